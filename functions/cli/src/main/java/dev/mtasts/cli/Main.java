@@ -1,0 +1,50 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.store.StoreUnavailableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mta-sts} command. Exit codes: 0 ok, 1 invalid input, 2 usage or I/O error. */
+@Command(name = "mta-sts",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {"MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460) for domains served by mta-sts-serverless.", ""},
+        subcommands = {ServeCommand.class, PolicyCommand.class, DomainCommand.class, RecordsCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  mta-sts serve                                   run the whole stack locally",
+            "  mta-sts policy lint mta-sts.txt                 check a hand-written policy",
+            "  mta-sts domain put example.com --mode testing --mx mail.example.com --endpoint-url http://127.0.0.1:8000",
+            "  mta-sts records example.com --endpoint-url http://127.0.0.1:8000",
+            "",
+            "Exit codes: 0 ok, 1 invalid input (the reason is printed), 2 usage or I/O error."})
+public final class Main {
+    public static final int OK = 0;
+    public static final int INVALID = 1;
+    public static final int ERROR = 2;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            String message = e instanceof StoreUnavailableException
+                    ? e.getMessage() + " (is the endpoint right? for the local stack: mta-sts serve)"
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            commandLine.getErr().println("mta-sts: " + message);
+            return ERROR;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mta-sts " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

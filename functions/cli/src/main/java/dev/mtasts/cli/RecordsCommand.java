@@ -1,0 +1,80 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Problem;
+import dev.mtasts.core.StsRecord;
+import dev.mtasts.core.TlsRptRecord;
+import dev.mtasts.core.TxtRecord;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "records", mixinStandardHelpOptions = true,
+        description = {"Print the DNS TXT records to publish for a domain, as zone-file lines (name, type, quoted value).",
+            "For DNS hosted outside Route53; with Route53 the stack publishes them itself.",
+            "The policy id is derived from the domain's row, so the row must exist and be valid."})
+final class RecordsCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DOMAIN")
+    String domain;
+
+    @Option(names = "--rua", arity = "1..*", paramLabel = "URI",
+            description = {"Where senders deliver TLS reports: https: or mailto: URIs, first one preferred "
+                    + "(default: this stack's endpoint https://mta-sts.<domain>/v1/tlsrpt)."})
+    List<String> rua;
+
+    @Mixin
+    TableOptions table;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DomainName name;
+        TlsRptRecord tlsrpt;
+        try {
+            name = DomainName.parse(domain);
+            tlsrpt = TlsRptRecord.of(rua == null ? List.of(TlsRptRecord.httpsEndpoint(name)) : rua);
+        } catch (InvalidException e) {
+            e.problems().forEach(p -> err.println("mta-sts: " + p.message()));
+            return Main.INVALID;
+        }
+        Optional<Map<String, Object>> item = table.open().find(name);
+        if (item.isEmpty()) {
+            err.println("mta-sts: no row for " + name + " in table " + table.table
+                    + "; add one with: mta-sts domain put " + name + " --mode testing --mx <your MX host>");
+            return Main.INVALID;
+        }
+        DomainRow row;
+        try {
+            row = DomainRow.parse(item.get());
+        } catch (InvalidException e) {
+            err.println("mta-sts: the row for " + name + " is invalid, so its policy must not be announced:");
+            for (Problem p : e.problems()) {
+                err.println("  " + p.message());
+            }
+            return Main.INVALID;
+        }
+        String sts = name.stsRecordName() + ".";
+        String rpt = name.tlsRptRecordName() + ".";
+        int width = Math.max(sts.length(), rpt.length());
+        out.println("; " + name + ": " + row.policy().mode() + " policy served at https://" + name.policyHost()
+                + "/.well-known/mta-sts.txt");
+        out.printf("%-" + width + "s  IN TXT %s%n", sts, TxtRecord.quote(StsRecord.of(row.policy()).render()));
+        out.printf("%-" + width + "s  IN TXT %s%n", rpt, TxtRecord.quote(tlsrpt.render()));
+        out.flush();
+        return Main.OK;
+    }
+}

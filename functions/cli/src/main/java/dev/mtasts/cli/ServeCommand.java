@@ -1,0 +1,178 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.policy.PolicyHandler;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the stack locally, without AWS or Docker: DynamoDB Local in this process, the domains "
+                + "table loaded from a file, and the policy function behind an API Gateway-shaped HTTP server on "
+                + "127.0.0.1. Requests are routed by their Host header. Ctrl-C stops it."})
+final class ServeCommand implements Callable<Integer> {
+    static final Path DEFAULT_DOMAINS = Path.of("infra", "local", "domains.json");
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+            description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--dynamodb-port", defaultValue = "8000", paramLabel = "PORT",
+            description = "DynamoDB Local port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int dynamodbPort;
+
+    @Option(names = "--domains", paramLabel = "FILE",
+            description = "JSON array of rows {\"domain\",\"mode\",\"mx\":[...],\"max_age\"} to load "
+                    + "(default: infra/local/domains.json when it exists).")
+    Path domains;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Counted down once the stack is up; lets tests wait for it. */
+    final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    volatile int httpPort;
+    volatile int dynamoPort;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path file = domains != null ? domains : Files.exists(DEFAULT_DOMAINS) ? DEFAULT_DOMAINS : null;
+        List<Object> rows;
+        try {
+            rows = file == null ? List.of() : readRows(file);
+        } catch (NoSuchFileException e) {
+            err.println("mta-sts: " + file + ": no such file");
+            return Main.ERROR;
+        } catch (IOException e) {
+            err.println("mta-sts: " + file + ": " + e.getMessage());
+            return Main.ERROR;
+        }
+        long t0 = System.nanoTime();
+        try {
+            return run(out, file, rows, t0);
+        } catch (java.net.BindException e) {
+            err.println("mta-sts: port " + port + " on 127.0.0.1 is in use; choose another with --port");
+            return Main.ERROR;
+        } catch (LocalDynamoDb.PortInUseException e) {
+            err.println("mta-sts: " + e.getMessage() + "; choose another with --dynamodb-port");
+            return Main.ERROR;
+        }
+    }
+
+    private int run(PrintWriter out, Path file, List<Object> rows, long t0) throws Exception {
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start(dynamodbPort)) {
+            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
+            store.createTable();
+            List<String> report = load(store, rows);
+            PolicyHandler policy = new PolicyHandler(store);
+            try (LocalApiGateway api = new LocalApiGateway(port, Map.of("$default", policy), out)) {
+                httpPort = api.port();
+                dynamoPort = dynamo.port();
+                banner(out, file, report, (System.nanoTime() - t0) / 1_000_000);
+                // Ctrl-C: let the main thread close the servers, and wait for it before the JVM goes
+                Thread hook = new Thread(() -> {
+                    stop.countDown();
+                    awaitQuietly(stopped);
+                }, "mta-sts-stop");
+                Runtime.getRuntime().addShutdownHook(hook);
+                started.countDown();
+                stop.await();
+                out.println("Stopping.");
+                out.flush();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is what stopped us
+                }
+            }
+        } finally {
+            stopped.countDown();
+        }
+        return Main.OK;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops a running stack (what Ctrl-C does). */
+    void stop() {
+        stop.countDown();
+    }
+
+    private void banner(PrintWriter out, Path file, List<String> report, long millis) {
+        out.printf("mta-sts local stack up in %d ms%n", millis);
+        out.printf("  DynamoDB Local  http://127.0.0.1:%d  (table %s)%n", dynamoPort, DomainStore.DEFAULT_TABLE);
+        out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
+        out.println(file == null ? "No domains file: the table is empty." : "Domains from " + file + ":");
+        report.forEach(line -> out.println("  " + line));
+        String example = report.stream().filter(l -> !l.contains("INVALID")).findFirst()
+                .map(l -> l.substring(0, l.indexOf(' '))).orElse("example.com");
+        out.println("Try:");
+        out.printf("  curl -H 'Host: mta-sts.%s' http://127.0.0.1:%d/.well-known/mta-sts.txt%n", example, httpPort);
+        out.printf("  java -jar functions/cli/target/mta-sts.jar domain list --endpoint-url http://127.0.0.1:%d%n",
+                dynamoPort);
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    static List<Object> readRows(Path file) throws IOException {
+        Object json;
+        try (InputStream in = Files.newInputStream(file)) {
+            json = Json.read(in);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ")");
+        }
+        if (!(json instanceof List<?> list)) {
+            throw new IOException("expected a JSON array of rows");
+        }
+        return new ArrayList<>(list);
+    }
+
+    /** Loads every row as it is, valid or not, and says what each one is. */
+    static List<String> load(DomainStore store, List<Object> rows) {
+        List<String> report = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Object row = rows.get(i);
+            if (!(row instanceof Map<?, ?> m) || !(m.get(DomainRow.DOMAIN) instanceof String domain)) {
+                report.add("row " + (i + 1) + ": skipped, it has no \"domain\" string");
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> item = (Map<String, Object>) m;
+            store.putItem(item);
+            try {
+                DomainRow valid = DomainRow.parse(item);
+                report.add(domain + "  " + valid.policy().mode() + ", id " + valid.policy().id());
+            } catch (InvalidException e) {
+                report.add(domain + "  INVALID, answered with 500: " + e.getMessage());
+            }
+        }
+        return report;
+    }
+}

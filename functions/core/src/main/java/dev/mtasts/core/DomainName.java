@@ -1,0 +1,110 @@
+package dev.mtasts.core;
+
+import java.net.IDN;
+import java.util.Locale;
+
+/**
+ * A mail domain in its normalised form: lower-case A-labels, no trailing dot. Every domain that enters the system
+ * (row keys, request hosts, CLI arguments) goes through {@link #parse}, so two spellings of one domain are one row.
+ */
+public record DomainName(String value) {
+
+    private static final int MAX_LENGTH = 253;
+
+    public DomainName {
+        if (!isNormalised(value)) {
+            throw new IllegalArgumentException("not a normalised domain name: " + value);
+        }
+    }
+
+    /** Accepts U-labels, upper case and one trailing dot; rejects anything that is not a host name. */
+    public static DomainName parse(String input) throws InvalidException {
+        if (input == null || input.isBlank()) {
+            throw new InvalidException("domain name is empty");
+        }
+        String s = input.strip();
+        if (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        String ascii;
+        try {
+            ascii = IDN.toASCII(s, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidException("\"" + input + "\" is not a valid domain name: " + e.getMessage());
+        }
+        String reason = hostNameProblem(ascii);
+        if (reason == null && !ascii.contains(".")) {
+            reason = "a mail domain has at least two labels";
+        }
+        if (reason != null) {
+            throw new InvalidException("\"" + input + "\" is not a valid domain name: " + reason);
+        }
+        return new DomainName(ascii);
+    }
+
+    /** The host that serves this domain's policy (RFC 8461 §3.3). */
+    public String policyHost() {
+        return "mta-sts." + value;
+    }
+
+    /** The name of the {@code _mta-sts} TXT record (RFC 8461 §3.1). */
+    public String stsRecordName() {
+        return "_mta-sts." + value;
+    }
+
+    /** The name of the {@code _smtp._tls} TXT record (RFC 8460 §3). */
+    public String tlsRptRecordName() {
+        return "_smtp._tls." + value;
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+
+    private static boolean isNormalised(String s) {
+        return s != null && s.equals(s.toLowerCase(Locale.ROOT)) && s.contains(".") && hostNameProblem(s) == null;
+    }
+
+    /**
+     * Checks an A-label host name against RFC 5321 {@code Domain} (letters, digits, hyphens; labels of 1 to 63
+     * characters that neither start nor end with a hyphen). Returns the reason it fails, or null.
+     */
+    static String hostNameProblem(String name) {
+        if (name.isEmpty()) {
+            return "empty";
+        }
+        if (name.length() > MAX_LENGTH) {
+            return "longer than " + MAX_LENGTH + " characters";
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty()) {
+                return "empty label";
+            }
+            if (label.length() > 63) {
+                return "label \"" + label + "\" is longer than 63 characters";
+            }
+            for (int i = 0; i < label.length(); i++) {
+                char c = label.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+                if (!ok) {
+                    return c > 0x7f
+                            ? "\"" + label + "\" is not an A-label (use \"" + toAsciiOrSame(label) + "\")"
+                            : "character '" + c + "' is not allowed in a host name";
+                }
+            }
+            if (label.startsWith("-") || label.endsWith("-")) {
+                return "label \"" + label + "\" starts or ends with a hyphen";
+            }
+        }
+        return null;
+    }
+
+    private static String toAsciiOrSame(String label) {
+        try {
+            return IDN.toASCII(label).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return label;
+        }
+    }
+}

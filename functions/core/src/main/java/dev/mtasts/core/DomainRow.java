@@ -1,0 +1,92 @@
+package dev.mtasts.core;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A row of the domains table: a mail domain and its policy. Only valid rows exist; {@link #parse} explains why an
+ * item is not one.
+ *
+ * <p>Items arrive as plain Java values (String, BigDecimal for numbers, List, Map, Boolean, null) from DynamoDB or
+ * from a JSON seed file, so both are checked by the same rules. Unknown attributes are ignored.
+ */
+public record DomainRow(DomainName domain, Policy policy) {
+
+    public static final String DOMAIN = "domain";
+    public static final String MODE = "mode";
+    public static final String MX = "mx";
+    public static final String MAX_AGE = "max_age";
+
+    public static DomainRow parse(Map<String, ?> item) throws InvalidException {
+        List<Problem> problems = new ArrayList<>();
+        DomainName domain = null;
+        Object d = item.get(DOMAIN);
+        if (!(d instanceof String s)) {
+            problems.add(Problem.whole(DOMAIN + ": " + expected("a string", d)));
+        } else {
+            try {
+                domain = DomainName.parse(s);
+                if (!domain.value().equals(s)) {
+                    problems.add(Problem.whole(DOMAIN + ": \"" + s + "\" must be written as \"" + domain + "\""
+                            + " (lower case, A-labels, no trailing dot)"));
+                }
+            } catch (InvalidException e) {
+                problems.add(Problem.whole(DOMAIN + ": " + e.getMessage()));
+            }
+        }
+        String mode = null;
+        Object m = item.get(MODE);
+        if (m instanceof String s) {
+            mode = s;
+        } else if (m != null) {
+            problems.add(Problem.whole(MODE + ": " + expected("a string", m)));
+        }
+        List<String> mx = new ArrayList<>();
+        Object x = item.get(MX);
+        if (x instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof String s) {
+                    mx.add(s);
+                } else {
+                    problems.add(Problem.whole(MX + ": " + expected("a list of strings", x)));
+                    break;
+                }
+            }
+        } else if (x != null) {
+            problems.add(Problem.whole(MX + ": " + expected("a list of strings", x)));
+        }
+        String maxAge = null;
+        Object a = item.get(MAX_AGE);
+        if (a instanceof BigDecimal n) {
+            maxAge = n.signum() < 0 || n.stripTrailingZeros().scale() > 0 ? n.toPlainString() : n.toBigInteger().toString();
+        } else if (a != null) {
+            problems.add(Problem.whole(MAX_AGE + ": " + expected("a number", a)));
+        }
+        Policy policy = null;
+        if (problems.isEmpty()) {
+            try {
+                policy = Policy.of(mode, mx, maxAge);
+            } catch (InvalidException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidException(problems);
+        }
+        return new DomainRow(domain, policy);
+    }
+
+    private static String expected(String what, Object got) {
+        String type = got == null ? "nothing"
+                : got instanceof String ? "a string"
+                : got instanceof BigDecimal ? "a number"
+                : got instanceof List ? "a list"
+                : got instanceof Map ? "a map"
+                : got instanceof Boolean ? "a boolean"
+                : got instanceof java.util.Set ? "a set"
+                : got.getClass().getSimpleName();
+        return "expected " + what + ", got " + type;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.mtasts.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Two spellings of one mail domain must be one row, one record name and one policy host. */
+class DomainNameTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            example.com                | example.com
+            Example.COM                | example.com
+            example.com.               | example.com
+            "  example.com\t"          | example.com
+            mail.Example.co.uk.        | mail.example.co.uk
+            müller.example             | xn--mller-kva.example
+            MÜLLER.Example.            | xn--mller-kva.example
+            xn--mller-kva.example      | xn--mller-kva.example
+            """)
+    void normalisation(String input, String normalised) throws InvalidException {
+        assertEquals(normalised, DomainName.parse(input).value());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            ""                         | domain name is empty
+            "   "                      | domain name is empty
+            localhost                  | a mail domain has at least two labels
+            _mta-sts.example.com       | is not a valid domain name
+            -mail.example.com          | is not a valid domain name
+            mail-.example.com          | is not a valid domain name
+            *.example.com              | is not a valid domain name
+            a..example.com             | is not a valid domain name
+            example.com..              | is not a valid domain name
+            exa mple.com               | is not a valid domain name
+            # a 64-character label
+            aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example | is not a valid domain name
+            """)
+    void rejection(String input, String reason) {
+        String message = Rejection.message(() -> DomainName.parse(input));
+        assertTrue(message.contains(reason), message);
+    }
+
+    @Test
+    void derivedNames() throws InvalidException {
+        DomainName d = DomainName.parse("Example.COM.");
+        assertEquals("mta-sts.example.com", d.policyHost());
+        assertEquals("_mta-sts.example.com", d.stsRecordName());
+        assertEquals("_smtp._tls.example.com", d.tlsRptRecordName());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Example.com", "example.com.", "müller.example", "localhost"})
+    void constructorAcceptsOnlyTheNormalisedForm(String value) {
+        assertThrows(IllegalArgumentException.class, () -> new DomainName(value));
+    }
+}

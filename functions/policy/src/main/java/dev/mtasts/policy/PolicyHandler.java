@@ -1,0 +1,163 @@
+package dev.mtasts.policy;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.StoreUnavailableException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Serves {@code https://mta-sts.<domain>/.well-known/mta-sts.txt} (RFC 8461 §3.3) for every domain in the table,
+ * behind an API Gateway HTTP API.
+ *
+ * <p>The row is read strongly consistent on every request and nothing is cached here, so once a row is written every
+ * request serves the new body: the DNS side may announce a new id as soon as the write succeeds (§8.1).
+ */
+public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    public static final String POLICY_PATH = "/.well-known/mta-sts.txt";
+    static final String HOST_PREFIX = "mta-sts.";
+    private static final String TEXT = "text/plain; charset=utf-8";
+
+    private final DomainStore store;
+
+    /** Lambda entry point: one DynamoDB client per container. */
+    public PolicyHandler() {
+        this(new DomainStore(Dynamo.fromEnvironment(),
+                Optional.ofNullable(System.getenv(DomainStore.TABLE_ENV)).orElse(DomainStore.DEFAULT_TABLE)));
+    }
+
+    public PolicyHandler(DomainStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try {
+            return respond(event, context);
+        } catch (RuntimeException e) {
+            log(context, LogLevel.ERROR, "unexpected error: " + e);
+            return text(500, "Internal error.\n");
+        }
+    }
+
+    private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context context) {
+        String host = host(event);
+        DomainName domain = policyDomain(host);
+        if (domain == null) {
+            return text(404, "Not found: " + (host.isEmpty() ? "this host" : host)
+                    + " is not an MTA-STS policy host (mta-sts.<domain>).\n");
+        }
+        String path = event.getRawPath() != null ? event.getRawPath() : requestPath(event);
+        if (!POLICY_PATH.equals(path)) {
+            return text(404, "Not found: " + host + " serves only the MTA-STS policy of " + domain
+                    + " at " + POLICY_PATH + " (RFC 8461).\n");
+        }
+        String method = method(event);
+        boolean head = "HEAD".equals(method);
+        if (!head && !"GET".equals(method)) {
+            APIGatewayV2HTTPResponse r = text(405, "Method not allowed: use GET or HEAD.\n");
+            r.getHeaders().put("Allow", "GET, HEAD");
+            return r;
+        }
+        Optional<Map<String, Object>> item;
+        try {
+            item = store.find(domain);
+        } catch (StoreUnavailableException e) {
+            log(context, LogLevel.ERROR, "domain " + domain + ": " + e.getMessage());
+            APIGatewayV2HTTPResponse r = text(503, "Service unavailable, try again later.\n");
+            r.getHeaders().put("Retry-After", "5");
+            return r;
+        }
+        if (item.isEmpty()) {
+            return text(404, "Not found: no MTA-STS policy is published for " + domain + ".\n");
+        }
+        DomainRow row;
+        try {
+            row = DomainRow.parse(item.get());
+        } catch (InvalidException e) {
+            log(context, LogLevel.ERROR, "domain " + domain + ": invalid row, not served: " + e.getMessage());
+            return text(500, "Internal error.\n");
+        }
+        String body = row.policy().render();
+        APIGatewayV2HTTPResponse r = text(200, head ? "" : body);
+        r.getHeaders().put("Cache-Control", "no-cache");
+        return r;
+    }
+
+    /**
+     * The host the client asked for: the Host header (sam local sets {@code requestContext.domainName} to
+     * {@code localhost}), else the custom domain API Gateway saw; port removed, lower case.
+     */
+    static String host(APIGatewayV2HTTPEvent event) {
+        String host = null;
+        if (event.getHeaders() != null) {
+            for (Map.Entry<String, String> h : event.getHeaders().entrySet()) {
+                if ("host".equalsIgnoreCase(h.getKey())) {
+                    host = h.getValue();
+                    break;
+                }
+            }
+        }
+        if ((host == null || host.isBlank()) && event.getRequestContext() != null) {
+            host = event.getRequestContext().getDomainName();
+        }
+        if (host == null) {
+            return "";
+        }
+        host = host.strip().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[")) {
+            return host; // an IPv6 literal is never a policy host
+        }
+        int colon = host.lastIndexOf(':');
+        return colon >= 0 ? host.substring(0, colon) : host;
+    }
+
+    /** {@code mta-sts.example.com} gives {@code example.com}; anything else null. */
+    static DomainName policyDomain(String host) {
+        if (!host.startsWith(HOST_PREFIX)) {
+            return null;
+        }
+        try {
+            return DomainName.parse(host.substring(HOST_PREFIX.length()));
+        } catch (InvalidException e) {
+            return null;
+        }
+    }
+
+    private static String method(APIGatewayV2HTTPEvent event) {
+        var ctx = event.getRequestContext();
+        String m = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getMethod() : null;
+        return m == null ? "" : m.toUpperCase(Locale.ROOT);
+    }
+
+    private static String requestPath(APIGatewayV2HTTPEvent event) {
+        var ctx = event.getRequestContext();
+        return ctx != null && ctx.getHttp() != null ? ctx.getHttp().getPath() : null;
+    }
+
+    private static APIGatewayV2HTTPResponse text(int status, String body) {
+        APIGatewayV2HTTPResponse r = new APIGatewayV2HTTPResponse();
+        r.setStatusCode(status);
+        r.setHeaders(new java.util.LinkedHashMap<>(Map.of("Content-Type", TEXT)));
+        r.setBody(body);
+        r.setIsBase64Encoded(false);
+        return r;
+    }
+
+    private static void log(Context context, LogLevel level, String message) {
+        if (context != null && context.getLogger() != null) {
+            context.getLogger().log(message, level);
+        } else {
+            System.err.println(level + " " + message);
+        }
+    }
+}

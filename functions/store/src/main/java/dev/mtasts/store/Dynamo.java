@@ -1,0 +1,93 @@
+package dev.mtasts.store;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/** Builds DynamoDB clients: one recipe for Lambda, one for the CLI and the local stack. */
+public final class Dynamo {
+    /** Optional endpoint override, e.g. DynamoDB Local for {@code sam local}. */
+    public static final String ENDPOINT_ENV = "DYNAMODB_ENDPOINT";
+    /** Region used against a local endpoint when none is given: DynamoDB Local ignores it (shared database). */
+    public static final Region LOCAL_REGION = Region.US_EAST_1;
+
+    private Dynamo() {
+    }
+
+    /**
+     * The client a function builds once per container: region and credentials straight from the Lambda environment
+     * (no provider chain to walk on a cold start), url-connection HTTP client, and a call timeout well inside the few
+     * seconds a sending MTA waits for the policy.
+     */
+    public static DynamoDbClient fromEnvironment() {
+        String endpoint = System.getenv(ENDPOINT_ENV);
+        String region = System.getenv("AWS_REGION");
+        DynamoDbClientBuilder b = DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(1))
+                        .socketTimeout(Duration.ofSeconds(2))
+                        .build())
+                .region(region == null ? LOCAL_REGION : Region.of(region))
+                .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .apiCallTimeout(Duration.ofSeconds(3))
+                        .build());
+        if (endpoint != null && !endpoint.isBlank()) {
+            b.endpointOverride(URI.create(endpoint));
+        }
+        return b.build();
+    }
+
+    /**
+     * A client for the CLI, like the aws CLI's {@code --endpoint-url} and {@code --region}. Against a loopback
+     * endpoint (the local stack) no credentials or region are needed.
+     */
+    public static DynamoDbClient create(URI endpoint, String region) {
+        DynamoDbClientBuilder b = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
+        boolean local = endpoint != null && isLoopback(endpoint);
+        if (endpoint != null) {
+            b.endpointOverride(endpoint);
+        }
+        if (region != null) {
+            b.region(Region.of(region));
+        } else if (local) {
+            b.region(LOCAL_REGION);
+        } else {
+            b.region(new DefaultAwsRegionProviderChain().getRegion());
+        }
+        b.credentialsProvider(local ? localCredentials() : DefaultCredentialsProvider.builder().build());
+        return b.build();
+    }
+
+    /** Fixed fake credentials for DynamoDB Local and other emulators. */
+    public static AwsCredentialsProvider localCredentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    }
+
+    static boolean isLoopback(URI endpoint) {
+        String host = endpoint.getHost();
+        if (host == null) {
+            return false;
+        }
+        if (host.equals("localhost")) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}
