@@ -1,18 +1,14 @@
 package dev.mtasts.cli;
 
-import dev.mtasts.core.DomainRow;
-import dev.mtasts.core.InvalidException;
 import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
         Path file = domains != null ? domains : Files.exists(DEFAULT_DOMAINS) ? DEFAULT_DOMAINS : null;
         List<Object> rows;
         try {
-            rows = file == null ? List.of() : readRows(file);
+            rows = file == null ? List.of() : DomainsFile.read(file);
         } catch (NoSuchFileException e) {
             err.println("mta-sts: " + file + ": no such file");
             return Main.ERROR;
@@ -83,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
         try (LocalDynamoDb dynamo = LocalDynamoDb.start(dynamodbPort)) {
             DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
             store.createTable();
-            List<String> report = load(store, rows);
+            List<String> report = DomainsFile.load(store, rows);
             PolicyHandler policy = new PolicyHandler(store);
             try (LocalApiGateway api = new LocalApiGateway(port, Map.of("$default", policy), out)) {
                 httpPort = api.port();
@@ -138,41 +134,5 @@ final class ServeCommand implements Callable<Integer> {
                 dynamoPort);
         out.println("Press Ctrl-C to stop.");
         out.flush();
-    }
-
-    static List<Object> readRows(Path file) throws IOException {
-        Object json;
-        try (InputStream in = Files.newInputStream(file)) {
-            json = Json.read(in);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException("not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ")");
-        }
-        if (!(json instanceof List<?> list)) {
-            throw new IOException("expected a JSON array of rows");
-        }
-        return new ArrayList<>(list);
-    }
-
-    /** Loads every row as it is, valid or not, and says what each one is. */
-    static List<String> load(DomainStore store, List<Object> rows) {
-        List<String> report = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            Object row = rows.get(i);
-            if (!(row instanceof Map<?, ?> m) || !(m.get(DomainRow.DOMAIN) instanceof String domain)) {
-                report.add("row " + (i + 1) + ": skipped, it has no \"domain\" string");
-                continue;
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> item = (Map<String, Object>) m;
-            store.putItem(item);
-            try {
-                DomainRow valid = DomainRow.parse(item);
-                report.add(domain + "  " + valid.policy().mode() + ", id " + valid.policy().id());
-            } catch (InvalidException e) {
-                report.add(domain + "  INVALID, answered with 500: " + e.getMessage());
-            }
-        }
-        return report;
     }
 }

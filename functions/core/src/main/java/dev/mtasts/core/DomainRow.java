@@ -65,7 +65,9 @@ public record DomainRow(DomainName domain, Policy policy) {
             problems.add(Problem.whole(MAX_AGE + ": " + expected("a number", a)));
         }
         Policy policy = null;
-        if (problems.isEmpty()) {
+        boolean policyTypesOk = (m == null || m instanceof String) && (x == null || x instanceof List)
+                && (a == null || a instanceof BigDecimal) && problems.stream().noneMatch(p -> p.message().startsWith(MX + ":"));
+        if (policyTypesOk) {
             try {
                 policy = Policy.of(mode, mx, maxAge);
             } catch (InvalidException e) {

@@ -1,0 +1,57 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.store.DomainStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Seed rows for the local stack: a JSON array of {@code {"domain","mode","mx":[...],"max_age"}}, written to the table
+ * exactly as given so that invalid rows can be tried out too.
+ */
+public final class DomainsFile {
+    private DomainsFile() {
+    }
+
+    public static List<Object> read(Path file) throws IOException {
+        Object json;
+        try (InputStream in = Files.newInputStream(file)) {
+            json = Json.read(in);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ")");
+        }
+        if (!(json instanceof List<?> list)) {
+            throw new IOException("expected a JSON array of rows");
+        }
+        return new ArrayList<>(list);
+    }
+
+    /** Loads every row as it is, valid or not, and says what each one is. */
+    public static List<String> load(DomainStore store, List<Object> rows) {
+        List<String> report = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Object row = rows.get(i);
+            if (!(row instanceof Map<?, ?> m) || !(m.get(DomainRow.DOMAIN) instanceof String domain)) {
+                report.add("row " + (i + 1) + ": skipped, it has no \"domain\" string");
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> item = (Map<String, Object>) m;
+            store.putItem(item);
+            try {
+                DomainRow valid = DomainRow.parse(item);
+                report.add(domain + "  " + valid.policy().mode() + ", id " + valid.policy().id());
+            } catch (InvalidException e) {
+                report.add(domain + "  INVALID, answered with 500: " + e.getMessage());
+            }
+        }
+        return report;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.mtasts.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.Mode;
+import dev.mtasts.core.MxPattern;
+import dev.mtasts.core.Policy;
+import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Every answer of the policy host (RFC 8461 §3.3), with the domains table on DynamoDB Local. */
+class PolicyHandlerTest {
+    static final String PATH = "/.well-known/mta-sts.txt";
+    static final String ENFORCE_BODY = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n"
+            + "mx: *.example.net\r\nmax_age: 604800\r\n";
+
+    private static LocalDynamoDb dynamo;
+    private static DynamoDbClient client;
+    private static DomainStore store;
+    private static PolicyHandler handler;
+
+    @BeforeAll
+    static void start() {
+        dynamo = LocalDynamoDb.start();
+        client = Dynamo.create(dynamo.endpoint(), null);
+        store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
+        store.createTable();
+        store.putItem(Map.of("domain", "example.com", "mode", "enforce",
+                "mx", List.of("mail.example.com", "*.example.net"), "max_age", new BigDecimal(604800)));
+        store.putItem(Map.of("domain", "retired.example", "mode", "none", "max_age", new BigDecimal(86400)));
+        store.putItem(Map.of("domain", "broken.example", "mode", "Enforce",
+                "mx", List.of("mail.broken.example"), "max_age", new BigDecimal(86400)));
+        handler = new PolicyHandler(store);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        dynamo.close();
+    }
+
+    static APIGatewayV2HTTPEvent request(String method, String host, String path) {
+        Map<String, String> headers = new HashMap<>();
+        if (host != null) {
+            headers.put("host", host);
+        }
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRawPath(path)
+                .withHeaders(headers)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withDomainName(host == null ? "mta-sts.example.com" : "localhost")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                .withMethod(method).withPath(path).build())
+                        .build())
+                .build();
+    }
+
+    static Stream<Arguments> answers() {
+        return Stream.of(
+                Arguments.of("GET a valid row", request("GET", "mta-sts.example.com", PATH), 200, ENFORCE_BODY),
+                Arguments.of("HEAD: headers only", request("HEAD", "mta-sts.example.com", PATH), 200, ""),
+                Arguments.of("mode none needs no mx", request("GET", "mta-sts.retired.example", PATH), 200,
+                        "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n"),
+                Arguments.of("host with port and upper case", request("GET", "MTA-STS.Example.COM:443", PATH), 200,
+                        ENFORCE_BODY),
+                Arguments.of("host from requestContext when no Host header", request("GET", null, PATH), 200,
+                        ENFORCE_BODY),
+                Arguments.of("unknown domain", request("GET", "mta-sts.unknown.example", PATH), 404,
+                        "Not found: no MTA-STS policy is published for unknown.example.\n"),
+                Arguments.of("host that is not mta-sts.*", request("GET", "www.example.com", PATH), 404,
+                        "Not found: www.example.com is not an MTA-STS policy host (mta-sts.<domain>).\n"),
+                Arguments.of("IPv6 literal host", request("GET", "[::1]:8080", PATH), 404,
+                        "Not found: [::1]:8080 is not an MTA-STS policy host (mta-sts.<domain>).\n"),
+                Arguments.of("other path", request("GET", "mta-sts.example.com", "/"), 404,
+                        "Not found: mta-sts.example.com serves only the MTA-STS policy of example.com at "
+                                + PATH + " (RFC 8461).\n"),
+                Arguments.of("trailing slash is another path", request("GET", "mta-sts.example.com", PATH + "/"), 404,
+                        "Not found: mta-sts.example.com serves only the MTA-STS policy of example.com at "
+                                + PATH + " (RFC 8461).\n"),
+                Arguments.of("POST", request("POST", "mta-sts.example.com", PATH), 405,
+                        "Method not allowed: use GET or HEAD.\n"),
+                Arguments.of("DELETE", request("DELETE", "mta-sts.example.com", PATH), 405,
+                        "Method not allowed: use GET or HEAD.\n"),
+                Arguments.of("invalid row is never served", request("GET", "mta-sts.broken.example", PATH), 500,
+                        "Internal error.\n"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("answers")
+    void answers(String name, APIGatewayV2HTTPEvent event, int status, String body) {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        assertEquals(status, r.getStatusCode());
+        assertEquals(body, r.getBody());
+        assertEquals("text/plain; charset=utf-8", r.getHeaders().get("Content-Type"));
+        assertFalse(r.getIsBase64Encoded());
+        assertFalse(r.getHeaders().containsKey("Location"), "never a redirect");
+        assertEquals(status == 405 ? "GET, HEAD" : null, r.getHeaders().get("Allow"));
+    }
+
+    @Test
+    void anUnreachableTableIs503() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        try (DynamoDbClient dead = Dynamo.create(URI.create("http://127.0.0.1:" + closedPort), null)) {
+            APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(dead, DomainStore.DEFAULT_TABLE))
+                    .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+            assertEquals(503, r.getStatusCode());
+            assertEquals("Service unavailable, try again later.\n", r.getBody());
+        }
+    }
+
+    @Test
+    void aMissingTableIsAnErrorNotAnException() {
+        APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(client, "no-such-table"))
+                .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+        assertEquals(500, r.getStatusCode());
+    }
+
+    @Test
+    void anEmptyEventIsAnsweredNotThrown() {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(new APIGatewayV2HTTPEvent(), null);
+        assertEquals(404, r.getStatusCode());
+    }
+
+    /**
+     * RFC 8461 §8.1: the new body must be what every request gets before the new id is announced. Reads are
+     * strongly consistent and nothing is cached, so the request right after the write already serves the new
+     * policy, and the id the DNS side derives from the row matches the body served.
+     */
+    @Test
+    void aWrittenRowIsServedByTheVeryNextRequest() throws Exception {
+        DomainName domain = DomainName.parse("moving.example");
+        for (Mode mode : List.of(Mode.TESTING, Mode.ENFORCE, Mode.NONE, Mode.TESTING)) {
+            for (long maxAge : List.of(86400L, 604800L)) {
+                Policy policy = new Policy(mode, List.of(new MxPattern("mx" + maxAge + ".moving.example")), maxAge);
+                store.put(new DomainRow(domain, policy));
+                APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.moving.example", PATH), null);
+                assertEquals(policy.render(), r.getBody());
+                assertEquals(policy.id(), Policy.parse(r.getBody()).id());
+            }
+        }
+    }
+
+    @Test
+    void successCarriesNoCacheForIntermediaries() {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+        assertEquals("no-cache", r.getHeaders().get("Cache-Control"));
+        assertNull(handler.handleRequest(request("GET", "mta-sts.unknown.example", PATH), null)
+                .getHeaders().get("Cache-Control"));
+        assertTrue(r.getBody().endsWith("\r\n"));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.mtasts.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** template.yaml is what {@code sam deploy} reads: it must lint clean and point at what Maven builds. */
+class TemplateTest {
+    static final Path ROOT = Path.of("..");
+
+    @Test
+    void cfnLintReportsNothing() throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("cfn-lint", "template.yaml").directory(ROOT.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new AssertionError("cfn-lint is needed to check template.yaml (pip install cfn-lint): " + e.getMessage());
+        }
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "cfn-lint did not finish");
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("", output, "cfn-lint template.yaml");
+        assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void handlersAndCodeUrisExist() throws Exception {
+        String template = Files.readString(ROOT.resolve("template.yaml"));
+        Matcher handler = Pattern.compile("Handler: ([\\w.]+)::(\\w+)").matcher(template);
+        int handlers = 0;
+        while (handler.find()) {
+            Class<?> type = Class.forName(handler.group(1));
+            assertTrue(java.util.Arrays.stream(type.getMethods()).anyMatch(m -> m.getName().equals(handler.group(2))),
+                    handler.group());
+            handlers++;
+        }
+        assertTrue(handlers > 0, "no Handler in template.yaml");
+        Matcher codeUri = Pattern.compile("CodeUri: (functions/(\\w+)/target/(\\w+)\\.jar)").matcher(template);
+        int jars = 0;
+        while (codeUri.find()) {
+            String pom = Files.readString(ROOT.resolve("functions").resolve(codeUri.group(2)).resolve("pom.xml"));
+            assertTrue(pom.contains("<finalName>" + codeUri.group(3) + "</finalName>"),
+                    codeUri.group(1) + " is not what functions/" + codeUri.group(2) + " builds");
+            jars++;
+        }
+        assertEquals(handlers, jars, "every function is a pre-built jar");
+    }
+}
