@@ -1,0 +1,60 @@
+package dev.mtasts.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** Every command answers --help, and usage mistakes exit 2 with a message. */
+class HelpTest {
+    static Stream<String> commands() {
+        List<String> paths = new ArrayList<>();
+        collect(Main.commandLine(), "", paths);
+        return paths.stream();
+    }
+
+    private static void collect(CommandLine cl, String prefix, List<String> out) {
+        out.add(prefix.strip());
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                collect(sub, prefix + " " + name, out);
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "mta-sts {0} --help")
+    @MethodSource("commands")
+    void help(String command) {
+        List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
+        args.add("--help");
+        Cli r = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, r.exit());
+        assertTrue(r.out().startsWith("Usage: mta-sts" + (command.isEmpty() ? "" : " " + command)), r.out());
+    }
+
+    @Test
+    void everyCommandIsThere() {
+        assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain put", "domain get", "domain list",
+                "domain delete", "records"), commands().toList());
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        Cli r = Cli.run("policy", "lint", "--frobnicate", "x");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("Unknown option: '--frobnicate'"), r.err());
+    }
+
+    @Test
+    void aMissingRequiredOptionIsAUsageError() {
+        Cli r = Cli.run("domain", "put", "example.com", "--mx", "mail.example.com");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("Missing required option: '--mode=MODE'"), r.err());
+    }
+}

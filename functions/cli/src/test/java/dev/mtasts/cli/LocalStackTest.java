@@ -1,0 +1,201 @@
+package dev.mtasts.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtasts.core.Policy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code mta-sts serve} on free ports, used as a mail admin uses it: curl with a Host header, then the CLI against
+ * its DynamoDB Local. A row changed with {@code domain put} is served by the next request, without a restart.
+ */
+class LocalStackTest {
+    static final String POLICY_PATH = "/.well-known/mta-sts.txt";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path dir;
+
+    static ServeCommand serve;
+    static CompletableFuture<Integer> exit;
+    static StringWriter console = new StringWriter();
+    static String endpoint;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path domains = dir.resolve("domains.json");
+        Files.writeString(domains, """
+                [
+                  {"domain": "example.com", "mode": "enforce", "mx": ["mail.example.com"], "max_age": 604800},
+                  {"domain": "example.org", "mode": "testing", "mx": ["mx.example.org"], "max_age": 86400, "note": "x"},
+                  {"domain": "broken.example", "mode": "enforce", "mx": [], "max_age": 86400},
+                  {"mode": "testing"}
+                ]
+                """);
+        serve = new ServeCommand();
+        CommandLine cl = new CommandLine(serve);
+        cl.setOut(new PrintWriter(console, true));
+        exit = CompletableFuture.supplyAsync(() ->
+                cl.execute("--port", "0", "--dynamodb-port", "0", "--domains", domains.toString()));
+        assertTrue(serve.started.await(60, TimeUnit.SECONDS), "serve did not start: " + console);
+        endpoint = "http://127.0.0.1:" + serve.dynamoPort;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        serve.stop();
+        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+        assertTrue(console.toString().contains("Stopping."));
+    }
+
+    static HttpResponse<String> request(String method, String host, String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (host != null) {
+            b.header("Host", host);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theBannerSaysWhatWasLoadedAndHowToTryIt() {
+        String out = console.toString();
+        assertTrue(out.contains("HTTP API        http://127.0.0.1:" + serve.httpPort), out);
+        assertTrue(out.contains("example.com  enforce, id "), out);
+        assertTrue(out.contains("broken.example  INVALID, answered with 500: mode enforce needs at least one mx pattern"), out);
+        assertTrue(out.contains("row 4: skipped, it has no \"domain\" string"), out);
+        assertTrue(out.contains("curl -H 'Host: mta-sts.example.com' http://127.0.0.1:" + serve.httpPort + POLICY_PATH), out);
+    }
+
+    @Test
+    void servesThePolicyWithTheRightHeaders() throws Exception {
+        HttpResponse<String> r = request("GET", "mta-sts.example.com", POLICY_PATH);
+        assertEquals(200, r.statusCode());
+        assertEquals("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n", r.body());
+        assertEquals("text/plain; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
+    }
+
+    @Test
+    void headHasNoBody() throws Exception {
+        HttpResponse<String> r = request("HEAD", "mta-sts.example.org:8080", POLICY_PATH);
+        assertEquals(200, r.statusCode());
+        assertEquals("", r.body());
+    }
+
+    @Test
+    void eachStatusCode() throws Exception {
+        assertEquals(404, request("GET", "mta-sts.nowhere.example", POLICY_PATH).statusCode());
+        assertEquals(404, request("GET", "mta-sts.example.com", "/").statusCode());
+        assertEquals(404, request("GET", null, POLICY_PATH).statusCode()); // Host: 127.0.0.1:port
+        HttpResponse<String> post = request("POST", "mta-sts.example.com", POLICY_PATH);
+        assertEquals(405, post.statusCode());
+        assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
+        assertEquals(500, request("GET", "mta-sts.broken.example", POLICY_PATH).statusCode());
+        assertTrue(console.toString().contains("domain broken.example: invalid row, not served"), console.toString());
+    }
+
+    @Test
+    void aRowPutWithTheCliIsServedWithoutARestart() throws Exception {
+        Cli put = Cli.run("domain", "put", "new.example", "--mode", "testing", "--mx", "mx1.new.example",
+                "*.backup.new.example", "--max-age", "3600", "--endpoint-url", endpoint);
+        assertEquals(0, put.exit(), put.err());
+        String body = "version: STSv1\r\nmode: testing\r\nmx: mx1.new.example\r\nmx: *.backup.new.example\r\n"
+                + "max_age: 3600\r\n";
+        assertEquals("new.example: testing, mx mx1.new.example *.backup.new.example, max_age 3600, id "
+                + Policy.parse(body).id(), put.out().strip());
+        assertEquals(body, request("GET", "mta-sts.new.example", POLICY_PATH).body());
+
+        // what is served and what records announces agree
+        Cli records = Cli.run("records", "new.example", "--endpoint-url", endpoint);
+        assertEquals(0, records.exit(), records.err());
+        assertEquals("""
+                ; new.example: testing policy served at https://mta-sts.new.example/.well-known/mta-sts.txt
+                _mta-sts.new.example.    IN TXT "v=STSv1; id=%s"
+                _smtp._tls.new.example.  IN TXT "v=TLSRPTv1; rua=https://mta-sts.new.example/v1/tlsrpt"
+                """.formatted(Policy.parse(body).id()), records.out().replace(System.lineSeparator(), "\n"));
+
+        assertEquals(0, Cli.run("domain", "delete", "new.example", "--endpoint-url", endpoint).exit());
+        assertEquals(404, request("GET", "mta-sts.new.example", POLICY_PATH).statusCode());
+        assertEquals(1, Cli.run("domain", "delete", "new.example", "--endpoint-url", endpoint).exit());
+    }
+
+    @Test
+    void anInvalidPutIsRefusedAndTheRowIsUntouched() throws Exception {
+        String before = request("GET", "mta-sts.example.com", POLICY_PATH).body();
+        Cli put = Cli.run("domain", "put", "example.com", "--mode", "enforce", "--mx", "mail*.example.com",
+                "--max-age", "99999999999", "--endpoint-url", endpoint);
+        assertEquals(1, put.exit());
+        assertEquals("""
+                mta-sts: example.com: mx[0]: "mail*.example.com" is not a valid mx pattern: '*' is allowed only as the whole left-most label ("*.example.com")
+                mta-sts: example.com: max_age must be a whole number of seconds, 0 to 31557600, at most 10 digits (got "99999999999")
+                mta-sts: row not changed
+                """, put.err().replace(System.lineSeparator(), "\n"));
+        assertEquals(before, request("GET", "mta-sts.example.com", POLICY_PATH).body());
+    }
+
+    @Test
+    void putKeepsAttributesItDoesNotOwn() {
+        assertEquals(0, Cli.run("domain", "put", "example.org", "--mode", "testing", "--mx", "mx.example.org",
+                "--endpoint-url", endpoint).exit());
+        Cli get = Cli.run("domain", "get", "example.org", "--json", "--endpoint-url", endpoint);
+        assertEquals(0, get.exit());
+        assertTrue(get.out().startsWith("{\"domain\":\"example.org\",\"valid\":true,\"mode\":\"testing\""), get.out());
+    }
+
+    @Test
+    void getAndListShowInvalidRowsWithTheirReason() {
+        Cli get = Cli.run("domain", "get", "broken.example", "--endpoint-url", endpoint);
+        assertEquals(1, get.exit());
+        assertEquals("broken.example: INVALID, not served\n  mode enforce needs at least one mx pattern\n",
+                get.out().replace(System.lineSeparator(), "\n"));
+        Cli list = Cli.run("domain", "list", "--endpoint-url", endpoint);
+        assertEquals(0, list.exit());
+        assertTrue(list.out().contains("broken.example  INVALID: mode enforce needs at least one mx pattern"), list.out());
+        assertTrue(list.out().contains("example.com     enforce, mx mail.example.com, max_age 604800, id "), list.out());
+    }
+
+    @Test
+    void recordsRefusesToAnnounceAnInvalidOrMissingRow() {
+        Cli broken = Cli.run("records", "broken.example", "--endpoint-url", endpoint);
+        assertEquals(1, broken.exit());
+        assertTrue(broken.err().contains("is invalid, so its policy must not be announced"), broken.err());
+        Cli missing = Cli.run("records", "nowhere.example", "--endpoint-url", endpoint);
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("no row for nowhere.example"), missing.err());
+        Cli badRua = Cli.run("records", "example.com", "--rua", "tlsrpt@example.com", "--endpoint-url", endpoint);
+        assertEquals(1, badRua.exit());
+        assertEquals("mta-sts: rua \"tlsrpt@example.com\" must be a mailto: or https: URI", badRua.err().strip());
+    }
+
+    @Test
+    void recordsWithMailboxes() {
+        Cli r = Cli.run("records", "example.com", "--rua", "https://mta-sts.example.com/v1/tlsrpt",
+                "mailto:tlsrpt@example.com", "--endpoint-url", endpoint);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"v=TLSRPTv1; rua=https://mta-sts.example.com/v1/tlsrpt,mailto:tlsrpt@example.com\""),
+                r.out());
+    }
+
+    @Test
+    void anUnreachableEndpointIsAnIoError() {
+        Cli r = Cli.run("domain", "list", "--endpoint-url", "http://127.0.0.1:1");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("mta-sts: DynamoDB unreachable"), r.err());
+    }
+}
