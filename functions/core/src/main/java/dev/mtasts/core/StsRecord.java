@@ -89,20 +89,8 @@ public record StsRecord(String id, Map<String, String> extensions) {
      * records not beginning with {@code v=STSv1;} are discarded; none left, or more than one, means no policy.
      */
     public static Optional<StsRecord> discover(List<List<String>> txtRecords) throws InvalidException {
-        List<String> candidates = new ArrayList<>();
-        for (List<String> strings : txtRecords) {
-            String value = TxtRecord.join(strings);
-            if (TxtRecord.beginsWithVersion(value, VERSION)) {
-                candidates.add(value);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return Optional.empty();
-        }
-        if (candidates.size() > 1) {
-            throw new InvalidException(candidates.size() + " records start with v=STSv1; senders treat that as no policy");
-        }
-        return Optional.of(parse(candidates.get(0)));
+        Optional<String> only = TxtRecord.onlyRecord(txtRecords, VERSION, "no policy");
+        return only.isEmpty() ? Optional.empty() : Optional.of(parse(only.get()));
     }
 
     static boolean isExtensionName(String name) {

@@ -75,20 +75,8 @@ public record TlsRptRecord(List<String> rua) {
 
     /** Exactly one record beginning with {@code v=TLSRPTv1;}, else senders assume no reporting. */
     public static Optional<TlsRptRecord> discover(List<List<String>> txtRecords) throws InvalidException {
-        List<String> candidates = new ArrayList<>();
-        for (List<String> strings : txtRecords) {
-            String value = TxtRecord.join(strings);
-            if (TxtRecord.beginsWithVersion(value, VERSION)) {
-                candidates.add(value);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return Optional.empty();
-        }
-        if (candidates.size() > 1) {
-            throw new InvalidException(candidates.size() + " records start with v=TLSRPTv1; senders treat that as no reporting");
-        }
-        return Optional.of(parse(candidates.get(0)));
+        Optional<String> only = TxtRecord.onlyRecord(txtRecords, VERSION, "no reporting");
+        return only.isEmpty() ? Optional.empty() : Optional.of(parse(only.get()));
     }
 
     private static String ruaProblem(String uri) {

@@ -2,6 +2,7 @@ package dev.mtasts.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** How a TXT value is written for DNS: one or more quoted strings of at most 255 characters each. */
 public final class TxtRecord {
@@ -38,6 +39,27 @@ public final class TxtRecord {
      * Whether a record begins with {@code version *WSP ";"}: RFC 8461 §3.1 and RFC 8460 §3 discard every other
      * record before counting, so {@code v=STSv10;…} or a bare {@code v=STSv1} does not make a second candidate.
      */
+    /**
+     * The one record among all TXT records at a name (each as its list of strings) that begins with the version
+     * tag; the others are discarded. None gives empty; more than one is an error, which senders read as
+     * {@code meaning} (RFC 8461 §3.1, RFC 8460 §3).
+     */
+    static Optional<String> onlyRecord(List<List<String>> txtRecords, String version, String meaning)
+            throws InvalidException {
+        List<String> candidates = new ArrayList<>();
+        for (List<String> strings : txtRecords) {
+            String value = join(strings);
+            if (beginsWithVersion(value, version)) {
+                candidates.add(value);
+            }
+        }
+        if (candidates.size() > 1) {
+            throw new InvalidException(candidates.size() + " records start with " + version
+                    + "; senders treat that as " + meaning);
+        }
+        return candidates.stream().findFirst();
+    }
+
     static boolean beginsWithVersion(String value, String version) {
         if (!value.startsWith(version)) {
             return false;

@@ -79,6 +79,15 @@ public final class LocalDynamoDb implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** An endpoint on 127.0.0.1 where nothing listens: DynamoDB as seen during an outage. */
+    public static URI unreachableEndpoint() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return URI.create("http://127.0.0.1:" + s.getLocalPort());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         try {

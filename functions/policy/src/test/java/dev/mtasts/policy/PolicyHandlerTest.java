@@ -16,8 +16,6 @@ import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,11 +120,7 @@ class PolicyHandlerTest {
 
     @Test
     void anUnreachableTableIs503() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        try (DynamoDbClient dead = Dynamo.create(URI.create("http://127.0.0.1:" + closedPort), null)) {
+        try (DynamoDbClient dead = Dynamo.create(LocalDynamoDb.unreachableEndpoint(), null)) {
             APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(dead, DomainStore.DEFAULT_TABLE))
                     .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
             assertEquals(503, r.getStatusCode());

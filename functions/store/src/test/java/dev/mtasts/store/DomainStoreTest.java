@@ -13,8 +13,6 @@ import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
 import dev.mtasts.local.LocalDynamoDb;
 import java.math.BigDecimal;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -116,11 +114,7 @@ class DomainStoreTest {
 
     @Test
     void anUnreachableDynamoDbIsUnavailableNotABug() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        try (DynamoDbClient dead = Dynamo.create(URI.create("http://127.0.0.1:" + closedPort), null)) {
+        try (DynamoDbClient dead = Dynamo.create(LocalDynamoDb.unreachableEndpoint(), null)) {
             DomainStore unreachable = new DomainStore(dead, "domains");
             assertThrows(StoreUnavailableException.class, () -> unreachable.find(DomainName.parse("example.com")));
         }
