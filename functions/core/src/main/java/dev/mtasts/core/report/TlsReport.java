@@ -1,0 +1,87 @@
+package dev.mtasts.core.report;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An SMTP TLS report (RFC 8460 §4), as received: every field but {@code policies} and, in each policy, its type and
+ * the two counts may be absent (null).
+ *
+ * @param digest SHA-256 of the report's JSON, hex; identifies a report that lacks {@code report-id}
+ * @param unknown top-level keys this version does not know, with their JSON text
+ */
+public record TlsReport(String organization, String reportId, Instant start, Instant end, String contactInfo,
+        List<PolicyResult> policies, String digest, Map<String, String> unknown) {
+
+    /** The domain under which reports that name none are kept (never dropped). */
+    public static final String UNATTRIBUTED = "(unattributed)";
+
+    public TlsReport {
+        policies = List.copyOf(policies);
+        unknown = Map.copyOf(unknown);
+    }
+
+    /**
+     * What makes two deliveries the same report (RFC 8460 §5.6: the JSON, not the e-mail subject or file name):
+     * organisation and report-id; the JSON's digest stands in for a missing report-id.
+     */
+    public String identity() {
+        return (organization == null ? "" : organization) + "\n" + (reportId == null ? "sha256:" + digest : reportId);
+    }
+
+    /** The UTC day the report's sessions are counted on: the day its range starts (else ends). */
+    public LocalDate day() {
+        Instant at = start != null ? start : end;
+        return at == null ? null : LocalDate.ofInstant(at, ZoneOffset.UTC);
+    }
+
+    /** Fills in the domain of policies that name none, from the file name or the e-mail header. */
+    public TlsReport attributedTo(String fallbackDomain) {
+        if (fallbackDomain == null) {
+            return this;
+        }
+        List<PolicyResult> filled = new ArrayList<>();
+        for (PolicyResult p : policies) {
+            filled.add(p.domain() == null ? p.withDomain(fallbackDomain) : p);
+        }
+        return new TlsReport(organization, reportId, start, end, contactInfo, filled, digest, unknown);
+    }
+
+    /**
+     * Sessions per domain. Senders may report the same sessions under several policies of one domain (Microsoft
+     * lists them under both {@code tlsa} and {@code sts}), so a domain's figures are the largest any one of its
+     * policies reports, not their sum. Failure counts per result type likewise.
+     */
+    public Map<String, DomainTotals> totalsByDomain() {
+        Map<String, DomainTotals> out = new TreeMap<>();
+        for (PolicyResult p : policies) {
+            String domain = p.domain() == null ? UNATTRIBUTED : p.domain();
+            Map<String, Long> failures = new LinkedHashMap<>();
+            for (FailureDetail f : p.failures()) {
+                failures.merge(f.resultType() == null ? "unknown" : f.resultType(), f.count(), Long::sum);
+            }
+            DomainTotals t = new DomainTotals(p.successful(), p.failed(), failures);
+            out.merge(domain, t, DomainTotals::max);
+        }
+        return out;
+    }
+
+    /** A domain's sessions in one report. */
+    public record DomainTotals(long successful, long failed, Map<String, Long> failures) {
+        public DomainTotals {
+            failures = Map.copyOf(failures);
+        }
+
+        static DomainTotals max(DomainTotals a, DomainTotals b) {
+            Map<String, Long> f = new TreeMap<>(a.failures);
+            b.failures.forEach((k, v) -> f.merge(k, v, Math::max));
+            return new DomainTotals(Math.max(a.successful, b.successful), Math.max(a.failed, b.failed), f);
+        }
+    }
+}
