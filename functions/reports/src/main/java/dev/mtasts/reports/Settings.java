@@ -1,0 +1,86 @@
+package dev.mtasts.reports;
+
+import dev.mtasts.core.report.Limits;
+import dev.mtasts.core.report.ReportReader;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.ReportStore;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/** The reports functions' configuration, read once per container from the environment template.yaml sets. */
+final class Settings {
+    static final String BUCKET_ENV = "REPORTS_BUCKET";
+    static final String S3_ENDPOINT_ENV = "S3_ENDPOINT";
+    static final String ALERT_TOPIC_ENV = "ALERT_TOPIC_ARN";
+    /** {@code ses} (default): honour the DKIM verdict SES recorded; {@code off}: another pipeline checked it. */
+    static final String DKIM_ENV = "EMAIL_DKIM";
+
+    private final Map<String, String> env;
+
+    Settings(Map<String, String> env) {
+        this.env = env;
+    }
+
+    String get(String name, String fallback) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+
+    String bucket() {
+        return get(BUCKET_ENV, "mta-sts-reports-local");
+    }
+
+    boolean requireDkim() {
+        return !get(DKIM_ENV, "ses").equalsIgnoreCase("off");
+    }
+
+    Limits limits() {
+        return Limits.of(env.get("MAX_COMPRESSED_BYTES"), env.get("MAX_DECOMPRESSED_BYTES"));
+    }
+
+    /** Everything the ingest path needs, with SDK clients built for Lambda. */
+    Ingest ingest() {
+        var dynamo = Dynamo.fromEnvironment();
+        DomainStore domains = new DomainStore(dynamo, get(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE));
+        ReportStore reports = new ReportStore(dynamo, get(ReportStore.TABLE_ENV, ReportStore.DEFAULT_TABLE),
+                Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
+        String topic = get(ALERT_TOPIC_ENV, null);
+        Alerts alerts = Alerts.none();
+        if (topic != null) {
+            SnsClient sns = SnsClient.builder()
+                    .httpClient(UrlConnectionHttpClient.create())
+                    .region(region())
+                    .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
+                    .build();
+            alerts = new Alerts((subject, body) -> sns.publish(r -> r.topicArn(topic).subject(subject).message(body)));
+        }
+        Clock clock = Clock.systemUTC();
+        return new Ingest(new ReportReader(limits()), domains, reports, new Metrics(System.out::println, clock), alerts,
+                requireDkim(), clock);
+    }
+
+    S3Client s3() {
+        S3ClientBuilder b = S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(region())
+                .credentialsProvider(EnvironmentVariableCredentialsProvider.create());
+        String endpoint = get(S3_ENDPOINT_ENV, null);
+        if (endpoint != null) {
+            b.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+        }
+        return b.build();
+    }
+
+    private Region region() {
+        return Region.of(get("AWS_REGION", Dynamo.LOCAL_REGION.id()));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.mtasts.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.mtasts.core.report.FailureDetail;
+import dev.mtasts.core.report.PolicyResult;
+import dev.mtasts.core.report.TlsReport;
+import dev.mtasts.local.LocalDynamoDb;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** RFC 8460 §5: duplicates are normal; a report is stored and counted once, on a real DynamoDB. */
+class ReportStoreTest {
+    static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    private static LocalDynamoDb dynamo;
+    private static DynamoDbClient client;
+    private ReportStore store;
+
+    @BeforeAll
+    static void start() {
+        dynamo = LocalDynamoDb.start();
+        client = Dynamo.create(dynamo.endpoint(), null);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        dynamo.close();
+    }
+
+    @BeforeEach
+    void freshTable() {
+        store = new ReportStore(client, "reports-" + System.nanoTime(), Duration.ofDays(400));
+        store.createTable();
+    }
+
+    static TlsReport report(String org, String id, PolicyResult... policies) {
+        return new TlsReport(org, id, Instant.parse("2026-11-22T00:00:00Z"), Instant.parse("2026-11-22T23:59:59Z"),
+                null, List.of(policies), "d1g35t", Map.of());
+    }
+
+    static PolicyResult policy(String type, String domain, long ok, long failed, String... resultTypes) {
+        List<FailureDetail> failures = new ArrayList<>();
+        for (String t : resultTypes) {
+            failures.add(new FailureDetail(t, "203.0.113.7", "mail." + domain, null, null, failed / resultTypes.length,
+                    null, null, Map.of()));
+        }
+        return new PolicyResult(type, List.of(), domain, List.of(), ok, failed, failures, Map.of());
+    }
+
+    @Test
+    void aReportIsCountedOnItsDay() {
+        TlsReport r = report("Google", "2026-11-22T00:00:00Z_example.com",
+                policy("sts", "example.com", 1200, 3, "certificate-expired"));
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW));
+        assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 1200, 3,
+                Map.of("certificate-expired", 3L), Set.of("Google"))), store.days("example.com", null));
+        Map<String, Object> item = store.find(r);
+        assertNotNull(item);
+        assertEquals("https/x.json", item.get("raw_key"));
+        assertEquals(NOW.plus(Duration.ofDays(400)).getEpochSecond(), ((Number) item.get("expires")).longValue());
+    }
+
+    @Test
+    void theSameReportTwiceIsCountedOnce() {
+        TlsReport r = report("Google", "id-1", policy("sts", "example.com", 10, 2, "starttls-not-supported"));
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW));
+        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "b", NOW));
+        assertEquals(10, store.days("example.com", null).get(0).successful());
+        assertEquals("a", store.find(r).get("raw_key"));
+    }
+
+    @Test
+    void theSameReportManyTimesAtOnceIsCountedOnce() throws Exception {
+        TlsReport r = report("Microsoft", "133456789012345678+example.com",
+                policy("sts", "example.com", 500, 5, "sts-policy-fetch-error"));
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Callable<ReportStore.Outcome>> tasks = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                tasks.add(() -> store.store(r, "raw", NOW));
+            }
+            List<ReportStore.Outcome> outcomes = new ArrayList<>();
+            for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
+                outcomes.add(f.get());
+            }
+            assertEquals(1, outcomes.stream().filter(o -> o == ReportStore.Outcome.STORED).count(), outcomes.toString());
+        } finally {
+            pool.shutdown();
+        }
+        ReportStore.Day day = store.days("example.com", null).get(0);
+        assertEquals(500, day.successful());
+        assertEquals(5, day.failed());
+    }
+
+    @Test
+    void tlsaAndStsForOneDomainAreNotAddedUp() {
+        store.store(report("Microsoft", "m-1", policy("tlsa", "example.com", 100, 4, "tlsa-invalid"),
+                policy("sts", "example.com", 100, 4, "tlsa-invalid")), "raw", NOW);
+        ReportStore.Day day = store.days("example.com", null).get(0);
+        assertEquals(100, day.successful());
+        assertEquals(4, day.failed());
+        assertEquals(Map.of("tlsa-invalid", 4L), day.failures());
+    }
+
+    @Test
+    void reportsAddUpPerDomainAndDay() {
+        store.store(report("Google", "g-1", policy("sts", "example.com", 10, 1, "certificate-expired")), "r1", NOW);
+        store.store(report("Yahoo", "y-1", policy("sts", "example.com", 5, 2, "certificate-expired"),
+                policy("sts", "example.org", 7, 0)), "r2", NOW);
+        store.store(report("Postfix", "p-1", policy("no-policy-found", null, 3, 0)), "r3", NOW);
+        assertEquals(List.of(
+                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix")),
+                new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 15, 3,
+                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo")),
+                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"))),
+                store.days(null, null));
+        assertEquals(List.of(), store.days("example.com", LocalDate.parse("2026-11-23")));
+    }
+
+    @Test
+    void aReportWithoutIdIsKnownByItsContent() {
+        TlsReport r = report("Stalwart", null, policy("sts", "example.com", 1, 0));
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW));
+        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "a", NOW));
+    }
+}
