@@ -81,8 +81,13 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** An endpoint on 127.0.0.1 where nothing listens: DynamoDB as seen during an outage. */
     public static URI unreachableEndpoint() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return URI.create("http://127.0.0.1:" + s.getLocalPort());
+        return URI.create("http://127.0.0.1:" + freePort());
+    }
+
+    /** A port of 127.0.0.1 that was free a moment ago. */
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
 import java.io.IOException;
@@ -34,6 +35,8 @@ import java.util.Map;
  */
 final class ReportJson {
     private static final JsonFactory FACTORY = JsonFactory.builder()
+            // the caller owns the stream; the digest needs it open to the end
+            .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(32)
                     .maxStringLength(1 << 20)

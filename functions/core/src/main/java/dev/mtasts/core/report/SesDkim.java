@@ -44,7 +44,7 @@ public final class SesDkim {
                 }
             }
         }
-        return Optional.of("no valid DKIM signature of " + sender + " (RFC 8460 §3)");
+        return Optional.of("no valid DKIM signature of " + sender + " (RFC 8460 section 3)");
     }
 
     static String senderDomain(String from) {

@@ -1,0 +1,135 @@
+package dev.mtasts.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
+import dev.mtasts.core.report.Limits;
+import dev.mtasts.local.MotoServer;
+import dev.mtasts.store.Dynamo;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Files and SES-stored e-mails under incoming/ of the bucket, on moto_server's S3 and DynamoDB Local. */
+class S3ReportHandlerTest {
+    static final String BUCKET = "mta-sts-reports-test";
+    static Stack stack;
+    static MotoServer moto;
+    static S3Client s3;
+    static S3ReportHandler handler;
+
+    @BeforeAll
+    static void start() {
+        stack = new Stack();
+        moto = MotoServer.start();
+        s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+                .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).forcePathStyle(true)
+                .build();
+        s3.createBucket(r -> r.bucket(BUCKET));
+        handler = new S3ReportHandler(stack.ingest(Limits.DEFAULT, true), s3);
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+        moto.close();
+        stack.close();
+    }
+
+    /** Puts an object and hands the handler the event S3 would send (keys URL-encoded as S3 does). */
+    static String drop(String key, byte[] body) {
+        s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(body));
+        return handler.handleRequest(event(key), null);
+    }
+
+    static S3Event event(String key) {
+        var s3entity = new S3EventNotification.S3Entity("config",
+                new S3EventNotification.S3BucketEntity(BUCKET, null, "arn:aws:s3:::" + BUCKET),
+                new S3EventNotification.S3ObjectEntity(URLEncoder.encode(key, StandardCharsets.UTF_8), 1L, "e", "1", "s"),
+                "1.0");
+        return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("us-east-1", "ObjectCreated:Put",
+                "aws:s3", "2026-11-23T10:00:00.000Z", "2.1", null, null, s3entity, null)));
+    }
+
+    static List<String> keys(String prefix) {
+        return s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(prefix)).contents().stream().map(S3Object::key).toList();
+    }
+
+    static String email(String authResults, String reportJson) {
+        String part = Base64.getMimeEncoder().encodeToString(Stack.gzip(reportJson.getBytes(StandardCharsets.UTF_8)));
+        return "Authentication-Results: " + authResults + "\r\n"
+                + "From: TLS Reporting <noreply-smtp-tls-reporting@google.com>\r\n"
+                + "To: tlsrpt@example.com\r\nSubject: Report Domain: example.com Submitter: google.com\r\n"
+                + "MIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/report; report-type=\"tlsrpt\"; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\nContent-Type: text/plain\r\n\r\nThis is an aggregate TLS report from google.com\r\n"
+                + "--b1\r\nContent-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"google.com!example.com!1795392000!1795478399!001.json.gz\"\r\n\r\n"
+                + part + "\r\n--b1--\r\n";
+    }
+
+    @Test
+    void aReportFileIsStoredAndMovedToProcessed() {
+        String key = "incoming/google.com!example.com!1795392000!1795478399.json.gz";
+        byte[] body = Stack.gzip(Stack.report("s3-1", "example.com", 70, 0).getBytes(StandardCharsets.UTF_8));
+        assertEquals("stored 1, duplicates 0, rejected 0", drop(key, body));
+        assertEquals(List.of(), keys(key));
+        assertEquals(List.of("processed/google.com!example.com!1795392000!1795478399.json.gz"),
+                keys("processed/google.com!example.com"));
+        // S3 may deliver an event twice: the second finds nothing to do
+        assertEquals("stored 0, duplicates 0, rejected 0", handler.handleRequest(event(key), null));
+        // the same report dropped again under another name is counted once
+        assertEquals("stored 0, duplicates 1, rejected 0", drop("incoming/copy-of-s3-1.json.gz", body));
+    }
+
+    @Test
+    void anEmailWithSesDkimPassIsStored() {
+        String mail = email("amazonses.com; spf=pass smtp.mailfrom=google.com; dkim=pass header.i=@google.com; "
+                + "dmarc=pass header.from=google.com;", Stack.report("s3-mail-1", "example.com", 12, 1));
+        assertEquals("stored 1, duplicates 0, rejected 0", drop("incoming/0a1b2c3d4e5f", mail.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("processed/0a1b2c3d4e5f"), keys("processed/0a1b2c3d4e5f"));
+    }
+
+    @Test
+    void anEmailWithoutAValidSenderSignatureIsRejectedWithTheReason() {
+        String mail = email("amazonses.com; spf=pass smtp.mailfrom=google.com; dkim=fail header.i=@google.com;",
+                Stack.report("s3-mail-2", "example.com", 12, 1));
+        assertEquals("stored 0, duplicates 0, rejected 1", drop("incoming/forged", mail.getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> metadata = s3.headObject(r -> r.bucket(BUCKET).key("rejected/forged")).metadata();
+        assertEquals("no valid DKIM signature of google.com (RFC 8460 section 3)", metadata.get("reason"));
+    }
+
+    @Test
+    void unparseableInputIsKeptUnderRejectedNeverDropped() {
+        assertEquals("stored 0, duplicates 0, rejected 1",
+                drop("incoming/broken.json", "{\"policies\": 3}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("policies: expected an array, got a number",
+                s3.headObject(r -> r.bucket(BUCKET).key("rejected/broken.json")).metadata().get("reason"));
+        assertTrue(keys("incoming/broken").isEmpty());
+    }
+
+    @Test
+    void aReportNamingNoDomainIsAttributedFromItsFileName() {
+        byte[] body = Stack.report("s3-attr-1", null, 5, 0).getBytes(StandardCharsets.UTF_8);
+        assertEquals("stored 1, duplicates 0, rejected 0",
+                drop("incoming/sender.example!example.org!1795392000!1795478399.json", body));
+        assertTrue(stack.reports.days("example.org", null).stream().anyMatch(d -> d.reporters().contains("Google Inc.")));
+    }
+
+    @Test
+    void keysOutsideIncomingAreIgnored() {
+        assertEquals("stored 0, duplicates 0, rejected 0", handler.handleRequest(event("processed/x.json"), null));
+    }
+}
