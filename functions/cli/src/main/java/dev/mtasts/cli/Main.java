@@ -10,13 +10,15 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = {"MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460) for domains served by mta-sts-serverless.", ""},
         subcommands = {ServeCommand.class, PolicyCommand.class, DomainCommand.class, RecordsCommand.class,
-                CommandLine.HelpCommand.class},
+                ReportCommand.class, ReportsCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  mta-sts serve                                   run the whole stack locally",
             "  mta-sts policy lint mta-sts.txt                 check a hand-written policy",
             "  mta-sts domain put example.com --mode testing --mx mail.example.com --endpoint-url http://127.0.0.1:8000",
             "  mta-sts records example.com --endpoint-url http://127.0.0.1:8000",
+            "  mta-sts report parse 'google.com!example.com!1763164800!1763251199!001.json.gz'",
+            "  mta-sts reports --domain example.com --endpoint-url http://127.0.0.1:8000",
             "",
             "Exit codes: 0 ok, 1 invalid input (the reason is printed), 2 usage or I/O error."})
 public final class Main {

@@ -4,6 +4,10 @@ import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.ReportStore;
+import dev.mtasts.core.report.Limits;
+import dev.mtasts.reports.FolderRawStore;
+import dev.mtasts.reports.HttpReportHandler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,6 +41,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "JSON array of rows {\"domain\",\"mode\",\"mx\":[...],\"max_age\"} to load "
                     + "(default: infra/local/domains.json when it exists).")
     Path domains;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".mta-sts/reports",
+            description = "Where raw report bodies POSTed to /v1/tlsrpt are kept (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
 
     @Spec
     CommandSpec spec;
@@ -77,11 +85,20 @@ final class ServeCommand implements Callable<Integer> {
 
     private int run(PrintWriter out, Path file, List<Object> rows, long t0) throws Exception {
         try (LocalDynamoDb dynamo = LocalDynamoDb.start(dynamodbPort)) {
-            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
+            var client = Dynamo.create(dynamo.endpoint(), null);
+            DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
             store.createTable();
             List<String> report = DomainsFile.load(store, rows);
-            PolicyHandler policy = new PolicyHandler(store);
-            try (LocalApiGateway api = new LocalApiGateway(port, Map.of("$default", policy), out)) {
+            LocalReports reports = LocalReports.of(client, DomainStore.DEFAULT_TABLE, ReportStore.DEFAULT_TABLE,
+                    Limits.DEFAULT, true, line -> { });
+            reports.reports().createTable();
+            var routes = Map.<String, com.amazonaws.services.lambda.runtime.RequestHandler<
+                    com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent,
+                    com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse>>of(
+                    "$default", new PolicyHandler(store),
+                    "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), new FolderRawStore(dataDir),
+                            Limits.DEFAULT.maxCompressedBytes(), java.time.Clock.systemUTC()));
+            try (LocalApiGateway api = new LocalApiGateway(port, routes, out)) {
                 httpPort = api.port();
                 dynamoPort = dynamo.port();
                 banner(out, file, report, (System.nanoTime() - t0) / 1_000_000);
@@ -124,14 +141,19 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("mta-sts local stack up in %d ms%n", millis);
         out.printf("  DynamoDB Local  http://127.0.0.1:%d  (table %s)%n", dynamoPort, DomainStore.DEFAULT_TABLE);
         out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
+        out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
+                ReportStore.DEFAULT_TABLE, dataDir);
         out.println(file == null ? "No domains file: the table is empty." : "Domains from " + file + ":");
         report.forEach(line -> out.println("  " + line));
-        String example = report.stream().filter(l -> !l.contains("INVALID")).findFirst()
+        String example = report.stream().filter(l -> l.contains(", id ")).findFirst()
                 .map(l -> l.substring(0, l.indexOf(' '))).orElse("example.com");
         out.println("Try:");
         out.printf("  curl -H 'Host: mta-sts.%s' http://127.0.0.1:%d/.well-known/mta-sts.txt%n", example, httpPort);
         out.printf("  java -jar functions/cli/target/mta-sts.jar domain list --endpoint-url http://127.0.0.1:%d%n",
                 dynamoPort);
+        out.printf("  curl -H 'Host: mta-sts.%s' -H 'Content-Type: application/tlsrpt+json' --data-binary @report.json "
+                + "http://127.0.0.1:%d%s%n", example, httpPort, HttpReportHandler.PATH);
+        out.printf("  java -jar functions/cli/target/mta-sts.jar reports --endpoint-url http://127.0.0.1:%d%n", dynamoPort);
         out.println("Press Ctrl-C to stop.");
         out.flush();
     }

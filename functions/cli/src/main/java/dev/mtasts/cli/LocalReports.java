@@ -1,0 +1,34 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.core.report.Limits;
+import dev.mtasts.core.report.ReportReader;
+import dev.mtasts.reports.Alerts;
+import dev.mtasts.reports.Ingest;
+import dev.mtasts.reports.Metrics;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.ReportStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The reports function's ingest path, wired to the tables the CLI options name. */
+record LocalReports(DomainStore domains, ReportStore reports, Ingest ingest) {
+
+    static LocalReports open(TableOptions table, String reportsTable, Limits limits, boolean requireDkim,
+            Consumer<String> metrics) {
+        DynamoDbClient client = Dynamo.create(table.endpoint, table.region);
+        return of(client, table.table, reportsTable, limits, requireDkim, metrics);
+    }
+
+    static LocalReports of(DynamoDbClient client, String domainsTable, String reportsTable, Limits limits,
+            boolean requireDkim, Consumer<String> metrics) {
+        DomainStore domains = new DomainStore(client, domainsTable);
+        ReportStore reports = new ReportStore(client, reportsTable, Duration.ofDays(ReportStore.DEFAULT_TTL_DAYS));
+        Clock clock = Clock.systemUTC();
+        Ingest ingest = new Ingest(new ReportReader(limits), domains, reports, new Metrics(metrics, clock),
+                Alerts.none(), requireDkim, clock);
+        return new LocalReports(domains, reports, ingest);
+    }
+}

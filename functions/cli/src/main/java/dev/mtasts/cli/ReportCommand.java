@@ -1,0 +1,267 @@
+package dev.mtasts.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.mtasts.core.report.FailureDetail;
+import dev.mtasts.core.report.Limits;
+import dev.mtasts.core.report.PolicyResult;
+import dev.mtasts.core.report.ReportException;
+import dev.mtasts.core.report.ReportReader;
+import dev.mtasts.core.report.TlsReport;
+import dev.mtasts.reports.FolderRawStore;
+import dev.mtasts.reports.Ingest;
+import dev.mtasts.store.ReportStore;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Read and ingest SMTP TLS reports (RFC 8460): .json, .json.gz or whole .eml messages.",
+        subcommands = {ReportCommand.Parse.class, ReportCommand.IngestFiles.class})
+final class ReportCommand {
+
+    /** Size limits, shared by parse and ingest. */
+    static final class LimitOptions {
+        @Option(names = "--max-size", paramLabel = "BYTES", defaultValue = "10485760",
+                description = "Largest input accepted, as delivered (default: ${DEFAULT-VALUE}, 10 MB).")
+        long maxCompressed;
+
+        @Option(names = "--max-decompressed", paramLabel = "BYTES", defaultValue = "20971520",
+                description = "Largest report after decompression, against gzip bombs (default: ${DEFAULT-VALUE}, 20 MB).")
+        long maxDecompressed;
+
+        Limits limits() {
+            return new Limits(maxCompressed, maxDecompressed);
+        }
+    }
+
+    @Command(name = "parse", mixinStandardHelpOptions = true,
+            description = {"Show one report in plain words, or as JSON with --json. Exit 1 with the reason when the "
+                    + "input is not a usable report."})
+    static final class Parse implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "A .json, .json.gz or .eml file, or - for standard input.")
+        String file;
+
+        @Option(names = "--json", description = "Print one JSON object (dates in UTC, absent values as null).")
+        boolean json;
+
+        @Mixin
+        LimitOptions limits;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            ReportReader.Received received;
+            try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
+                received = new ReportReader(limits.limits()).read(in, file.equals("-") ? null : Path.of(file).getFileName().toString());
+            } catch (NoSuchFileException e) {
+                spec.commandLine().getErr().println("mta-sts: " + file + ": no such file");
+                return Main.ERROR;
+            } catch (ReportException e) {
+                spec.commandLine().getErr().println("mta-sts: " + file + ": " + e.getMessage());
+                return Main.INVALID;
+            }
+            if (json) {
+                out.flush();
+                writeJson(received, System.out);
+            } else {
+                describe(received, out);
+            }
+            out.flush();
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = {"Store report files exactly as the reports function does (checks, once-only counting, "
+                    + "metrics), e.g. to back-fill old reports. Raw copies go to --data-dir. Exit 1 if any file "
+                    + "was rejected."})
+    static final class IngestFiles implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "1..*")
+        List<Path> files;
+
+        @Mixin
+        TableOptions table;
+
+        @Option(names = "--reports-table", paramLabel = "NAME", defaultValue = ReportStore.DEFAULT_TABLE,
+                description = "Reports table (default: ${DEFAULT-VALUE}).")
+        String reportsTable;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".mta-sts/reports",
+                description = "Folder for the raw copies (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--dkim", paramLabel = "ses|off", defaultValue = "off",
+                description = "For .eml files: ses to require SES's DKIM pass of the sender, as the function does "
+                        + "by default; off when you vouch for the files (default: ${DEFAULT-VALUE}).")
+        String dkim;
+
+        @Mixin
+        LimitOptions limits;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            LocalReports local = LocalReports.open(table, reportsTable, limits.limits(), dkim.equalsIgnoreCase("ses"),
+                    line -> { });
+            FolderRawStore raw = new FolderRawStore(dataDir);
+            int rejected = 0;
+            int n = 0;
+            for (Path f : files) {
+                n++;
+                String prefix = "[" + n + "/" + files.size() + "] " + f + ": ";
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(f);
+                } catch (NoSuchFileException e) {
+                    out.println(prefix + "no such file");
+                    rejected++;
+                    continue;
+                }
+                try {
+                    Ingest.Accepted accepted = local.ingest().accept(new java.io.ByteArrayInputStream(bytes),
+                            f.getFileName().toString(), null);
+                    String key = "cli/" + sha256(bytes) + "-" + f.getFileName();
+                    raw.put(key, bytes, "application/octet-stream", Map.of());
+                    ReportStore.Outcome o = local.ingest().record(accepted, key);
+                    out.println(prefix + (o == ReportStore.Outcome.STORED ? "stored" : "already stored, counted once")
+                            + " (" + accepted.report().totalsByDomain().keySet().stream().collect(Collectors.joining(", ")) + ")");
+                } catch (Ingest.Rejected e) {
+                    out.println(prefix + "rejected: " + e.getMessage());
+                    rejected++;
+                }
+                out.flush();
+            }
+            return rejected == 0 ? Main.OK : Main.INVALID;
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The human summary: per policy its counts, failures grouped by result type with the largest examples. */
+    static void describe(ReportReader.Received r, PrintWriter out) {
+        TlsReport t = r.report();
+        out.println(or(t.organization(), "(no organization-name)") + " — report " + or(t.reportId(), "(no report-id)"));
+        out.println("  period   " + time(t.start()) + " to " + time(t.end()));
+        if (t.contactInfo() != null) {
+            out.println("  contact  " + t.contactInfo());
+        }
+        out.println("  format   " + r.format() + (r.email() != null && r.email().from() != null ? ", from " + r.email().from() : ""));
+        for (PolicyResult p : t.policies()) {
+            out.printf("  %s policy for %s: %,d sessions ok, %,d failed%n", p.type(), or(p.domain(), TlsReport.UNATTRIBUTED),
+                    p.successful(), p.failed());
+            Map<String, List<FailureDetail>> byType = p.failures().stream()
+                    .collect(Collectors.groupingBy(f -> or(f.resultType(), "unknown"), LinkedHashMap::new, Collectors.toList()));
+            byType.forEach((type, details) -> {
+                long count = details.stream().mapToLong(FailureDetail::count).sum();
+                out.printf("    %,d × %s%n", count, type);
+                details.stream().sorted(Comparator.comparingLong(FailureDetail::count).reversed()).limit(3)
+                        .forEach(f -> out.printf("        %,d  mx %s (%s) from %s%s%n", f.count(), or(f.receivingMxHostname(), "-"),
+                                or(f.receivingIp(), "-"), or(f.sendingMtaIp(), "-"),
+                                f.failureReasonCode() == null ? "" : ": " + f.failureReasonCode()));
+                if (details.size() > 3) {
+                    out.printf("        … and %,d more%n", details.size() - 3);
+                }
+            });
+        }
+        if (t.policies().size() > 1) {
+            t.totalsByDomain().forEach((d, s) -> out.printf("  total for %s: %,d ok, %,d failed%n", d, s.successful(), s.failed()));
+        }
+    }
+
+    /** Streams the JSON form, so a report with 100,000 failure details is never held twice. */
+    static void writeJson(ReportReader.Received r, OutputStream stdout) throws IOException {
+        TlsReport t = r.report();
+        OutputStream buffered = new BufferedOutputStream(stdout, 1 << 16);
+        try (JsonGenerator g = new JsonFactory().createGenerator(buffered)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeStringField("organization", t.organization());
+            g.writeStringField("report_id", t.reportId());
+            g.writeStringField("start", t.start() == null ? null : t.start().toString());
+            g.writeStringField("end", t.end() == null ? null : t.end().toString());
+            g.writeStringField("contact_info", t.contactInfo());
+            g.writeStringField("format", r.format());
+            g.writeArrayFieldStart("policies");
+            for (PolicyResult p : t.policies()) {
+                g.writeStartObject();
+                g.writeStringField("type", p.type());
+                g.writeStringField("domain", p.domain());
+                g.writeNumberField("successful", p.successful());
+                g.writeNumberField("failed", p.failed());
+                g.writeArrayFieldStart("mx_host");
+                for (String mx : p.mxHosts()) {
+                    g.writeString(mx);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("failures");
+                for (FailureDetail f : p.failures()) {
+                    g.writeStartObject();
+                    g.writeStringField("result_type", f.resultType());
+                    if (f.failedSessionCount() == null) {
+                        g.writeNullField("count");
+                    } else {
+                        g.writeNumberField("count", f.failedSessionCount());
+                    }
+                    g.writeStringField("receiving_mx", f.receivingMxHostname());
+                    g.writeStringField("sending_ip", f.sendingMtaIp());
+                    g.writeStringField("receiving_ip", f.receivingIp());
+                    g.writeStringField("reason", f.failureReasonCode());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("totals");
+            for (Map.Entry<String, TlsReport.DomainTotals> e : t.totalsByDomain().entrySet()) {
+                g.writeObjectFieldStart(e.getKey());
+                g.writeNumberField("successful", e.getValue().successful());
+                g.writeNumberField("failed", e.getValue().failed());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        buffered.write('\n');
+        buffered.flush();
+    }
+
+    private static String time(Instant i) {
+        return i == null ? "(unknown)" : i.toString();
+    }
+
+    private static String or(String s, String fallback) {
+        return s == null ? fallback : s;
+    }
+}
