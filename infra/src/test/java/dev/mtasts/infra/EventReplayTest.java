@@ -8,7 +8,24 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import dev.mtasts.cli.DomainsFile;
+import com.amazonaws.services.lambda.runtime.events.S3Event;
+import dev.mtasts.core.report.Limits;
+import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.local.MotoServer;
+import dev.mtasts.reports.Alerts;
+import dev.mtasts.reports.HttpReportHandler;
+import dev.mtasts.reports.Ingest;
+import dev.mtasts.reports.Metrics;
+import dev.mtasts.reports.S3RawStore;
+import dev.mtasts.reports.S3ReportHandler;
+import dev.mtasts.store.ReportStore;
+import java.time.Clock;
+import java.time.Duration;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
@@ -18,7 +35,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -43,23 +60,44 @@ class EventReplayTest {
     static final String EXAMPLE_ORG = "version: STSv1\r\nmode: testing\r\nmx: mx1.example.org\r\nmx: mx2.example.org\r\n"
             + "max_age: 86400\r\n";
 
+    static final String BUCKET = "mta-sts-reports-local";
+
     private static LocalDynamoDb dynamo;
+    private static MotoServer moto;
     private static DynamoDbClient client;
+    private static S3Client s3;
     private static PolicyHandler handler;
+    private static HttpReportHandler reportsApi;
+    private static S3ReportHandler reportsS3;
+    private static Ingest ingest;
 
     @BeforeAll
     static void start() throws IOException {
         dynamo = LocalDynamoDb.start();
+        moto = MotoServer.start();
         client = Dynamo.create(dynamo.endpoint(), null);
         DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
         store.createTable();
         DomainsFile.load(store, DomainsFile.read(Path.of("local", "domains.json")));
         handler = new PolicyHandler(store);
+        ReportStore reports = new ReportStore(client, ReportStore.DEFAULT_TABLE, Duration.ofDays(400));
+        reports.createTable();
+        Clock clock = Clock.systemUTC();
+        ingest = new Ingest(new ReportReader(Limits.DEFAULT), store, reports, new Metrics(line -> { }, clock),
+                Alerts.none(), true, clock);
+        s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+                .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).forcePathStyle(true)
+                .build();
+        s3.createBucket(r -> r.bucket(BUCKET));
+        reportsApi = new HttpReportHandler(ingest, new S3RawStore(s3, BUCKET), Limits.DEFAULT.maxCompressedBytes(), clock);
+        reportsS3 = new S3ReportHandler(ingest, s3);
     }
 
     @AfterAll
     static void stop() {
+        s3.close();
         client.close();
+        moto.close();
         dynamo.close();
     }
 
@@ -93,9 +131,55 @@ class EventReplayTest {
         assertTrue(json.contains("\"statusCode\":" + status), json);
     }
 
+    static Stream<Arguments> reportEvents() {
+        return Stream.of(
+                Arguments.of("report-post-json.json", 201, "Stored.\n"),
+                Arguments.of("report-post-gzip.json", 201, "Stored.\n"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("reportEvents")
+    void replayReport(String file, int status, String body) throws IOException {
+        APIGatewayV2HTTPEvent event;
+        try (InputStream in = Files.newInputStream(EVENTS.resolve(file))) {
+            event = serializer(APIGatewayV2HTTPEvent.class).fromJson(in);
+        }
+        APIGatewayV2HTTPResponse response = reportsApi.handleRequest(event, null);
+        assertEquals(status, response.getStatusCode(), response.getBody());
+        assertEquals(body, response.getBody());
+        // delivered again, as senders do: counted once
+        assertEquals(200, reportsApi.handleRequest(event, null).getStatusCode());
+    }
+
+    @Test
+    void replayS3Put() throws IOException {
+        S3Event event;
+        try (InputStream in = Files.newInputStream(EVENTS.resolve("report-s3-put.json"))) {
+            event = serializer(S3Event.class).fromJson(in);
+        }
+        String key = event.getRecords().get(0).getS3().getObject().getUrlDecodedKey();
+        String report = "{\"organization-name\":\"Sender\",\"report-id\":\"s3-event-1\",\"policies\":[{\"policy\":"
+                + "{\"policy-type\":\"sts\"},\"summary\":{\"total-successful-session-count\":5,"
+                + "\"total-failure-session-count\":0}}]}";
+        s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(gzip(report)));
+        assertEquals("stored 1, duplicates 0, rejected 0", reportsS3.handleRequest(event, null));
+        String processed = "processed/" + key.substring("incoming/".length());
+        assertEquals(1, s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(processed)).keyCount());
+    }
+
+    private static byte[] gzip(String s) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
     @Test
     void everyEventFileIsReplayed() throws IOException {
-        Set<String> covered = policyEvents().map(a -> (String) a.get()[0]).collect(Collectors.toSet());
+        Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
+                        Stream.of(Arguments.of("report-s3-put.json")))
+                .map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(EVENTS)) {
             Set<String> present = files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(covered), present, "each file in infra/events needs an expected answer here");
@@ -106,7 +190,8 @@ class EventReplayTest {
     void envJsonNamesTheTemplatesFunctionsAndVariables() throws IOException {
         String template = Files.readString(Path.of("..", "template.yaml"));
         String env = Files.readString(Path.of("env.json"));
-        for (String name : Map.of("PolicyFunction", "", "DOMAINS_TABLE", "", "DYNAMODB_ENDPOINT", "").keySet()) {
+        for (String name : List.of("PolicyFunction", "ReportsApiFunction", "ReportsS3Function", "DOMAINS_TABLE",
+                "DYNAMODB_ENDPOINT", "REPORTS_TABLE", "REPORTS_BUCKET", "S3_ENDPOINT", "ALERT_TOPIC_ARN", "EMAIL_DKIM")) {
             assertTrue(env.contains("\"" + name + "\""), "env.json lacks " + name);
             assertTrue(template.contains(name), "template.yaml lacks " + name);
         }

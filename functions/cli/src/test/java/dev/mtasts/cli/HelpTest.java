@@ -41,7 +41,7 @@ class HelpTest {
     @Test
     void everyCommandIsThere() {
         assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain put", "domain get", "domain list",
-                "domain delete", "records"), commands().toList());
+                "domain delete", "records", "report", "report parse", "report ingest", "reports"), commands().toList());
     }
 
     @Test

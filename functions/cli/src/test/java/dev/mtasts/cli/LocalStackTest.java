@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -190,6 +191,45 @@ class LocalStackTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\"v=TLSRPTv1; rua=https://mta-sts.example.com/v1/tlsrpt,mailto:tlsrpt@example.com\""),
                 r.out());
+    }
+
+    static final String REPORT = "{\"organization-name\":\"Google Inc.\",\"date-range\":{\"start-datetime\":"
+            + "\"2026-11-22T00:00:00Z\",\"end-datetime\":\"2026-11-22T23:59:59Z\"},\"report-id\":\"serve-1\","
+            + "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"example.com\"},"
+            + "\"summary\":{\"total-successful-session-count\":120,\"total-failure-session-count\":4},"
+            + "\"failure-details\":[{\"result-type\":\"certificate-expired\",\"failed-session-count\":4}]}]}";
+
+    @Test
+    void aReportPostedTwiceIsCountedOnce() throws Exception {
+        for (int expected : new int[] {201, 200}) {
+            HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + "/v1/tlsrpt"))
+                    .header("Host", "mta-sts.example.com").header("Content-Type", "application/tlsrpt+json")
+                    .POST(HttpRequest.BodyPublishers.ofString(REPORT)).build();
+            assertEquals(expected, HTTP.send(post, HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+        Cli reports = Cli.run("reports", "--domain", "example.com", "--json", "--endpoint-url", endpoint);
+        assertEquals(0, reports.exit(), reports.err());
+        assertEquals("[{\"domain\":\"example.com\",\"date\":\"2026-11-22\",\"successful\":120,\"failed\":4,"
+                + "\"failures\":{\"certificate-expired\":4},\"reporters\":[\"Google Inc.\"]}]", reports.out().strip());
+    }
+
+    @Test
+    void reportIngestTakesTheSamePathAsTheFunction() throws Exception {
+        Path good = dir.resolve("yahoo!example.org!1795392000!1795478399.json");
+        Files.writeString(good, REPORT.replace("serve-1", "ingest-1").replace("Google Inc.", "Yahoo")
+                .replace(",\"policy-domain\":\"example.com\"", ""));
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"policies\": 1}");
+        Cli r = Cli.run("report", "ingest", good.toString(), good.toString(), bad.toString(),
+                "--endpoint-url", endpoint, "--data-dir", dir.resolve("raw").toString());
+        assertEquals(1, r.exit());
+        assertEquals(List.of(
+                "[1/3] " + good + ": stored (example.org)",
+                "[2/3] " + good + ": already stored, counted once (example.org)",
+                "[3/3] " + bad + ": rejected: policies: expected an array, got a number"), r.out().lines().toList());
+        Cli reports = Cli.run("reports", "--domain", "example.org", "--endpoint-url", endpoint);
+        assertTrue(reports.out().contains("example.org  2026-11-22         120         4  certificate-expired 4 / Yahoo"),
+                reports.out());
     }
 
     @Test

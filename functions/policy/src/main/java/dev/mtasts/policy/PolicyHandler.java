@@ -31,8 +31,13 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** Lambda entry point: one DynamoDB client per container. */
     public PolicyHandler() {
-        this(new DomainStore(Dynamo.fromEnvironment(),
-                Optional.ofNullable(System.getenv(DomainStore.TABLE_ENV)).orElse(DomainStore.DEFAULT_TABLE)));
+        this(System.getenv());
+    }
+
+    /** As Lambda builds it, from the environment template.yaml sets. */
+    PolicyHandler(Map<String, String> env) {
+        this(new DomainStore(Dynamo.fromEnvironment(env),
+                Optional.ofNullable(env.get(DomainStore.TABLE_ENV)).orElse(DomainStore.DEFAULT_TABLE)));
     }
 
     public PolicyHandler(DomainStore store) {

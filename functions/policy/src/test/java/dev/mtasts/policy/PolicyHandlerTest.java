@@ -135,6 +135,39 @@ class PolicyHandlerTest {
         assertEquals(500, r.getStatusCode());
     }
 
+    /** The constructor Lambda calls, with the variables Lambda and template.yaml set. */
+    @Test
+    void theLambdaConstructorReadsTheEnvironment() {
+        PolicyHandler fromEnv = new PolicyHandler(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "token",
+                "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE, "DYNAMODB_ENDPOINT", dynamo.endpoint().toString()));
+        APIGatewayV2HTTPResponse r = fromEnv.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+        assertEquals(200, r.getStatusCode());
+        assertEquals(ENFORCE_BODY, r.getBody());
+    }
+
+    /** SnapStart functions get no access keys, only a container credentials endpoint. */
+    @Test
+    void snapStartCredentialsComeFromTheContainerEndpoint() {
+        assertTrue(Dynamo.lambdaCredentials(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds"))
+                instanceof software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider);
+    }
+
+    /** Missing credentials are a configuration error (500), not an outage (503). */
+    @Test
+    void aClientWithoutCredentialsIsAnErrorNotAnOutage() {
+        try (DynamoDbClient noCredentials = DynamoDbClient.builder().endpointOverride(dynamo.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .credentialsProvider(() -> {
+                    throw software.amazon.awssdk.core.exception.SdkClientException.create("Unable to load credentials");
+                }).build()) {
+            APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(noCredentials, DomainStore.DEFAULT_TABLE))
+                    .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+            assertEquals(500, r.getStatusCode());
+        }
+    }
+
     @Test
     void anEmptyEventIsAnsweredNotThrown() {
         APIGatewayV2HTTPResponse r = handler.handleRequest(new APIGatewayV2HTTPEvent(), null);

@@ -9,9 +9,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -49,7 +47,7 @@ final class Settings {
 
     /** Everything the ingest path needs, with SDK clients built for Lambda. */
     Ingest ingest() {
-        var dynamo = Dynamo.fromEnvironment();
+        var dynamo = Dynamo.fromEnvironment(env);
         DomainStore domains = new DomainStore(dynamo, get(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE));
         ReportStore reports = new ReportStore(dynamo, get(ReportStore.TABLE_ENV, ReportStore.DEFAULT_TABLE),
                 Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
@@ -58,8 +56,8 @@ final class Settings {
         if (topic != null) {
             SnsClient sns = SnsClient.builder()
                     .httpClient(UrlConnectionHttpClient.create())
-                    .region(region())
-                    .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
+                    .region(Dynamo.region(env))
+                    .credentialsProvider(Dynamo.lambdaCredentials(env))
                     .build();
             alerts = new Alerts((subject, body) -> sns.publish(r -> r.topicArn(topic).subject(subject).message(body)));
         }
@@ -71,16 +69,12 @@ final class Settings {
     S3Client s3() {
         S3ClientBuilder b = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.create())
-                .region(region())
-                .credentialsProvider(EnvironmentVariableCredentialsProvider.create());
+                .region(Dynamo.region(env))
+                .credentialsProvider(Dynamo.lambdaCredentials(env));
         String endpoint = get(S3_ENDPOINT_ENV, null);
         if (endpoint != null) {
             b.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
         }
         return b.build();
-    }
-
-    private Region region() {
-        return Region.of(get("AWS_REGION", Dynamo.LOCAL_REGION.id()));
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -128,14 +129,28 @@ public final class DomainStore {
         } catch (ResourceInUseException e) {
             throw e;
         } catch (SdkClientException e) {
-            throw new StoreUnavailableException("DynamoDB unreachable: " + e.getMessage(), e);
+            if (isTransient(e)) {
+                throw new StoreUnavailableException("DynamoDB unreachable: " + e.getMessage(), e);
+            }
+            throw e; // credentials, region, configuration: a bug to fix, not an outage to wait out
         } catch (DynamoDbException e) {
             if (e.isThrottlingException() || e.statusCode() >= 500) {
                 throw new StoreUnavailableException("DynamoDB unavailable: " + e.getMessage(), e);
             }
             throw e;
-        } catch (SdkException e) {
-            throw new StoreUnavailableException("DynamoDB call failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Timeouts and network failures pass; everything else a client can throw does not. */
+    static boolean isTransient(SdkClientException e) {
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+            return true;
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -4,8 +4,11 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -32,15 +35,18 @@ public final class Dynamo {
      * seconds a sending MTA waits for the policy.
      */
     public static DynamoDbClient fromEnvironment() {
-        String endpoint = System.getenv(ENDPOINT_ENV);
-        String region = System.getenv("AWS_REGION");
+        return fromEnvironment(System.getenv());
+    }
+
+    public static DynamoDbClient fromEnvironment(Map<String, String> env) {
+        String endpoint = env.get(ENDPOINT_ENV);
         DynamoDbClientBuilder b = DynamoDbClient.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(1))
                         .socketTimeout(Duration.ofSeconds(2))
                         .build())
-                .region(region == null ? LOCAL_REGION : Region.of(region))
-                .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
+                .region(region(env))
+                .credentialsProvider(lambdaCredentials(env))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallTimeout(Duration.ofSeconds(3))
                         .build());
@@ -48,6 +54,32 @@ public final class Dynamo {
             b.endpointOverride(URI.create(endpoint));
         }
         return b.build();
+    }
+
+    /** The function's region ({@code AWS_REGION}), or the local default under emulators. */
+    public static Region region(Map<String, String> env) {
+        String region = env.get("AWS_REGION");
+        return region == null || region.isBlank() ? LOCAL_REGION : Region.of(region);
+    }
+
+    /**
+     * The function's credentials. Lambda passes access keys in the environment, except for SnapStart functions,
+     * which get them from a container endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}) so that a restored
+     * snapshot never runs on stale keys.
+     */
+    public static AwsCredentialsProvider lambdaCredentials(Map<String, String> env) {
+        String key = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (key != null && secret != null) {
+            String token = env.get("AWS_SESSION_TOKEN");
+            return StaticCredentialsProvider.create(token == null || token.isBlank()
+                    ? AwsBasicCredentials.create(key, secret)
+                    : AwsSessionCredentials.create(key, secret, token));
+        }
+        if (env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null) {
+            return ContainerCredentialsProvider.builder().build();
+        }
+        return EnvironmentVariableCredentialsProvider.create();
     }
 
     /**

@@ -89,6 +89,9 @@ public final class ReportReader {
                 body = new GZIPInputStream(b, 8192);
             } catch (ZipException e) {
                 throw new ReportException(ReportException.Kind.INVALID, "broken gzip data: " + e.getMessage());
+            } catch (java.io.EOFException e) {
+                // thrown without a message when the input ends inside the 10-byte gzip header
+                throw new ReportException(ReportException.Kind.INVALID, "broken or truncated gzip data: the header is cut short");
             }
         }
         try {

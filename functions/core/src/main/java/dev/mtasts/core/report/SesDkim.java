@@ -15,7 +15,8 @@ public final class SesDkim {
     public static final String SES_AUTHSERV_ID = "amazonses.com";
     private static final Pattern DKIM_PASS = Pattern.compile(
             "(?i)(?:^|;)\\s*dkim\\s*=\\s*pass\\b([^;]*)");
-    private static final Pattern SIGNER = Pattern.compile("(?i)header\\.(?:d|i)\\s*=\\s*@?([A-Za-z0-9.-]+)");
+    /** The signer's domain: {@code header.d=domain}, or {@code header.i=[local-part]@domain} (RFC 6376 i=). */
+    private static final Pattern SIGNER = Pattern.compile("(?i)header\\.(?:d|i)\\s*=\\s*(?:[^\\s;@]*@)?([A-Za-z0-9.-]+)");
 
     private SesDkim() {
     }

@@ -1,0 +1,81 @@
+package dev.mtasts.core.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * RFC 8460 §4: only {@code policies}, each policy's type and its two counts are required. What is refused says
+ * which field and why, so a sender's postmaster (or we) can tell what went wrong.
+ */
+class ReportErrorsTest {
+    private static final ReportException.Kind INVALID = ReportException.Kind.INVALID;
+
+    static Stream<Arguments> refused() {
+        return Stream.of(
+                fixture("html.html", "not a TLS report: the content looks like HTML or XML"),
+                fixture("policies-not-array.json", "policies: expected an array, got an object"),
+                fixture("missing-policies.json", "policies: missing"),
+                fixture("count-as-string.json",
+                        "policies[0].summary.total-failure-session-count: expected a number, got a string"),
+                fixture("policy-type-missing.json", "policies[0].policy.policy-type: missing"),
+                // Jackson words the rest (and the position); only its start is ours
+                fixture("truncated.json", "not valid JSON: Unexpected end-of-input…"),
+                fixture("empty.json", "empty input"),
+                // only text parts: nothing to count, and nothing to attribute
+                fixture("email-no-report.eml",
+                        "the e-mail has no report part (application/tlsrpt+gzip or +json, .json.gz or .json)"),
+                // the format does not change the verdict
+                Arguments.of("count-as-string.json, gzip'd", Fixtures.gzip(Fixtures.bytes("count-as-string.json")),
+                        "policies[0].summary.total-failure-session-count: expected a number, got a string"),
+                inline("a JSON array", "[]", "not a TLS report: neither JSON, gzip nor an e-mail message"),
+                inline("policies null", "{\"policies\":null}", "policies: expected an array, got null"),
+                inline("a policy that is a string", "{\"policies\":[" + policy("0", "0") + ",\"sts\"]}",
+                        "policies[1]: expected an object, got a string"),
+                inline("policy not an object", "{\"policies\":[{\"policy\":\"sts\"}]}",
+                        "policies[0].policy: expected an object, got a string"),
+                inline("no policy", "{\"policies\":[{\"summary\":{}}]}", "policies[0].policy: missing"),
+                inline("no summary", "{\"policies\":[{\"policy\":{\"policy-type\":\"sts\"}}]}", "policies[0].summary: missing"),
+                inline("a count missing", "{\"policies\":[{\"policy\":{\"policy-type\":\"sts\"},"
+                        + "\"summary\":{\"total-failure-session-count\":0}}]}",
+                        "policies[0].summary.total-successful-session-count: missing"),
+                inline("a null count", "{\"policies\":[" + policy("null", "0") + "]}",
+                        "policies[0].summary.total-successful-session-count: missing (null)"),
+                inline("a negative count", "{\"policies\":[" + policy("-1", "0") + "]}",
+                        "policies[0].summary.total-successful-session-count: expected a whole number of sessions, 0 or more, got -1"),
+                inline("a fractional count", "{\"policies\":[" + policy("0", "1.5") + "]}",
+                        "policies[0].summary.total-failure-session-count: expected a whole number of sessions, 0 or more, got 1.5"),
+                inline("two reports in one body", "{\"policies\":[]} {\"policies\":[]}", "unexpected data after the report object"));
+    }
+
+    private static Arguments fixture(String name, String message) {
+        return Arguments.of(name, Fixtures.bytes(name), message);
+    }
+
+    private static Arguments inline(String what, String json, String message) {
+        return Arguments.of(what, Fixtures.utf8(json), message);
+    }
+
+    private static String policy(String successful, String failed) {
+        return "{\"policy\":{\"policy-type\":\"sts\"},\"summary\":{\"total-successful-session-count\":" + successful
+                + ",\"total-failure-session-count\":" + failed + "}}";
+    }
+
+    /** Every refusal here is INVALID (400): the input is not a usable report. A message ending in … is a prefix. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void refused(String what, byte[] data, String message) {
+        ReportException e = Fixtures.rejected(Limits.DEFAULT, data);
+        assertEquals(INVALID, e.kind());
+        if (message.endsWith("…")) {
+            String prefix = message.substring(0, message.length() - 1);
+            assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+        } else {
+            assertEquals(message, e.getMessage());
+        }
+    }
+}
