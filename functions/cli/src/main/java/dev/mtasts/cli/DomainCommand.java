@@ -64,8 +64,9 @@ final class DomainCommand {
                 description = "testing, enforce or none. Start with testing.")
         String mode;
 
-        @Option(names = "--mx", arity = "1..*", paramLabel = "PATTERN",
-                description = "MX host patterns (mail.example.com, *.example.net); required unless --mode none.")
+        @Option(names = "--mx", split = ",", paramLabel = "PATTERN",
+                description = "An MX host pattern (mail.example.com, *.example.net); repeat it or separate with commas. "
+                        + "Required unless --mode none.")
         List<String> mx = new ArrayList<>();
 
         @Option(names = "--max-age", paramLabel = "SECONDS", defaultValue = "86400",
@@ -98,7 +99,7 @@ final class DomainCommand {
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "Show a domain's row, the policy it serves and its id. Exit 1 if there is no row or it is invalid.")
     static final class Get extends RowCommand {
-        @Parameters(paramLabel = "DOMAIN")
+        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
 
         @Option(names = "--json", description = "Print the row as one JSON object.")
@@ -161,7 +162,7 @@ final class DomainCommand {
                 "Senders that cached the policy keep using it until its max_age runs out; to retire a policy safely "
                         + "publish mode none first (RFC 8461 §8.3)."})
     static final class Delete extends RowCommand {
-        @Parameters(paramLabel = "DOMAIN")
+        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
 
         @Override

@@ -18,7 +18,7 @@ record LocalReports(DomainStore domains, ReportStore reports, Ingest ingest) {
 
     static LocalReports open(TableOptions table, String reportsTable, Limits limits, boolean requireDkim,
             Consumer<String> metrics) {
-        DynamoDbClient client = Dynamo.create(table.endpoint, table.region);
+        DynamoDbClient client = table.client();
         return of(client, table.table, reportsTable, limits, requireDkim, metrics);
     }
 

@@ -15,10 +15,13 @@ import picocli.CommandLine.Command;
         footer = {
             "  mta-sts serve                                   run the whole stack locally",
             "  mta-sts policy lint mta-sts.txt                 check a hand-written policy",
-            "  mta-sts domain put example.com --mode testing --mx mail.example.com --endpoint-url http://127.0.0.1:8000",
-            "  mta-sts records example.com --endpoint-url http://127.0.0.1:8000",
+            "  mta-sts domain put example.com --mode testing --mx mail.example.com",
+            "  mta-sts records example.com",
             "  mta-sts report parse 'google.com!example.com!1763164800!1763251199!001.json.gz'",
-            "  mta-sts reports --domain example.com --endpoint-url http://127.0.0.1:8000",
+            "  mta-sts reports --domain example.com",
+            "",
+            "Commands that read or write the tables talk to AWS unless given --endpoint-url;",
+            "for the local stack: --endpoint-url http://127.0.0.1:8000 (no credentials needed).",
             "",
             "Exit codes: 0 ok, 1 invalid input (the reason is printed), 2 usage or I/O error."})
 public final class Main {
@@ -35,6 +38,10 @@ public final class Main {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             String message = e instanceof StoreUnavailableException
                     ? e.getMessage() + " (is the endpoint right? for the local stack: mta-sts serve)"
+                    : e instanceof software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException
+                    ? "table not found (check --table/--reports-table, --region and --endpoint-url)"
+                    : e instanceof software.amazon.awssdk.core.exception.SdkException
+                    ? e.getMessage()
                     : e.getClass().getSimpleName() + ": " + e.getMessage();
             commandLine.getErr().println("mta-sts: " + message);
             return ERROR;

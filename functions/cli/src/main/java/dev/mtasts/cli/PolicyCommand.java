@@ -65,8 +65,13 @@ final class PolicyCommand {
             } catch (InvalidException e) {
                 problems = e.problems();
             }
+            List<String> warnings = policy == null ? List.of() : Policy.warnings(text);
             if (json) {
-                out.println(Json.write(policy != null ? validJson(policy) : invalidJson(problems)));
+                Map<String, Object> result = policy != null ? validJson(policy) : invalidJson(problems);
+                if (!warnings.isEmpty()) {
+                    result.put("warnings", warnings);
+                }
+                out.println(Json.write(result));
             } else if (policy != null) {
                 out.println(name + ": valid MTA-STS policy");
                 out.printf("  mode     %s%n", policy.mode());
@@ -75,6 +80,7 @@ final class PolicyCommand {
                 out.printf("  max_age  %d (%s)%n", policy.maxAge(), Durations.describe(policy.maxAge()));
                 policy.extensions().forEach((k, v) -> out.printf("  %-8s %s (extension)%n", k, v));
                 out.printf("  id       %s%n", policy.id());
+                warnings.forEach(w -> out.println("warning: " + w));
             } else {
                 for (Problem p : problems) {
                     out.println(name + (p.line() > 0 ? ":" + p.line() : "") + ": " + p.message());

@@ -21,14 +21,15 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "records", mixinStandardHelpOptions = true,
         description = {"Print the DNS TXT records to publish for a domain, as zone-file lines (name, type, quoted value).",
-            "For DNS hosted outside Route53; with Route53 the stack publishes them itself.",
+            "Publish them at your DNS provider.",
             "The policy id is derived from the domain's row, so the row must exist and be valid."})
 final class RecordsCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "DOMAIN")
+    @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
     String domain;
 
-    @Option(names = "--rua", arity = "1..*", paramLabel = "URI",
-            description = {"Where senders deliver TLS reports: https: or mailto: URIs, first one preferred "
+    @Option(names = "--rua", split = ",", paramLabel = "URI",
+            description = {"Where senders deliver TLS reports: an https: or mailto: URI; repeat it or separate with "
+                    + "commas, first one preferred "
                     + "(default: this stack's endpoint https://mta-sts.<domain>/v1/tlsrpt)."})
     List<String> rua;
 

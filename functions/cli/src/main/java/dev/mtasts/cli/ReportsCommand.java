@@ -53,7 +53,7 @@ final class ReportsCommand implements Callable<Integer> {
                     ? "--since must be a date like 2026-11-01 (got \"" + since + "\")" : e.getMessage()));
             return Main.INVALID;
         }
-        ReportStore store = new ReportStore(Dynamo.create(table.endpoint, table.region), reportsTable,
+        ReportStore store = new ReportStore(table.client(), reportsTable,
                 java.time.Duration.ofDays(ReportStore.DEFAULT_TTL_DAYS));
         List<ReportStore.Day> days = store.days(d, from);
         if (json) {

@@ -19,7 +19,25 @@ final class TableOptions {
             description = "Domains table (default: ${DEFAULT-VALUE}, as created by template.yaml).")
     String table;
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     DomainStore open() {
-        return new DomainStore(Dynamo.create(endpoint, region), table);
+        return new DomainStore(client(), table);
+    }
+
+    /** A client for the given endpoint and region; a usage error (exit 2) when either is unusable. */
+    software.amazon.awssdk.services.dynamodb.DynamoDbClient client() {
+        if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null
+                || !endpoint.getScheme().matches("https?"))) {
+            throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
+                    "--endpoint-url must be a URL like http://127.0.0.1:8000 (got \"" + endpoint + "\")");
+        }
+        try {
+            return Dynamo.create(endpoint, region);
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
+                    "no AWS region: pass --region or set AWS_REGION (for the local stack: --endpoint-url http://127.0.0.1:8000)");
+        }
     }
 }

@@ -114,7 +114,7 @@ class LocalStackTest {
     @Test
     void aRowPutWithTheCliIsServedWithoutARestart() throws Exception {
         Cli put = Cli.run("domain", "put", "new.example", "--mode", "testing", "--mx", "mx1.new.example",
-                "*.backup.new.example", "--max-age", "3600", "--endpoint-url", endpoint);
+                "--mx", "*.backup.new.example", "--max-age", "3600", "--endpoint-url", endpoint);
         assertEquals(0, put.exit(), put.err());
         String body = "version: STSv1\r\nmode: testing\r\nmx: mx1.new.example\r\nmx: *.backup.new.example\r\n"
                 + "max_age: 3600\r\n";
@@ -187,7 +187,7 @@ class LocalStackTest {
     @Test
     void recordsWithMailboxes() {
         Cli r = Cli.run("records", "example.com", "--rua", "https://mta-sts.example.com/v1/tlsrpt",
-                "mailto:tlsrpt@example.com", "--endpoint-url", endpoint);
+                "--rua", "mailto:tlsrpt@example.com", "--endpoint-url", endpoint);
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\"v=TLSRPTv1; rua=https://mta-sts.example.com/v1/tlsrpt,mailto:tlsrpt@example.com\""),
                 r.out());
@@ -230,6 +230,18 @@ class LocalStackTest {
         Cli reports = Cli.run("reports", "--domain", "example.org", "--endpoint-url", endpoint);
         assertTrue(reports.out().contains("example.org  2026-11-22         120         4  certificate-expired 4 / Yahoo"),
                 reports.out());
+    }
+
+    @Test
+    void unusableConnectionSettingsAreOneLineUsageErrors() {
+        Cli badUrl = Cli.run("domain", "list", "--endpoint-url", "notaurl");
+        assertEquals(2, badUrl.exit());
+        assertTrue(badUrl.err().startsWith("--endpoint-url must be a URL like http://127.0.0.1:8000 (got \"notaurl\")"),
+                badUrl.err());
+        Cli noTable = Cli.run("domain", "list", "--table", "no-such-table", "--endpoint-url", endpoint);
+        assertEquals(2, noTable.exit());
+        assertEquals("mta-sts: table not found (check --table/--reports-table, --region and --endpoint-url)",
+                noTable.err().strip());
     }
 
     @Test

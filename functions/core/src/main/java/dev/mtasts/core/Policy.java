@@ -21,7 +21,7 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
 
     /** §3.2: max_age is at most one year. */
     public static final long MAX_AGE_LIMIT = 31_557_600L;
-    /** Common sender implementations refuse bodies above 64 KiB. */
+    /** Common sender implementations refuse bodies above 64 KiB; not a rule of the grammar, so only a warning. */
     public static final int MAX_BYTES = 64 * 1024;
 
     private static final String CRLF = "\r\n";
@@ -33,8 +33,21 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             throw new IllegalArgumentException("max_age out of range: " + maxAge);
         }
         if (mode != Mode.NONE && mx.isEmpty()) {
-            throw new IllegalArgumentException("mode " + mode + " needs at least one mx");
+            throw new IllegalArgumentException(needsMx(mode));
         }
+        for (Map.Entry<String, String> e : extensions.entrySet()) {
+            String key = e.getKey();
+            if (key.equals("version") || key.equals("mode") || key.equals("mx") || key.equals("max_age")
+                    || !Parser.isFieldName(key) || e.getValue().isEmpty()
+                    || e.getValue().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("invalid extension field: " + key);
+            }
+        }
+    }
+
+    /** §3.2: mx is required unless the mode is none. */
+    static String needsMx(Mode mode) {
+        return "mode " + mode + " needs at least one mx pattern";
     }
 
     public Policy(Mode mode, List<MxPattern> mx, long maxAge) {
@@ -76,7 +89,7 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             }
         }
         if (m != null && m != Mode.NONE && (mx == null || mx.isEmpty())) {
-            problems.add(Problem.whole("mode " + m + " needs at least one mx pattern"));
+            problems.add(Problem.whole(needsMx(m)));
         }
         if (!problems.isEmpty()) {
             throw new InvalidException(problems);
@@ -107,11 +120,13 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
 
     /**
      * The policy id for the {@code _mta-sts} TXT record (§3.1: 1 to 32 letters or digits): the first 128 bits of
-     * the SHA-256 of the canonical body, in lower-case hex.
+     * the SHA-256 of the canonical body without extensions, in lower-case hex. Senders ignore extensions and domain
+     * rows cannot hold them, so they do not change the id: a linted file and the same row announce the same one.
      */
     public String id() {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(render().getBytes(StandardCharsets.UTF_8));
+            String core = extensions.isEmpty() ? render() : new Policy(mode, mx, maxAge).render();
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(core.getBytes(StandardCharsets.UTF_8));
             StringBuilder hex = new StringBuilder(32);
             for (int i = 0; i < 16; i++) {
                 hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
@@ -120,6 +135,19 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    /**
+     * Advice on a valid policy text that senders may still trip over: none of it makes the policy invalid under
+     * RFC 8461 §3.2.
+     */
+    public static java.util.List<String> warnings(String text) {
+        java.util.List<String> out = new ArrayList<>();
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BYTES) {
+            out.add("the policy is " + bytes + " bytes; common senders read at most " + MAX_BYTES);
+        }
+        return out;
     }
 
     /** The given MX hosts that no pattern of this policy matches (§4.1); empty when all are covered. */
@@ -165,10 +193,6 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             if (text.isEmpty()) {
                 throw new InvalidException("the policy is empty");
             }
-            int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes > MAX_BYTES) {
-                throw new InvalidException("the policy is " + bytes + " bytes; senders read at most " + MAX_BYTES);
-            }
             int lineNo = 0;
             int start = 0;
             while (start < text.length()) {
@@ -186,7 +210,7 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             requireField("mode");
             requireField("max_age");
             if (mode != null && mode != Mode.NONE && mx.isEmpty() && !firstLine.containsKey("mx")) {
-                problems.add(Problem.whole("mode " + mode + " needs at least one \"mx:\" line"));
+                problems.add(Problem.whole(needsMx(mode)));
             }
             if (!problems.isEmpty()) {
                 throw new InvalidException(problems);
@@ -207,6 +231,14 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         }
 
         private void field(int n, String line) {
+            int c = line.indexOf(':');
+            if (c > 0) {
+                // whatever else is wrong with the line, it names this field: do not also call the field missing
+                String named = line.substring(0, c).replace("\uFEFF", "").strip();
+                if (!named.isEmpty() && !named.equals("mx")) {
+                    firstLine.putIfAbsent(named, n);
+                }
+            }
             if (line.isEmpty()) {
                 problems.add(Problem.at(n, "blank lines are not allowed"));
                 return;
@@ -240,7 +272,7 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             }
             String value = stripWsp(line.substring(colon + 1));
             Integer seen = firstLine.putIfAbsent(name, n);
-            if (seen != null && !name.equals("mx")) {
+            if (seen != null && seen != n && !name.equals("mx")) {
                 return; // §3.2: the first occurrence of a field is used
             }
             try {
@@ -254,7 +286,7 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
                     case "mode" -> mode = Mode.parse(value);
                     case "max_age" -> maxAge = parseMaxAge(value);
                     case "mx" -> mx.add(MxPattern.parse(value));
-                    default -> extensions.put(name, extensionValue(value));
+                    default -> extensions.put(name, extensionValue(name, value));
                 }
             } catch (InvalidException e) {
                 problems.add(Problem.at(n, e.getMessage()));
@@ -262,20 +294,20 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         }
 
         /** §3.2 sts-policy-ext-value: visible characters (UTF-8 allowed) with single spaces between them. */
-        private static String extensionValue(String value) throws InvalidException {
+        private static String extensionValue(String name, String value) throws InvalidException {
             if (value.isEmpty()) {
-                throw new InvalidException("extension field has no value");
+                throw new InvalidException("\"" + name + ":\" has no value");
             }
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
-                if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                    throw new InvalidException("control character in extension value");
+                if (c < 0x20 || c == 0x7f) {
+                    throw new InvalidException(String.format("control character U+%04X in the value of \"%s:\"", (int) c, name));
                 }
             }
             return value;
         }
 
-        private static boolean isFieldName(String name) {
+        static boolean isFieldName(String name) {
             if (name.length() > 32 || !Character.isLetterOrDigit(name.charAt(0)) || name.charAt(0) > 0x7f) {
                 return false;
             }

@@ -100,6 +100,10 @@ public final class Dynamo {
             b.region(new DefaultAwsRegionProviderChain().getRegion());
         }
         b.credentialsProvider(local ? localCredentials() : DefaultCredentialsProvider.builder().build());
+        if (local) {
+            // a local emulator that is not running will not start in the next seconds: fail fast
+            b.overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(2)));
+        }
         return b.build();
     }
 
