@@ -46,6 +46,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where raw report bodies POSTed to /v1/tlsrpt are kept (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--s3-endpoint-url", paramLabel = "URL",
+            description = "Keep raw report bodies in bucket " + LOCAL_BUCKET + " of this S3 endpoint (e.g. moto_server) "
+                    + "instead of --data-dir.")
+    java.net.URI s3Endpoint;
+
+    static final String LOCAL_BUCKET = "mta-sts-reports-local";
+
     @Spec
     CommandSpec spec;
 
@@ -96,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
                     com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent,
                     com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse>>of(
                     "$default", new PolicyHandler(store),
-                    "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), new FolderRawStore(dataDir),
+                    "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), rawStore(),
                             Limits.DEFAULT.maxCompressedBytes(), java.time.Clock.systemUTC()));
             try (LocalApiGateway api = new LocalApiGateway(port, routes, out)) {
                 httpPort = api.port();
@@ -132,6 +139,25 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Raw report bodies: a folder, or a bucket of a local S3 endpoint. */
+    private dev.mtasts.reports.RawStore rawStore() {
+        if (s3Endpoint == null) {
+            return new FolderRawStore(dataDir);
+        }
+        var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
+                .endpointOverride(s3Endpoint).forcePathStyle(true).build();
+        try {
+            s3.createBucket(r -> r.bucket(LOCAL_BUCKET));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 409) {
+                throw e;
+            }
+        }
+        return new dev.mtasts.reports.S3RawStore(s3, LOCAL_BUCKET);
+    }
+
     /** Stops a running stack (what Ctrl-C does). */
     void stop() {
         stop.countDown();
@@ -142,7 +168,7 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  DynamoDB Local  http://127.0.0.1:%d  (table %s)%n", dynamoPort, DomainStore.DEFAULT_TABLE);
         out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
-                ReportStore.DEFAULT_TABLE, dataDir);
+                ReportStore.DEFAULT_TABLE, s3Endpoint == null ? dataDir : s3Endpoint + "/" + LOCAL_BUCKET);
         out.println(file == null ? "No domains file: the table is empty." : "Domains from " + file + ":");
         report.forEach(line -> out.println("  " + line));
         String example = report.stream().filter(l -> l.contains(", id ")).findFirst()
