@@ -73,6 +73,30 @@ public final class DomainStore {
                         ":max_age", AttributeValue.fromN(Long.toString(row.policy().maxAge()))))));
     }
 
+    /** Attributes the DNS side writes back; a change to only these is not a policy change. */
+    public static final java.util.Set<String> DNS_ATTRIBUTES = java.util.Set.of("dns_status", "dns_id", "dns_checked");
+
+    /** Records what the DNS side did for a row that still exists: status, the id now published, when. */
+    public void recordDns(DomainName domain, String status, String publishedId, java.time.Instant at) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>(Map.of(
+                ":s", AttributeValue.fromS(status), ":t", AttributeValue.fromS(at.toString())));
+        String set = "SET dns_status = :s, dns_checked = :t";
+        if (publishedId != null) {
+            values.put(":i", AttributeValue.fromS(publishedId));
+            set += ", dns_id = :i";
+        }
+        String expression = set;
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression(expression)
+                    .conditionExpression("attribute_exists(#d)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))
+                    .expressionAttributeValues(values)));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // the row was deleted meanwhile: nothing to record
+        }
+    }
+
     /** Writes an item exactly as given, valid or not: for seeding the local stack from a file. */
     public void putItem(Map<String, ?> item) {
         call(() -> client.putItem(r -> r.tableName(table).item(Items.toItem(item))));
