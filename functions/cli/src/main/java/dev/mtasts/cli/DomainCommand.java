@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "domain", mixinStandardHelpOptions = true,
         description = "Add, change, show, list and delete rows of the domains table.",
         subcommands = {DomainCommand.Put.class, DomainCommand.Get.class, DomainCommand.ListRows.class,
-                DomainCommand.Delete.class})
+                DomainCommand.Retire.class, DomainCommand.Delete.class})
 final class DomainCommand {
 
     /** Shared by every subcommand: the table and where output goes. */
@@ -121,6 +121,11 @@ final class DomainCommand {
                 out().println(Json.write(view.toJson()));
             } else if (view.row() != null) {
                 out().println(name + ": " + RowView.summary(view.row().policy()));
+                for (String attribute : List.of("dns_status", "dns_id", "dns_checked", "retire_after")) {
+                    if (item.get().get(attribute) != null) {
+                        out().println("  " + attribute.replace('_', ' ') + ": " + item.get().get(attribute));
+                    }
+                }
                 out().println();
                 out().print(view.row().policy().render().replace("\r\n", System.lineSeparator()));
             } else {
@@ -157,6 +162,52 @@ final class DomainCommand {
         }
     }
 
+    @Command(name = "retire", mixinStandardHelpOptions = true,
+            description = {"Retire a domain's policy safely (RFC 8461 §8.3): publish mode none with a short max_age "
+                    + "and so a new id, which tells senders to drop the policy they cached. Once the old max_age has "
+                    + "passed, delete the row (the DNS function then removes _mta-sts)."})
+    static final class Retire extends RowCommand {
+        /** §8.3's example of a short max_age. */
+        static final long SHORT_MAX_AGE = 86_400;
+
+        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
+        String domain;
+
+        @Override
+        public Integer call() {
+            DomainName name = domain(domain);
+            if (name == null) {
+                return Main.INVALID;
+            }
+            DomainStore store = table.open();
+            Optional<Map<String, Object>> item = store.find(name);
+            if (item.isEmpty()) {
+                err().println("mta-sts: no row for " + name + " in table " + table.table);
+                return Main.INVALID;
+            }
+            RowView view = RowView.of(item.get());
+            if (view.row() == null) {
+                err().println("mta-sts: the row for " + name + " is invalid; fix it or delete it: "
+                        + view.problems().get(0).message());
+                return Main.INVALID;
+            }
+            Policy old = view.row().policy();
+            java.time.Instant safe = java.time.Instant.now().plusSeconds(old.maxAge());
+            if (old.mode() == dev.mtasts.core.Mode.NONE) {
+                out().println(name + ": already retired (mode none)" + (item.get().get("retire_after") == null ? ""
+                        : "; safe to delete after " + item.get().get("retire_after")));
+                return Main.OK;
+            }
+            Policy none = new Policy(dev.mtasts.core.Mode.NONE, old.mx(), Math.min(old.maxAge(), SHORT_MAX_AGE));
+            store.put(new DomainRow(name, none));
+            store.markRetiring(name, safe);
+            out().println(name + ": " + RowView.summary(none));
+            out().println("Senders that cached the " + old.mode() + " policy may keep it until " + safe
+                    + " (its max_age). After that: mta-sts domain delete " + name);
+            return Main.OK;
+        }
+    }
+
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = {"Delete a domain's row: its policy stops being served at once.",
                 "Senders that cached the policy keep using it until its max_age runs out; to retire a policy safely "
@@ -171,10 +222,21 @@ final class DomainCommand {
             if (name == null) {
                 return Main.INVALID;
             }
-            if (!table.open().delete(name)) {
+            DomainStore store = table.open();
+            Optional<Map<String, Object>> item = store.find(name);
+            if (item.isEmpty()) {
                 err().println("mta-sts: no row for " + name + " in table " + table.table);
                 return Main.INVALID;
             }
+            Object mode = item.get().get(DomainRow.MODE);
+            Object after = item.get().get("retire_after");
+            if (!"none".equals(mode)) {
+                err().println("warning: " + name + " was not retired (mode " + mode + "): senders keep its cached "
+                        + "policy until that expires; mta-sts domain retire is the safe way out");
+            } else if (after instanceof String s && java.time.Instant.parse(s).isAfter(java.time.Instant.now())) {
+                err().println("warning: senders may still cache the policy " + name + " had before retiring, until " + s);
+            }
+            store.delete(name);
             out().println(name + ": deleted");
             return Main.OK;
         }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = {"MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460) for domains served by mta-sts-serverless.", ""},
         subcommands = {ServeCommand.class, PolicyCommand.class, DomainCommand.class, RecordsCommand.class,
-                ReportCommand.class, ReportsCommand.class, CommandLine.HelpCommand.class},
+                ReportCommand.class, ReportsCommand.class, DnsCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  mta-sts serve                                   run the whole stack locally",

@@ -41,7 +41,8 @@ class HelpTest {
     @Test
     void everyCommandIsThere() {
         assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain put", "domain get", "domain list",
-                "domain delete", "records", "report", "report parse", "report ingest", "reports"), commands().toList());
+                "domain retire", "domain delete", "records", "report", "report parse", "report ingest", "reports", "dns",
+                "dns sync"), commands().toList());
     }
 
     @Test

@@ -14,8 +14,8 @@ import software.amazon.awssdk.services.route53.model.PriorRequestNotCompleteExce
 import software.amazon.awssdk.services.route53.model.ThrottlingException;
 
 /** The DNS functions' clients, built once per container from the environment template.yaml sets. */
-final class DnsSettings {
-    static final String ROUTE53_ENDPOINT_ENV = "ROUTE53_ENDPOINT";
+public final class DnsSettings {
+    public static final String ROUTE53_ENDPOINT_ENV = "ROUTE53_ENDPOINT";
     static final String TTL_ENV = "STS_TXT_TTL";
 
     private DnsSettings() {
@@ -33,7 +33,7 @@ final class DnsSettings {
      * Route53 is global. Its change API answers {@code PriorRequestNotComplete} and throttles at a few requests a
      * second per account: both are retried with backoff, more patiently than the SDK's default.
      */
-    static Route53Client route53(Map<String, String> env,
+    public static Route53Client route53(Map<String, String> env,
             software.amazon.awssdk.auth.credentials.AwsCredentialsProvider credentials) {
         Route53ClientBuilder b = Route53Client.builder()
                 .httpClient(UrlConnectionHttpClient.create())

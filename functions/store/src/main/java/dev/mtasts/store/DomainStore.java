@@ -97,6 +97,13 @@ public final class DomainStore {
         }
     }
 
+    /** Notes when a retired policy (mode none) may be deleted: once every cached older policy has expired. */
+    public void markRetiring(DomainName domain, java.time.Instant safeToDeleteAfter) {
+        call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                .updateExpression("SET retire_after = :t")
+                .expressionAttributeValues(Map.of(":t", AttributeValue.fromS(safeToDeleteAfter.toString())))));
+    }
+
     /** Writes an item exactly as given, valid or not: for seeding the local stack from a file. */
     public void putItem(Map<String, ?> item) {
         call(() -> client.putItem(r -> r.tableName(table).item(Items.toItem(item))));
