@@ -178,7 +178,9 @@ class EventReplayTest {
     @Test
     void everyEventFileIsReplayed() throws IOException {
         Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
-                        Stream.of(Arguments.of("report-s3-put.json")))
+                        Stream.of("report-s3-put.json", "dns-stream-insert.json", "dns-stream-modify.json",
+                                "dns-stream-status-only.json", "dns-stream-remove.json", "domain-resource-create.json",
+                                "domain-resource-update.json", "domain-resource-delete.json").map(Arguments::of))
                 .map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(EVENTS)) {
             Set<String> present = files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
@@ -190,7 +192,8 @@ class EventReplayTest {
     void envJsonNamesTheTemplatesFunctionsAndVariables() throws IOException {
         String template = Files.readString(Path.of("..", "template.yaml"));
         String env = Files.readString(Path.of("env.json"));
-        for (String name : List.of("PolicyFunction", "ReportsApiFunction", "ReportsS3Function", "DOMAINS_TABLE",
+        for (String name : List.of("PolicyFunction", "ReportsApiFunction", "ReportsS3Function", "DnsSyncFunction",
+                "DomainSetupFunction", "ROUTE53_ENDPOINT", "STS_TXT_TTL", "DOMAINS_TABLE",
                 "DYNAMODB_ENDPOINT", "REPORTS_TABLE", "REPORTS_BUCKET", "S3_ENDPOINT", "ALERT_TOPIC_ARN", "EMAIL_DKIM")) {
             assertTrue(env.contains("\"" + name + "\""), "env.json lacks " + name);
             assertTrue(template.contains(name), "template.yaml lacks " + name);
