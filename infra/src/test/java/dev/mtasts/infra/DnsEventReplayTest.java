@@ -123,7 +123,7 @@ class DnsEventReplayTest {
 
     static String published(String domain) throws Exception {
         Zones.Zone z = zones.zoneFor(DomainName.parse(domain)).orElseThrow();
-        List<List<String>> txt = Zones.txt(zones.txtSet(z, "_mta-sts." + domain));
+        List<List<String>> txt = Zones.txt(zones.targeted(z).find("_mta-sts." + domain, software.amazon.awssdk.services.route53.model.RRType.TXT));
         return txt.isEmpty() ? null : String.join("", txt.get(0));
     }
 

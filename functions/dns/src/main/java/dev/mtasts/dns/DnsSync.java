@@ -67,40 +67,47 @@ public final class DnsSync {
         Map<Zones.Zone, List<Change>> batches = new LinkedHashMap<>();
         List<Result> results = new ArrayList<>();
         List<Runnable> statusWrites = new ArrayList<>();
+        Map<Zones.Zone, List<DomainName>> byZone = new LinkedHashMap<>();
         for (DomainName domain : domains) {
             Optional<Zones.Zone> zone = zoneId == null ? zones.zoneFor(domain) : Optional.of(zones.zone(zoneId));
             if (zone.isEmpty()) {
                 results.add(new Result(domain, Action.NO_ZONE, "no public Route53 zone holds " + domain));
-                continue;
-            }
-            Optional<Map<String, Object>> item = store.find(domain);
-            List<String> mx = item.isPresent() ? zones.mxHosts(zone.get(), domain) : List.of();
-            Announcement decision = Announcement.decide(item, mx);
-            String name = domain.stsRecordName();
-            Optional<ResourceRecordSet> currentSet = zones.txtSet(zone.get(), name);
-            List<List<String>> current = Zones.txt(currentSet);
-            String published = current.isEmpty() ? null : TxtRecord.join(current.get(0));
-            if (decision instanceof Announcement.Publish p) {
-                String value = p.record().render();
-                boolean same = current.size() == 1 && value.equals(published);
-                if (!same) {
-                    batches.computeIfAbsent(zone.get(), z -> new ArrayList<>()).add(upsert(name, value));
-                }
-                String warning = p.uncovered().isEmpty() ? ""
-                        : " (testing policy does not cover MX " + String.join(", ", p.uncovered()) + ")";
-                results.add(new Result(domain, same ? Action.UNCHANGED : Action.PUBLISHED, value + warning));
-                statusWrites.add(() -> store.recordDns(domain, "announced" + warning, p.record().id(), clock.instant()));
-            } else if (decision instanceof Announcement.Refuse r) {
-                results.add(new Result(domain, Action.REFUSED, r.reason()
-                        + (published == null ? "; nothing is published" : "; still published: " + published)));
-                statusWrites.add(() -> store.recordDns(domain, "refused: " + r.reason(), idOf(published), clock.instant()));
-                emf.put(List.of(List.of("Domain"), List.of()), Map.of("Domain", domain.value()),
-                        Map.of("AnnouncementsRefused", 1L), Map.of("Reason", r.reason()));
             } else {
-                if (current.isEmpty()) {
+                byZone.computeIfAbsent(zone.get(), z -> new ArrayList<>()).add(domain);
+            }
+        }
+        for (Map.Entry<Zones.Zone, List<DomainName>> entry : byZone.entrySet()) {
+            Zones.Zone zone = entry.getKey();
+            // two look-ups a domain, or the whole zone at once: whichever takes fewer requests
+            Zones.Records records = entry.getValue().size() > SNAPSHOT_FROM ? zones.snapshot(zone) : zones.targeted(zone);
+            for (DomainName domain : entry.getValue()) {
+                Optional<Map<String, Object>> item = store.find(domain);
+                List<String> mx = item.isPresent() ? records.mxHosts(domain) : List.of();
+                Announcement decision = Announcement.decide(item, mx);
+                String name = domain.stsRecordName();
+                Optional<ResourceRecordSet> currentSet = records.find(name, RRType.TXT);
+                List<List<String>> current = Zones.txt(currentSet);
+                String published = current.isEmpty() ? null : TxtRecord.join(current.get(0));
+                if (decision instanceof Announcement.Publish p) {
+                    String value = p.record().render();
+                    boolean same = current.size() == 1 && value.equals(published);
+                    if (!same) {
+                        batches.computeIfAbsent(zone, z -> new ArrayList<>()).add(upsert(name, value));
+                    }
+                    String warning = p.uncovered().isEmpty() ? ""
+                            : " (testing policy does not cover MX " + String.join(", ", p.uncovered()) + ")";
+                    results.add(new Result(domain, same ? Action.UNCHANGED : Action.PUBLISHED, value + warning));
+                    statusWrites.add(() -> store.recordDns(domain, "announced" + warning, p.record().id(), clock.instant()));
+                } else if (decision instanceof Announcement.Refuse r) {
+                    results.add(new Result(domain, Action.REFUSED, r.reason()
+                            + (published == null ? "; nothing is published" : "; still published: " + published)));
+                    statusWrites.add(() -> store.recordDns(domain, "refused: " + r.reason(), idOf(published), clock.instant()));
+                    emf.put(List.of(List.of("Domain"), List.of()), Map.of("Domain", domain.value()),
+                            Map.of("AnnouncementsRefused", 1L), Map.of("Reason", r.reason()));
+                } else if (current.isEmpty()) {
                     results.add(new Result(domain, Action.UNCHANGED, "(no row, no record)"));
                 } else {
-                    batches.computeIfAbsent(zone.get(), z -> new ArrayList<>())
+                    batches.computeIfAbsent(zone, z -> new ArrayList<>())
                             .add(Change.builder().action(ChangeAction.DELETE).resourceRecordSet(currentSet.get()).build());
                     results.add(new Result(domain, Action.REMOVED, published));
                 }
@@ -126,6 +133,9 @@ public final class DnsSync {
                 .resourceRecords(ResourceRecord.builder().value(TxtRecord.quote(value)).build()).build()).build();
     }
 
+    /** A zone with more domains than this in one sync is read whole rather than looked up domain by domain. */
+    static final int SNAPSHOT_FROM = 3;
+
     /** Seed values for a domain that has no row yet: safe to announce at once. */
     public static final long SEED_MAX_AGE = 86_400;
 
@@ -139,7 +149,7 @@ public final class DnsSync {
         if (store.find(domain).isPresent()) {
             return List.of();
         }
-        List<String> mx = zones.mxHosts(zone, domain);
+        List<String> mx = zones.targeted(zone).mxHosts(domain);
         if (mx.isEmpty()) {
             throw new IllegalStateException("zone " + zone.name() + " has no MX record for " + domain
                     + "; add the MX records first, or a row with mta-sts domain put");
@@ -156,7 +166,7 @@ public final class DnsSync {
     /** Removes a domain's {@code _mta-sts} record whatever its row says (its policy host is going away). */
     public Result withdraw(DomainName domain, Zones.Zone zone) {
         String name = domain.stsRecordName();
-        Optional<ResourceRecordSet> set = zones.txtSet(zone, name);
+        Optional<ResourceRecordSet> set = zones.targeted(zone).find(name, RRType.TXT);
         if (set.isEmpty()) {
             return new Result(domain, Action.UNCHANGED, "(no record)");
         }

@@ -61,21 +61,6 @@ public final class Zones {
         return new Zone(z.id().replace("/hostedzone/", ""), trimDot(z.name()));
     }
 
-    /** The hosts of the domain's MX record set, lower case, without trailing dot. */
-    public List<String> mxHosts(Zone zone, DomainName domain) {
-        List<String> hosts = new ArrayList<>();
-        for (String value : values(zone, domain.value(), RRType.MX)) {
-            String[] parts = value.strip().split("\\s+");
-            hosts.add(trimDot(parts[parts.length - 1]).toLowerCase(Locale.ROOT));
-        }
-        return hosts;
-    }
-
-    /** The TXT record set at a name, as Route53 holds it (a DELETE must repeat it exactly). */
-    public Optional<ResourceRecordSet> txtSet(Zone zone, String name) {
-        return recordSet(zone, name, RRType.TXT);
-    }
-
     /** The TXT records of a set, each as its list of strings (quotes removed, escapes resolved). */
     public static List<List<String>> txt(Optional<ResourceRecordSet> set) {
         List<List<String>> records = new ArrayList<>();
@@ -83,17 +68,45 @@ public final class Zones {
         return records;
     }
 
-    /** Applies changes to one zone in one request: they take effect together or not at all. */
+    /** Route53 takes at most 1,000 changes a request; fewer keeps each request well under its size limit. */
+    static final int MAX_CHANGES_PER_REQUEST = 500;
+
+    /** Applies changes to one zone, in as few requests as Route53 allows (each request is atomic). */
     public void change(Zone zone, List<Change> changes, String comment) {
-        if (!changes.isEmpty()) {
+        for (int i = 0; i < changes.size(); i += MAX_CHANGES_PER_REQUEST) {
+            List<Change> part = changes.subList(i, Math.min(changes.size(), i + MAX_CHANGES_PER_REQUEST));
             route53.changeResourceRecordSets(r -> r.hostedZoneId(zone.id())
-                    .changeBatch(b -> b.comment(comment).changes(changes)));
+                    .changeBatch(b -> b.comment(comment).changes(part)));
         }
     }
 
-    private List<String> values(Zone zone, String name, RRType type) {
-        return recordSet(zone, name, type).map(s -> s.resourceRecords().stream().map(rr -> rr.value()).toList())
-                .orElse(List.of());
+    /** Where MX and TXT record sets are read from: targeted look-ups, or one read of the whole zone. */
+    public interface Records {
+        Optional<ResourceRecordSet> find(String name, RRType type);
+
+        default List<String> mxHosts(DomainName domain) {
+            List<String> hosts = new ArrayList<>();
+            find(domain.value(), RRType.MX).ifPresent(set -> set.resourceRecords().forEach(rr -> {
+                String[] parts = rr.value().strip().split("\\s+");
+                hosts.add(trimDot(parts[parts.length - 1]).toLowerCase(Locale.ROOT));
+            }));
+            return hosts;
+        }
+    }
+
+    /** One request per look-up: best for a few domains in a large zone. */
+    public Records targeted(Zone zone) {
+        return (name, type) -> recordSet(zone, name, type);
+    }
+
+    /** The whole zone in a few paginated requests (300 record sets each): best for many domains of one zone. */
+    public Records snapshot(Zone zone) {
+        Map<String, ResourceRecordSet> byKey = new HashMap<>();
+        for (ResourceRecordSet set : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(zone.id()))
+                .resourceRecordSets()) {
+            byKey.put(trimDot(set.name()).toLowerCase(Locale.ROOT) + " " + set.typeAsString(), set);
+        }
+        return (name, type) -> Optional.ofNullable(byKey.get(name.toLowerCase(Locale.ROOT) + " " + type));
     }
 
     private Optional<ResourceRecordSet> recordSet(Zone zone, String name, RRType type) {

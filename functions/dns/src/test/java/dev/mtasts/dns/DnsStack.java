@@ -72,7 +72,7 @@ final class DnsStack implements AutoCloseable {
 
     /** The values of the _mta-sts TXT record of a domain, joined per record. */
     List<String> stsTxt(String zoneId, String domain) {
-        return Zones.txt(zones.txtSet(new Zones.Zone(zoneId, domain), "_mta-sts." + domain)).stream()
+        return Zones.txt(zones.targeted(new Zones.Zone(zoneId, domain)).find("_mta-sts." + domain, software.amazon.awssdk.services.route53.model.RRType.TXT)).stream()
                 .map(strings -> String.join("", strings)).toList();
     }
 

@@ -129,6 +129,43 @@ class DnsSyncTest {
         assertEquals(before + 1, stack.changeCalls());
     }
 
+    /** Route53 requests per sync, by operation, once the zone is known (the zone cache lives per container). */
+    @Test
+    void route53RequestsPerSync() throws Exception {
+        stack.zone("calls.example", "mail.calls.example");
+        put("calls.example", "testing", 86400, "mail.calls.example");
+        stack.sync.sync(List.of(d("calls.example")), null, false); // learns the zone
+
+        assertEquals(Map.of("ListResourceRecordSets", 2, "ChangeResourceRecordSets", 1),
+                callsDuring(() -> put("calls.example", "testing", 3600, "mail.calls.example")), "one policy change");
+        assertEquals(Map.of("ListResourceRecordSets", 2), callsDuring(() -> { }), "nothing changed");
+
+        // ten domains of one zone, all changed: the zone is read once and changed once
+        String zone = stack.zone("many.example", "mail.many.example");
+        List<DomainName> ten = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            put("d" + i + ".many.example", "none", 86400);
+            ten.add(d("d" + i + ".many.example"));
+        }
+        stack.calls.clear();
+        stack.sync.sync(ten, zone, false);
+        assertEquals(1, stack.calls.get("ListResourceRecordSets").get());
+        assertEquals(1, stack.changeCalls());
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    private static Map<String, Integer> callsDuring(Step change) throws Exception {
+        change.run();
+        stack.calls.clear();
+        stack.sync.sync(List.of(d("calls.example")), null, false);
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        stack.calls.forEach((op, n) -> counts.put(op, n.get()));
+        return counts;
+    }
+
     @Test
     void aDryRunChangesNothing() throws Exception {
         String zone = stack.zone("dry.example", "mail.dry.example");
