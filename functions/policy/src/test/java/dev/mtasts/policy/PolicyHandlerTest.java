@@ -146,6 +146,17 @@ class PolicyHandlerTest {
         assertEquals(ENFORCE_BODY, r.getBody());
     }
 
+    /** SnapStart hooks run against the real table and leave the handler serving as before. */
+    @Test
+    void snapStartPrimingAnswersOneRequestAndRestoreChangesNothing() {
+        PolicyHandler primed = new PolicyHandler(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x",
+                "AWS_SECRET_ACCESS_KEY", "y", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE,
+                "DYNAMODB_ENDPOINT", dynamo.endpoint().toString()));
+        primed.beforeCheckpoint(null);
+        primed.afterRestore(null);
+        assertEquals(ENFORCE_BODY, primed.handleRequest(request("GET", "mta-sts.example.com", PATH), null).getBody());
+    }
+
     /** SnapStart functions get no access keys, only a container credentials endpoint. */
     @Test
     void snapStartCredentialsComeFromTheContainerEndpoint() {

@@ -113,6 +113,15 @@ class HttpReportHandlerTest {
     }
 
     @Test
+    void snapStartPrimingReadsAReportAndStoresNothing() {
+        int metricsBefore = stack.metrics.size();
+        handler.beforeCheckpoint(null);
+        handler.afterRestore(null);
+        assertTrue(stack.reports.days("snapstart-priming.invalid", null).isEmpty());
+        assertEquals(metricsBefore, stack.metrics.size(), "priming is not a rejected delivery");
+    }
+
+    @Test
     void getIsNotAllowed() {
         APIGatewayV2HTTPEvent get = post("mta-sts.example.com", "application/json", new byte[0], false);
         get.getRequestContext().getHttp().setMethod("GET");
