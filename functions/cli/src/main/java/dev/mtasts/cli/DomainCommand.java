@@ -42,6 +42,15 @@ final class DomainCommand {
             return spec.commandLine().getErr();
         }
 
+        /** The domain's stored item, or empty after saying there is none. */
+        Optional<Map<String, Object>> existing(DomainStore store, DomainName name) {
+            Optional<Map<String, Object>> item = store.find(name);
+            if (item.isEmpty()) {
+                err().println("mta-sts: no row for " + name + " in table " + table.table);
+            }
+            return item;
+        }
+
         /** The normalised domain, or null after printing why the argument is not one. */
         DomainName domain(String arg) {
             try {
@@ -111,9 +120,8 @@ final class DomainCommand {
             if (name == null) {
                 return Main.INVALID;
             }
-            Optional<Map<String, Object>> item = table.open().find(name);
+            Optional<Map<String, Object>> item = existing(table.open(), name);
             if (item.isEmpty()) {
-                err().println("mta-sts: no row for " + name + " in table " + table.table);
                 return Main.INVALID;
             }
             RowView view = RowView.of(item.get());
@@ -180,9 +188,8 @@ final class DomainCommand {
                 return Main.INVALID;
             }
             DomainStore store = table.open();
-            Optional<Map<String, Object>> item = store.find(name);
+            Optional<Map<String, Object>> item = existing(store, name);
             if (item.isEmpty()) {
-                err().println("mta-sts: no row for " + name + " in table " + table.table);
                 return Main.INVALID;
             }
             RowView view = RowView.of(item.get());
@@ -223,9 +230,8 @@ final class DomainCommand {
                 return Main.INVALID;
             }
             DomainStore store = table.open();
-            Optional<Map<String, Object>> item = store.find(name);
+            Optional<Map<String, Object>> item = existing(store, name);
             if (item.isEmpty()) {
-                err().println("mta-sts: no row for " + name + " in table " + table.table);
                 return Main.INVALID;
             }
             Object mode = item.get().get(DomainRow.MODE);

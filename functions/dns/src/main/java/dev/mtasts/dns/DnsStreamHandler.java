@@ -1,5 +1,7 @@
 package dev.mtasts.dns;
 
+import static dev.mtasts.store.Logs.log;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
@@ -99,11 +101,4 @@ public final class DnsStreamHandler implements RequestHandler<DynamodbEvent, Str
         return String.valueOf(v);
     }
 
-    private static void log(Context context, LogLevel level, String message) {
-        if (context != null && context.getLogger() != null) {
-            context.getLogger().log(message, level);
-        } else {
-            System.err.println(level + " " + message);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.mtasts.policy;
 
+import static dev.mtasts.store.Logs.log;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -190,11 +192,4 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         return r;
     }
 
-    private static void log(Context context, LogLevel level, String message) {
-        if (context != null && context.getLogger() != null) {
-            context.getLogger().log(message, level);
-        } else {
-            System.err.println(level + " " + message);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.mtasts.reports;
 
+import static dev.mtasts.store.Logs.log;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -217,11 +219,4 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
         return r;
     }
 
-    private static void log(Context context, LogLevel level, String message) {
-        if (context != null && context.getLogger() != null) {
-            context.getLogger().log(message, level);
-        } else {
-            System.err.println(level + " " + message);
-        }
-    }
 }

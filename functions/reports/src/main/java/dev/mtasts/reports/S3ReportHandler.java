@@ -1,5 +1,7 @@
 package dev.mtasts.reports;
 
+import static dev.mtasts.store.Logs.log;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
@@ -94,11 +96,4 @@ public final class S3ReportHandler implements RequestHandler<S3Event, String> {
         s3.deleteObject(r -> r.bucket(bucket).key(from));
     }
 
-    private static void log(Context context, LogLevel level, String message) {
-        if (context != null && context.getLogger() != null) {
-            context.getLogger().log(message, level);
-        } else {
-            System.err.println(level + " " + message);
-        }
-    }
 }
