@@ -10,14 +10,14 @@ import java.util.Optional;
 import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.HostedZone;
-import software.amazon.awssdk.services.route53.model.ListHostedZonesByNameResponse;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 import software.amazon.awssdk.services.route53.model.RRType;
 
 /** The Route53 reads and writes the DNS side needs: find a domain's zone, its MX hosts, its TXT records. */
 public final class Zones {
     private final Route53Client route53;
-    private final Map<String, Zone> zoneCache = new HashMap<>();
+    /** The account's public zones, read on first use; a container lives minutes, zones change rarely. */
+    private List<Zone> publicZones;
 
     public Zones(Route53Client route53) {
         this.route53 = route53;
@@ -27,32 +27,42 @@ public final class Zones {
     public record Zone(String id, String name) {
     }
 
-    /** The public hosted zone a domain lives in: the one with the longest name that is the domain or a parent. */
+    /**
+     * The public hosted zone a domain lives in: the one with the longest name that is the domain or a parent. The
+     * account's zones are listed once (100 a request) and matched here, however many domains are synced.
+     */
     public Optional<Zone> zoneFor(DomainName domain) {
-        Zone cached = zoneCache.get(domain.value());
-        if (cached != null) {
-            return Optional.of(cached);
+        if (publicZones == null) {
+            publicZones = listPublicZones();
         }
-        // zones are listed in order of reversed labels, so the domain's own zone (if any) comes first from it
-        List<String> candidates = new ArrayList<>();
-        String d = domain.value();
-        while (d.contains(".")) {
-            candidates.add(d);
-            d = d.substring(d.indexOf('.') + 1);
+        Optional<Zone> found = longestMatch(domain);
+        if (found.isEmpty()) {
+            publicZones = listPublicZones(); // a zone created since the last listing
+            found = longestMatch(domain);
         }
-        for (String name : candidates) {
-            ListHostedZonesByNameResponse page = route53.listHostedZonesByName(r -> r.dnsName(name).maxItems("5"));
-            for (HostedZone z : page.hostedZones()) {
-                String zoneName = trimDot(z.name());
-                boolean isPrivate = z.config() != null && Boolean.TRUE.equals(z.config().privateZone());
-                if (zoneName.equals(name) && !isPrivate) {
-                    Zone zone = new Zone(z.id().replace("/hostedzone/", ""), zoneName);
-                    zoneCache.put(domain.value(), zone);
-                    return Optional.of(zone);
-                }
+        return found;
+    }
+
+    private List<Zone> listPublicZones() {
+        List<Zone> all = new ArrayList<>();
+        for (HostedZone z : route53.listHostedZonesPaginator(r -> { }).hostedZones()) {
+            boolean isPrivate = z.config() != null && Boolean.TRUE.equals(z.config().privateZone());
+            if (!isPrivate) {
+                all.add(new Zone(z.id().replace("/hostedzone/", ""), trimDot(z.name()).toLowerCase(Locale.ROOT)));
             }
         }
-        return Optional.empty();
+        return all;
+    }
+
+    private Optional<Zone> longestMatch(DomainName domain) {
+        Zone best = null;
+        for (Zone z : publicZones) {
+            boolean holds = domain.value().equals(z.name()) || domain.value().endsWith("." + z.name());
+            if (holds && (best == null || z.name().length() > best.name().length())) {
+                best = z;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** A zone given by id, named as Route53 names it. */
