@@ -54,11 +54,12 @@ final class ReportCommand {
     }
 
     @Command(name = "parse", mixinStandardHelpOptions = true,
-            description = {"Show one report in plain words, or as JSON with --json. Exit 1 with the reason when the "
-                    + "input is not a usable report."})
+            description = {"Show reports in plain words, or as JSON with --json (one object a line per file). Exit 1 "
+                    + "with the reason when an input is not a usable report."})
     static final class Parse implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE", description = "A .json, .json.gz or .eml file, or - for standard input.")
-        String file;
+        @Parameters(paramLabel = "FILE", arity = "1..*",
+                description = "A .json, .json.gz or .eml file, or - for standard input.")
+        List<String> files;
 
         @Option(names = "--json", description = "Print one JSON object (dates in UTC, absent values as null).")
         boolean json;
@@ -71,10 +72,22 @@ final class ReportCommand {
 
         @Override
         public Integer call() throws IOException {
+            int worst = Main.OK;
+            ReportReader reader = new ReportReader(limits.limits());
+            for (int i = 0; i < files.size(); i++) {
+                if (i > 0 && !json) {
+                    spec.commandLine().getOut().println();
+                }
+                worst = Math.max(worst, parse(reader, files.get(i)));
+            }
+            return worst;
+        }
+
+        private int parse(ReportReader reader, String file) throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             ReportReader.Received received;
             try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
-                received = new ReportReader(limits.limits()).read(in, file.equals("-") ? null : Path.of(file).getFileName().toString());
+                received = reader.read(in, file.equals("-") ? null : Path.of(file).getFileName().toString());
             } catch (NoSuchFileException e) {
                 spec.commandLine().getErr().println("mta-sts: " + file + ": no such file");
                 return Main.ERROR;

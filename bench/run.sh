@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Every benchmark, side by side in one run: bench/run.sh [RUNS]
+# Needs Java 17+, Maven, moto_server, jq, python3 and GNU time (apt-get install jq time bc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-7}
+mvn -B -q package -DskipTests
+mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath"
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
+java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.mtasts.bench.Bench . "$RUNS" 2>/dev/null | grep -v '^SLF4J'
+bash bench/report-parse.sh "$RUNS"

@@ -1,0 +1,237 @@
+package dev.mtasts.bench;
+
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.Policy;
+import dev.mtasts.dns.DnsSync;
+import dev.mtasts.dns.Zones;
+import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.local.MotoServer;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.Emf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipFile;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.RRType;
+import software.amazon.awssdk.services.route53.model.ResourceRecord;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+
+/**
+ * The benchmarks that run on the JVM: policy cold start against a baseline, SnapStart priming, artifacts, and
+ * Route53 requests. Each figure is measured side by side in this run. Usage: {@code Bench ROOT [RUNS]}.
+ */
+public final class Bench {
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args.length > 0 ? args[0] : ".");
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 9;
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start()) {
+            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
+            store.createTable();
+            store.put(new DomainRow(DomainName.parse("example.com"),
+                    Policy.of("enforce", List.of("mail.example.com", "*.mx.example.net"), "604800")));
+            stamp("cold start");
+            coldStart(root, dynamo, runs);
+            stamp("artifacts");
+            artifacts(root);
+            stamp("closing DynamoDB Local");
+        }
+        stamp("dns");
+        dns();
+        stamp("done");
+        // DynamoDB Local leaves a non-daemon worker behind that would keep this JVM for minutes
+        System.exit(0);
+    }
+
+    /** Fresh JVM to first policy response, against a program doing only the same GetItem; alternating runs. */
+    static void coldStart(Path root, LocalDynamoDb dynamo, int runs) throws Exception {
+        String cp = root.resolve("functions/policy/target/policy.jar") + java.io.File.pathSeparator
+                + root.resolve("bench/target/classes");
+        Map<String, String> env = Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local",
+                "AWS_SECRET_ACCESS_KEY", "local", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE,
+                "DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+        // the Lambda java21 runtime's default: tiered compilation stops at C1
+        List<String> jvm = List.of("-XX:TieredStopAtLevel=1");
+        List<Long> handler = new ArrayList<>();
+        List<Long> baseline = new ArrayList<>();
+        run(cp, jvm, env, FirstGetItem.class, List.of()); // warm the OS file cache for both
+        for (int i = 0; i < runs; i++) {
+            handler.add(run(cp, jvm, env, FirstPolicy.class, List.of()).millis);
+            baseline.add(run(cp, jvm, env, FirstGetItem.class, List.of()).millis);
+        }
+        long h = median(handler);
+        long b = median(baseline);
+        System.out.println();
+        System.out.printf("1. Policy cold start (%d alternating runs each, fresh JVM to first response)%n", runs);
+        System.out.printf("   handler   median %4d ms  (min %d, max %d)%n", h, min(handler), max(handler));
+        System.out.printf("   baseline  median %4d ms  (min %d, max %d)   same client, same GetItem%n", b, min(baseline), max(baseline));
+        System.out.printf("   ratio     %.2f  (target <= 1.3)%n", (double) h / b);
+        long ch = classesLoaded(cp, jvm, env, FirstPolicy.class, List.of());
+        long cb = classesLoaded(cp, jvm, env, FirstGetItem.class, List.of());
+        System.out.printf("   classes loaded: handler %d, baseline %d (+%d)%n", ch, cb, ch - cb);
+
+        Result plain = run(cp, jvm, env, FirstPolicy.class, List.of());
+        Result primed = run(cp, jvm, env, FirstPolicy.class, List.of("prime"));
+        System.out.println();
+        System.out.println("2. SnapStart priming (classes loaded, in process)");
+        System.out.println("   without priming: " + plain.out);
+        System.out.println("   with priming:    " + primed.out);
+    }
+
+    record Result(long millis, String out) {
+    }
+
+    static Result run(String cp, List<String> jvm, Map<String, String> env, Class<?> main, List<String> args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-cp", cp, main.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        int exit = p.waitFor();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (exit != 0 || !out.contains("status=200")) {
+            throw new IllegalStateException(main.getSimpleName() + " failed: " + out);
+        }
+        return new Result(ms, out.lines().reduce((a, b) -> b).orElse(""));
+    }
+
+    static long classesLoaded(String cp, List<String> jvm, Map<String, String> env, Class<?> main, List<String> args)
+            throws IOException, InterruptedException {
+        Path log = Files.createTempFile("classload", ".log");
+        List<String> flags = new ArrayList<>(jvm);
+        flags.add("-Xlog:class+load=info:file=" + log);
+        run(cp, flags, env, main, args);
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("source:")).count();
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** Size of each function's artifact, and what it must not contain. */
+    static void artifacts(Path root) throws IOException {
+        System.out.println();
+        System.out.println("3. Deployment artifacts");
+        for (String f : List.of("policy", "reports", "dns")) {
+            Path jar = root.resolve("functions/" + f + "/target/" + f + ".jar");
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                long apache = zip.stream().filter(e -> e.getName().startsWith("org/apache/http")
+                        || e.getName().startsWith("org/apache/hc/")).count();
+                long netty = zip.stream().filter(e -> e.getName().startsWith("io/netty")).count();
+                var services = new java.util.TreeSet<String>();
+                zip.stream().map(e -> e.getName()).filter(n -> n.startsWith("software/amazon/awssdk/services/"))
+                        .map(n -> n.split("/")).filter(parts -> parts.length > 5).map(parts -> parts[4])
+                        .forEach(services::add);
+                long eventstream = zip.stream().filter(e -> e.getName().contains("/eventstream/")).count();
+                System.out.printf("   %-8s %6.1f MB  %5d entries  SDK services %s  apache %d, netty %d, eventstream %d%n",
+                        f + ".jar", Files.size(jar) / 1e6, zip.size(), services, apache, netty, eventstream);
+            }
+        }
+    }
+
+    /** Route53 requests, counted against moto_server: one change, nothing changed, 1,000 domains at once. */
+    static void dns() throws Exception {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); MotoServer moto = MotoServer.start();
+                Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
+                        .region(Region.AWS_GLOBAL).credentialsProvider(Dynamo.localCredentials())
+                        .endpointOverride(moto.endpoint())
+                        .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                            @Override
+                            public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+                                calls.computeIfAbsent(a.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
+                                        k -> new AtomicInteger()).incrementAndGet();
+                            }
+                        })).build()) {
+            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
+            store.createTable();
+            String zone = route53.createHostedZone(r -> r.name("bulk.example").callerReference("bench"))
+                    .hostedZone().id();
+            List<Change> mx = new ArrayList<>();
+            List<DomainName> domains = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                String d = "d" + i + ".bulk.example";
+                domains.add(DomainName.parse(d));
+                mx.add(Change.builder().action("CREATE").resourceRecordSet(ResourceRecordSet.builder().name(d + ".")
+                        .type(RRType.MX).ttl(3600L).resourceRecords(ResourceRecord.builder().value("10 mail." + d + ".")
+                                .build()).build()).build());
+                store.put(new DomainRow(domains.get(i), Policy.of("testing", List.of("mail." + d), "86400")));
+            }
+            route53.changeResourceRecordSets(r -> r.hostedZoneId(zone).changeBatch(b -> b.changes(mx)));
+            DnsSync sync = new DnsSync(store, new Zones(route53), new Emf(l -> { }, Clock.systemUTC()),
+                    Clock.systemUTC(), 300);
+            DomainName one = domains.get(0);
+            sync.sync(List.of(one), null, false); // a container that has seen its zone once
+
+            store.put(new DomainRow(one, Policy.of("enforce", List.of("mail." + one), "604800")));
+            Map<String, Integer> change = during(calls, () -> sync.sync(List.of(one), null, false));
+            Map<String, Integer> unchanged = during(calls, () -> sync.sync(List.of(one), null, false));
+            for (DomainName d : domains) {
+                store.put(new DomainRow(d, Policy.of("none", List.of(), "86400")));
+            }
+            long t0 = System.nanoTime();
+            Map<String, Integer> bulk = during(calls, () -> sync.sync(domains, null, false));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            int total = bulk.values().stream().mapToInt(Integer::intValue).sum();
+            System.out.println();
+            System.out.println("5. Route53 requests per sync (moto_server)");
+            System.out.println("   one policy change:        " + change + "   (target: 1 change)");
+            System.out.println("   nothing changed:          " + unchanged + "   (target: 0 changes)");
+            System.out.println("   1,000 domains at once:    " + bulk + " in " + ms + " ms; " + total
+                    + " requests, " + String.format("%.1f", total / 5.0) + " s at Route53's 5 requests/s");
+        }
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    static Map<String, Integer> during(Map<String, AtomicInteger> calls, Step step) throws Exception {
+        calls.clear();
+        step.run();
+        Map<String, Integer> out = new TreeMap<>();
+        calls.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    private static final long START = System.nanoTime();
+
+    static void stamp(String what) {
+        System.err.printf("[%6.1f s] %s%n", (System.nanoTime() - START) / 1e9, what);
+    }
+
+    static long median(List<Long> xs) {
+        long[] a = xs.stream().mapToLong(Long::longValue).sorted().toArray();
+        return a[a.length / 2];
+    }
+
+    static long min(List<Long> xs) {
+        return xs.stream().mapToLong(Long::longValue).min().orElse(0);
+    }
+
+    static long max(List<Long> xs) {
+        return xs.stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+}
