@@ -129,11 +129,7 @@ final class DomainCommand {
                 out().println(Json.write(view.toJson()));
             } else if (view.row() != null) {
                 out().println(name + ": " + RowView.summary(view.row().policy()));
-                for (String attribute : List.of("dns_status", "dns_id", "dns_checked", "retire_after")) {
-                    if (item.get().get(attribute) != null) {
-                        out().println("  " + attribute.replace('_', ' ') + ": " + item.get().get(attribute));
-                    }
-                }
+                view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
                 out().print(view.row().policy().render().replace("\r\n", System.lineSeparator()));
             } else {
@@ -249,13 +245,22 @@ final class DomainCommand {
     }
 
     /** A stored item as the CLI shows it: the valid row, or why it is not one. */
-    record RowView(String domain, DomainRow row, List<Problem> problems) {
+    record RowView(String domain, DomainRow row, List<Problem> problems, Map<String, Object> status) {
+        /** What the DNS side and retirement wrote on the row. */
+        static final List<String> STATUS = List.of("dns_status", "dns_id", "dns_checked", "retire_after");
+
         static RowView of(Map<String, Object> item) {
             String domain = String.valueOf(item.get(DomainRow.DOMAIN));
+            Map<String, Object> status = new LinkedHashMap<>();
+            STATUS.forEach(k -> {
+                if (item.get(k) != null) {
+                    status.put(k, item.get(k));
+                }
+            });
             try {
-                return new RowView(domain, DomainRow.parse(item), List.of());
+                return new RowView(domain, DomainRow.parse(item), List.of(), status);
             } catch (InvalidException e) {
-                return new RowView(domain, null, e.problems());
+                return new RowView(domain, null, e.problems(), status);
             }
         }
 
@@ -277,6 +282,7 @@ final class DomainCommand {
             } else {
                 m.put("errors", problems.stream().map(Problem::message).toList());
             }
+            m.putAll(status);
             return m;
         }
     }
