@@ -37,6 +37,8 @@ final class ReportJson {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             // the caller owns the stream; the digest needs it open to the end
             .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
+            // RFC 8460's own Appendix B example breaks a string across lines
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(32)
                     .maxStringLength(1 << 20)
@@ -72,8 +74,10 @@ final class ReportJson {
             return new TlsReport(report.organization(), report.reportId(), report.start(), report.end(),
                     report.contactInfo(), report.policies(), HexFormat.of().formatHex(sha256.digest()), report.unknown());
         } catch (JsonProcessingException e) {
-            throw new ReportException(ReportException.Kind.INVALID, "not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // limit violations (nesting, string length) carry no location
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new ReportException(ReportException.Kind.INVALID, "not valid JSON: " + e.getOriginalMessage() + where);
         }
     }
 
@@ -338,10 +342,14 @@ final class ReportJson {
     }
 
     /** RFC 3339; a date-time without zone is UTC (Microsoft), a bare date its start. Unreadable: null. */
-    static Instant instant(String s) {
-        if (s == null) {
+    static Instant instant(String raw) {
+        if (raw == null) {
             return null;
         }
+        String s = raw.length() > 10 && (raw.charAt(10) == ' ' || raw.charAt(10) == 't') ? raw.substring(0, 10) + "T" + raw.substring(11) : raw;
+        s = s.replaceFirst(":60(?=[.Zz+-]|$)", ":59"); // a leap second counts on its minute
+        s = s.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2"); // +0000 as +00:00
+        s = s.endsWith("z") ? s.substring(0, s.length() - 1) + "Z" : s;
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {

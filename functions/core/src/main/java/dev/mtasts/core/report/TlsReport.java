@@ -54,21 +54,24 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
     }
 
     /**
-     * Sessions per domain. Senders may report the same sessions under several policies of one domain (Microsoft
-     * lists them under both {@code tlsa} and {@code sts}), so a domain's figures are the largest any one of its
-     * policies reports, not their sum. Failure counts per result type likewise.
+     * Sessions per domain. Senders may report the same sessions under several policy types of one domain (Microsoft
+     * lists them under both {@code tlsa} and {@code sts}), so a domain's figures are the largest of its policy types,
+     * not their sum; several entries of one type (a policy that changed during the range) are added up.
      */
     public Map<String, DomainTotals> totalsByDomain() {
-        Map<String, DomainTotals> out = new TreeMap<>();
+        Map<String, Map<String, DomainTotals>> byDomainAndType = new TreeMap<>();
         for (PolicyResult p : policies) {
             String domain = p.domain() == null ? UNATTRIBUTED : p.domain();
             Map<String, Long> failures = new LinkedHashMap<>();
             for (FailureDetail f : p.failures()) {
                 failures.merge(f.resultType() == null ? "unknown" : f.resultType(), f.count(), Long::sum);
             }
-            DomainTotals t = new DomainTotals(p.successful(), p.failed(), failures);
-            out.merge(domain, t, DomainTotals::max);
+            byDomainAndType.computeIfAbsent(domain, d -> new TreeMap<>())
+                    .merge(p.type(), new DomainTotals(p.successful(), p.failed(), failures), DomainTotals::sum);
         }
+        Map<String, DomainTotals> out = new TreeMap<>();
+        byDomainAndType.forEach((domain, byType) -> out.put(domain,
+                byType.values().stream().reduce(DomainTotals::max).orElseThrow()));
         return out;
     }
 
@@ -76,6 +79,12 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
     public record DomainTotals(long successful, long failed, Map<String, Long> failures) {
         public DomainTotals {
             failures = Map.copyOf(failures);
+        }
+
+        static DomainTotals sum(DomainTotals a, DomainTotals b) {
+            Map<String, Long> f = new TreeMap<>(a.failures);
+            b.failures.forEach((k, v) -> f.merge(k, v, Long::sum));
+            return new DomainTotals(a.successful + b.successful, a.failed + b.failed, f);
         }
 
         static DomainTotals max(DomainTotals a, DomainTotals b) {
