@@ -17,8 +17,11 @@ import java.util.Optional;
  */
 public sealed interface Announcement {
 
-    /** Publish this record. {@code uncovered} lists MX hosts a {@code testing} policy does not match (a warning). */
-    record Publish(StsRecord record, List<String> uncovered) implements Announcement {
+    /**
+     * Publish this record, which announces {@code policy}. {@code uncovered} lists MX hosts a {@code testing} policy
+     * does not match (a warning).
+     */
+    record Publish(StsRecord record, Policy policy, List<String> uncovered) implements Announcement {
     }
 
     /** Leave the published record as it is, for this reason. */
@@ -41,10 +44,14 @@ public sealed interface Announcement {
         }
         Policy policy = row.policy();
         List<String> uncovered = policy.mode() == Mode.NONE ? List.of() : policy.uncovered(mxHosts);
+        if (policy.mode() == Mode.ENFORCE && mxHosts.isEmpty()) {
+            // nothing to check the patterns against: an MX record added later could be refused mail
+            return new Refuse("enforce policy, but the zone has no MX record for the domain to check it against");
+        }
         if (policy.mode() == Mode.ENFORCE && !uncovered.isEmpty()) {
             return new Refuse("enforce policy does not cover MX " + String.join(", ", uncovered)
                     + "; senders would refuse mail to " + (uncovered.size() == 1 ? "it" : "them"));
         }
-        return new Publish(StsRecord.of(policy), uncovered);
+        return new Publish(StsRecord.of(policy), policy, uncovered);
     }
 }

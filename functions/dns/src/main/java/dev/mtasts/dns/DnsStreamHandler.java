@@ -64,6 +64,7 @@ public final class DnsStreamHandler implements RequestHandler<DynamodbEvent, Str
             } catch (RuntimeException e) {
                 // retried by Lambda from the first failed record; the sync is idempotent
                 log(context, LogLevel.ERROR, "DNS sync of " + domains + " failed: " + e);
+                sync.failed(domains.size());
                 sequenceByDomain.values().stream().flatMap(List::stream)
                         .forEach(seq -> failures.add(new StreamsEventResponse.BatchItemFailure(seq)));
             }

@@ -97,11 +97,14 @@ public final class DnsSync {
                     String warning = p.uncovered().isEmpty() ? ""
                             : " (testing policy does not cover MX " + String.join(", ", p.uncovered()) + ")";
                     results.add(new Result(domain, same ? Action.UNCHANGED : Action.PUBLISHED, value + warning));
-                    statusWrites.add(() -> store.recordDns(domain, "announced" + warning, p.record().id(), clock.instant()));
+                    String body = p.policy().render();
+                    statusWrites.add(() -> store.recordDns(domain, "announced" + warning, p.record().id(), body,
+                            clock.instant()));
                 } else if (decision instanceof Announcement.Refuse r) {
                     results.add(new Result(domain, Action.REFUSED, r.reason()
                             + (published == null ? "; nothing is published" : "; still published: " + published)));
-                    statusWrites.add(() -> store.recordDns(domain, "refused: " + r.reason(), idOf(published), clock.instant()));
+                    statusWrites.add(() -> store.recordDns(domain, "refused: " + r.reason(), idOf(published), null,
+                            clock.instant()));
                     emf.put(List.of(List.of("Domain"), List.of()), Map.of("Domain", domain.value()),
                             Map.of("AnnouncementsRefused", 1L), Map.of("Reason", r.reason()));
                 } else if (current.isEmpty()) {
@@ -131,6 +134,11 @@ public final class DnsSync {
         return Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
                 .name(name).type(RRType.TXT).ttl(ttl)
                 .resourceRecords(ResourceRecord.builder().value(TxtRecord.quote(value)).build()).build()).build();
+    }
+
+    /** Counts domains whose sync failed and will be retried (metric {@code DnsSyncFailures}). */
+    public void failed(int domains) {
+        emf.put(List.of(List.of()), Map.of(), Map.of("DnsSyncFailures", (long) domains), Map.of());
     }
 
     /** A zone with more domains than this in one sync is read whole rather than looked up domain by domain. */

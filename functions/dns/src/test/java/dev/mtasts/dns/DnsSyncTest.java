@@ -90,9 +90,21 @@ class DnsSyncTest {
         assertTrue(r.detail().startsWith("enforce policy does not cover MX mx2.other.example"), r.detail());
         assertEquals(before, stack.changeCalls());
         assertEquals(published, stack.stsTxt(zone, "guarded.example"), "the previous id stays");
+        // and so does the body it announces: a sender fetching now must not cache the refused enforce policy
+        assertEquals("v=STSv1; id=" + Policy.parse(served("guarded.example")).id(), published.get(0));
+        assertTrue(served("guarded.example").contains("mode: testing"));
         assertTrue(((String) row("guarded.example").get("dns_status")).startsWith("refused: enforce policy does not cover"));
         assertTrue(stack.metrics.stream().anyMatch(m -> m.contains("\"AnnouncementsRefused\":1")
                 && m.contains("\"Domain\":\"guarded.example\"")), stack.metrics.toString());
+    }
+
+    @Test
+    void anEnforcePolicyIsNotAnnouncedWhenTheZoneHasNoMxToCheck() throws Exception {
+        String zone = stack.zone("nomx.example");
+        put("nomx.example", "enforce", 604800, "mail.nomx.example");
+        DnsSync.Result r = stack.sync.sync(List.of(d("nomx.example")), null, false).get(0);
+        assertEquals(DnsSync.Action.REFUSED, r.action());
+        assertEquals(List.of(), stack.stsTxt(zone, "nomx.example"));
     }
 
     @Test

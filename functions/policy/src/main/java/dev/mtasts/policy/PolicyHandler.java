@@ -127,6 +127,13 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             return text(500, "Internal error.\n");
         }
         String body = row.policy().render();
+        if (item.get().get("dns_status") instanceof String status && status.startsWith("refused")
+                && item.get().get("dns_policy") instanceof String announced && !announced.equals(body)) {
+            // the DNS side refused this policy (an enforce that misses a live MX): keep serving the one its id
+            // announces, or senders fetching now would cache the refused policy under the old id
+            log(context, LogLevel.WARN, "domain " + domain + ": serving the last announced policy; the row's was " + status);
+            body = announced;
+        }
         APIGatewayV2HTTPResponse r = text(200, head ? "" : body);
         r.getHeaders().put("Cache-Control", "no-cache");
         return r;

@@ -142,7 +142,14 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
                     + e.getMessage() + "\n");
         }
         String key = keep(body, mediaType, "https/", Map.of());
-        ReportStore.Outcome outcome = ingest.record(accepted, key);
+        ReportStore.Outcome outcome;
+        try {
+            outcome = ingest.record(accepted, key);
+        } catch (Ingest.Rejected e) {
+            ingest.rejected("https", e);
+            log(context, LogLevel.WARN, "report rejected: " + e.getMessage());
+            return text(400, "Bad report: " + e.getMessage() + "\n");
+        }
         return outcome == ReportStore.Outcome.STORED
                 ? text(201, "Stored.\n")
                 : text(200, "Already received; counted once.\n");

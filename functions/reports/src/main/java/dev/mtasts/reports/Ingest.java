@@ -82,6 +82,10 @@ public final class Ingest {
             }
         }
         TlsReport report = received.report().attributedTo(receiverDomain == null ? null : receiverDomain.value());
+        if (report.policies().isEmpty()) {
+            // nothing to count, and hostile input must not fill the table
+            throw new Rejected(ReportException.Kind.INVALID, "policies: empty, the report counts no sessions", false);
+        }
         for (String domain : report.totalsByDomain().keySet()) {
             if (domain.equals(TlsReport.UNATTRIBUTED)) {
                 continue; // kept, never dropped
@@ -94,9 +98,18 @@ public final class Ingest {
         return new Accepted(report, received.format());
     }
 
-    /** Stores an accepted report whose original bytes are kept under {@code rawKey}. */
-    public ReportStore.Outcome record(Accepted accepted, String rawKey) {
-        ReportStore.Outcome outcome = reports.store(accepted.report(), rawKey, clock.instant());
+    /**
+     * Stores an accepted report whose original bytes are kept under {@code rawKey}.
+     *
+     * @throws Rejected when DynamoDB refuses the report itself (not a passing failure: retrying cannot help)
+     */
+    public ReportStore.Outcome record(Accepted accepted, String rawKey) throws Rejected {
+        ReportStore.Outcome outcome;
+        try {
+            outcome = reports.store(accepted.report(), rawKey, clock.instant());
+        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException | IllegalArgumentException e) {
+            throw new Rejected(ReportException.Kind.INVALID, "cannot be stored: " + e.getMessage(), false);
+        }
         if (outcome == ReportStore.Outcome.STORED) {
             metrics.stored(accepted.report());
             alerts.onStored(accepted.report());

@@ -74,16 +74,25 @@ public final class DomainStore {
     }
 
     /** Attributes the DNS side writes back; a change to only these is not a policy change. */
-    public static final java.util.Set<String> DNS_ATTRIBUTES = java.util.Set.of("dns_status", "dns_id", "dns_checked");
+    public static final java.util.Set<String> DNS_ATTRIBUTES =
+            java.util.Set.of("dns_status", "dns_id", "dns_checked", "dns_policy");
 
-    /** Records what the DNS side did for a row that still exists: status, the id now published, when. */
-    public void recordDns(DomainName domain, String status, String publishedId, java.time.Instant at) {
+    /**
+     * Records what the DNS side did for a row that still exists: status, the id now published and, when it
+     * published one, the policy body that id announces; and when.
+     */
+    public void recordDns(DomainName domain, String status, String publishedId, String publishedPolicy,
+            java.time.Instant at) {
         Map<String, AttributeValue> values = new java.util.HashMap<>(Map.of(
                 ":s", AttributeValue.fromS(status), ":t", AttributeValue.fromS(at.toString())));
         String set = "SET dns_status = :s, dns_checked = :t";
         if (publishedId != null) {
             values.put(":i", AttributeValue.fromS(publishedId));
             set += ", dns_id = :i";
+        }
+        if (publishedPolicy != null) {
+            values.put(":p", AttributeValue.fromS(publishedPolicy));
+            set += ", dns_policy = :p";
         }
         String expression = set;
         try {

@@ -57,6 +57,10 @@ public final class ReportStore {
     /** DynamoDB allows 100 actions a transaction: one for the report, the rest for domains. */
     static final int MAX_DOMAINS = 99;
     private static final String FAILURE_PREFIX = "failure:";
+    /** Strings a sender controls are cut to this length in items (the raw report keeps them whole). */
+    static final int MAX_TEXT = 256;
+    /** Result types counted per domain and day; the rest of a report's are counted as "other". */
+    static final int MAX_RESULT_TYPES = 20;
     private static final int ATTEMPTS = 8;
 
     private final DynamoDbClient client;
@@ -115,9 +119,14 @@ public final class ReportStore {
         StringBuilder add = new StringBuilder("ADD successful :s, failed :f, reporters :r");
         values.put(":s", n(t.successful()));
         values.put(":f", n(t.failed()));
-        values.put(":r", AttributeValue.fromSs(List.of(reporter)));
+        values.put(":r", AttributeValue.fromSs(List.of(cut(reporter))));
+        Map<String, Long> failures = new TreeMap<>();
+        t.failures().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEachOrdered(f -> failures.merge(failures.size() < MAX_RESULT_TYPES || failures.containsKey(cut(f.getKey()))
+                        ? cut(f.getKey()) : "other", f.getValue(), Long::sum));
         int i = 0;
-        for (Map.Entry<String, Long> f : t.failures().entrySet()) {
+        for (Map.Entry<String, Long> f : failures.entrySet()) {
             names.put("#f" + i, FAILURE_PREFIX + f.getKey());
             values.put(":f" + i, n(f.getValue()));
             add.append(", #f").append(i).append(" :f").append(i);
@@ -142,20 +151,20 @@ public final class ReportStore {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("pk", reportKey(r));
         item.put("sk", "report");
-        item.put("organization", r.organization());
-        item.put("report_id", r.reportId());
+        item.put("organization", cut(r.organization()));
+        item.put("report_id", cut(r.reportId()));
         item.put("digest", r.digest());
         item.put("start", r.start() == null ? null : r.start().toString());
         item.put("end", r.end() == null ? null : r.end().toString());
         item.put("day", day.toString());
-        item.put("contact", r.contactInfo());
+        item.put("contact", cut(r.contactInfo()));
         item.put("raw_key", rawKey);
         item.put("received", receivedAt.toString());
         item.put("expires", expires);
         List<Object> policies = new ArrayList<>();
         for (PolicyResult p : r.policies()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", p.type());
+            m.put("type", cut(p.type()));
             m.put("domain", p.domain());
             m.put("successful", p.successful());
             m.put("failed", p.failed());
@@ -165,12 +174,12 @@ public final class ReportStore {
                     .limit(MAX_DETAILS)
                     .forEach(f -> {
                         Map<String, Object> d = new LinkedHashMap<>();
-                        d.put("result_type", f.resultType());
+                        d.put("result_type", cut(f.resultType()));
                         d.put("count", f.failedSessionCount());
-                        d.put("receiving_mx", f.receivingMxHostname());
-                        d.put("sending_ip", f.sendingMtaIp());
-                        d.put("receiving_ip", f.receivingIp());
-                        d.put("reason", f.failureReasonCode());
+                        d.put("receiving_mx", cut(f.receivingMxHostname()));
+                        d.put("sending_ip", cut(f.sendingMtaIp()));
+                        d.put("receiving_ip", cut(f.receivingIp()));
+                        d.put("reason", cut(f.failureReasonCode()));
                         details.add(d);
                     });
             m.put("failures", details);
@@ -269,6 +278,10 @@ public final class ReportStore {
     private static long number(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    private static String cut(String s) {
+        return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 1) + "…";
     }
 
     private static AttributeValue n(long v) {

@@ -134,6 +134,23 @@ class ReportStoreTest {
         assertEquals(List.of(), store.days("example.com", LocalDate.parse("2026-11-23")));
     }
 
+    /** Whatever a sender writes, an accepted report fits DynamoDB's item and expression limits. */
+    @Test
+    void hugeStringsAndManyResultTypesStillStore() {
+        List<FailureDetail> failures = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            failures.add(new FailureDetail("type-" + i, null, null, null, null, 1L, null, "x".repeat(600_000 / 400), Map.of()));
+        }
+        failures.add(new FailureDetail("certificate-expired", null, "m".repeat(100_000), null, null, 500L, null,
+                "r".repeat(300_000), Map.of()));
+        PolicyResult p = new PolicyResult("sts", List.of(), "example.com", List.of(), 1, 900, failures, Map.of());
+        assertEquals(ReportStore.Outcome.STORED, store.store(report("o".repeat(5000), "huge-1", p), "raw", NOW));
+        ReportStore.Day day = store.days("example.com", null).get(0);
+        assertEquals(ReportStore.MAX_RESULT_TYPES + 1, day.failures().size(), day.failures().keySet().toString());
+        assertEquals(500L, day.failures().get("certificate-expired"));
+        assertEquals(900L, day.failures().values().stream().mapToLong(Long::longValue).sum());
+    }
+
     @Test
     void aReportWithoutIdIsKnownByItsContent() {
         TlsReport r = report("Stalwart", null, policy("sts", "example.com", 1, 0));
