@@ -68,6 +68,10 @@ final class RecordsCommand implements Callable<Integer> {
             }
             return Main.INVALID;
         }
+        if (item.get().get("dns_status") instanceof String status && status.startsWith("refused")) {
+            err.println("warning: the DNS function refused this policy (" + status.substring("refused: ".length())
+                    + "); the id published now is " + item.get().getOrDefault("dns_id", "none"));
+        }
         String sts = name.stsRecordName() + ".";
         String rpt = name.tlsRptRecordName() + ".";
         int width = Math.max(sts.length(), rpt.length());
