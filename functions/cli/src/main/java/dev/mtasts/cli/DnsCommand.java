@@ -35,7 +35,8 @@ final class DnsCommand {
                     + "misses a live MX host. Exit 1 if any domain was refused or has no zone."})
     static final class Sync implements Callable<Integer> {
         @Option(names = "--domain", paramLabel = "DOMAIN", split = ",",
-                description = "Only these domains (repeat or separate with commas; default: every row).")
+                description = "Only these domains (repeat or separate with commas; default: every row, and any "
+                        + "_mta-sts record in their zones whose row is gone).")
         List<String> domains = new ArrayList<>();
 
         @Option(names = "--hosted-zone-id", paramLabel = "ZONE", description = "Use this hosted zone instead of looking it up.")
@@ -84,6 +85,9 @@ final class DnsCommand {
                     local ? Dynamo.localCredentials() : DefaultCredentialsProvider.builder().build());
             DnsSync sync = new DnsSync(store, new Zones(route53), new Emf(line -> { }, Clock.systemUTC()),
                     Clock.systemUTC(), ttl);
+            if (domains.isEmpty() && zoneId == null) {
+                names.addAll(sync.orphans(names)); // records left behind by deleted rows
+            }
             List<DnsSync.Result> results = sync.sync(names, zoneId, dryRun);
             Map<DnsSync.Action, Integer> counts = new EnumMap<>(DnsSync.Action.class);
             for (DnsSync.Result r : results) {

@@ -219,6 +219,9 @@ final class DomainCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
 
+        @Option(names = "--force", description = "Delete even though senders may still cache the retired policy.")
+        boolean force;
+
         @Override
         public Integer call() {
             DomainName name = domain(domain);
@@ -236,6 +239,11 @@ final class DomainCommand {
                 err().println("warning: " + name + " was not retired (mode " + mode + "): senders keep its cached "
                         + "policy until that expires; mta-sts domain retire is the safe way out");
             } else if (after instanceof String s && java.time.Instant.parse(s).isAfter(java.time.Instant.now())) {
+                if (!force) {
+                    err().println("mta-sts: senders may still cache the policy " + name + " had before retiring, until "
+                            + s + " (RFC 8461 §8.3); delete after that, or use --force");
+                    return Main.INVALID;
+                }
                 err().println("warning: senders may still cache the policy " + name + " had before retiring, until " + s);
             }
             store.delete(name);

@@ -171,6 +171,30 @@ public final class DnsSync {
         return mx;
     }
 
+    /**
+     * For a sync of the whole table: {@code _mta-sts} records in the zones of these rows whose domain has no row
+     * any more (a deletion whose stream event was lost), so that the caller can sync them too, which removes them.
+     */
+    public List<DomainName> orphans(List<DomainName> rows) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        rows.forEach(d -> known.add(d.value()));
+        java.util.Set<Zones.Zone> zonesOfRows = new java.util.LinkedHashSet<>();
+        rows.forEach(d -> zones.zoneFor(d).ifPresent(zonesOfRows::add));
+        List<DomainName> orphans = new ArrayList<>();
+        for (Zones.Zone zone : zonesOfRows) {
+            for (String name : zones.names(zone, RRType.TXT)) {
+                if (name.startsWith("_mta-sts.") && !known.contains(name.substring("_mta-sts.".length()))) {
+                    try {
+                        orphans.add(DomainName.parse(name.substring("_mta-sts.".length())));
+                    } catch (dev.mtasts.core.InvalidException e) {
+                        // not a name this project writes
+                    }
+                }
+            }
+        }
+        return orphans;
+    }
+
     /** Removes a domain's {@code _mta-sts} record whatever its row says (its policy host is going away). */
     public Result withdraw(DomainName domain, Zones.Zone zone) {
         String name = domain.stsRecordName();

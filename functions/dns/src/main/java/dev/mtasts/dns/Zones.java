@@ -104,6 +104,18 @@ public final class Zones {
         }
     }
 
+    /** The names of a zone's record sets of one type (the whole zone is read). */
+    public List<String> names(Zone zone, RRType type) {
+        List<String> names = new ArrayList<>();
+        for (ResourceRecordSet set : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(zone.id()))
+                .resourceRecordSets()) {
+            if (set.type() == type) {
+                names.add(trimDot(set.name()).toLowerCase(Locale.ROOT));
+            }
+        }
+        return names;
+    }
+
     /** One request per look-up: best for a few domains in a large zone. */
     public Records targeted(Zone zone) {
         return (name, type) -> recordSet(zone, name, type);
