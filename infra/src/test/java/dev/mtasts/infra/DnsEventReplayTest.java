@@ -166,6 +166,21 @@ class DnsEventReplayTest {
 
     @Test
     @Order(5)
+    void setupFindsTheZoneAndPublishesNothing() throws Exception {
+        CloudFormationCustomResourceEvent e = read("domain-setup-create.json", CloudFormationCustomResourceEvent.class);
+        e.setResponseUrl("http://127.0.0.1:" + cloudFormation.getAddress().getPort() + "/cfn-response");
+        store.delete(DomainName.parse("example.com"));
+        sync.sync(List.of(DomainName.parse("example.com")), null, false); // no row: no record
+        assertEquals("SUCCESS", new DomainResourceHandler(sync, zones).handleRequest(e, null));
+        String answer = answers.poll(10, TimeUnit.SECONDS);
+        assertTrue(answer != null && answer.contains("\"HostedZoneId\":\"") && answer.contains("seeded a testing row"),
+                answer);
+        assertEquals("testing", store.find(DomainName.parse("example.com")).orElseThrow().get("mode"));
+        assertEquals(null, published("example.com"), "the announce stage publishes, once the host exists");
+    }
+
+    @Test
+    @Order(6)
     void customResourceCreateUpdateDelete() throws Exception {
         DomainResourceHandler handler = new DomainResourceHandler(sync, zones);
         String url = "http://127.0.0.1:" + cloudFormation.getAddress().getPort() + "/cfn-response";

@@ -179,7 +179,8 @@ class EventReplayTest {
     void everyEventFileIsReplayed() throws IOException {
         Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
                         Stream.of("report-s3-put.json", "dns-stream-insert.json", "dns-stream-modify.json",
-                                "dns-stream-status-only.json", "dns-stream-remove.json", "domain-resource-create.json",
+                                "dns-stream-status-only.json", "dns-stream-remove.json", "domain-setup-create.json",
+                                "domain-resource-create.json",
                                 "domain-resource-update.json", "domain-resource-delete.json").map(Arguments::of))
                 .map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(EVENTS)) {

@@ -24,11 +24,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The {@code Custom::MtaStsDomain} resource of template.yaml, one per mail domain. Create and Update find the
- * domain's hosted zone (or take {@code HostedZoneId}), seed a safe row when there is none, and publish
- * {@code _mta-sts}; they return {@code HostedZoneId} for the certificate and records. Delete removes
- * {@code _mta-sts}, since the policy host goes with it. CloudFormation is always answered, failures and time-outs
- * included, so a stack never waits an hour for a reply.
+ * The {@code Custom::MtaStsDomain} resources of template.yaml, two per mail domain.
+ * <ul>
+ *   <li>{@code Stage: setup}: Create and Update find the domain's hosted zone (or take {@code HostedZoneId}) and
+ *       seed a safe row when there is none; they return {@code HostedZoneId} for the certificate and records.</li>
+ *   <li>{@code Stage: announce}, created after the policy host's records: Create and Update publish
+ *       {@code _mta-sts}; Delete, which CloudFormation runs before the host goes, removes it (RFC 8461 §8.1: the
+ *       id never points at a host that does not serve the policy).</li>
+ * </ul>
+ * CloudFormation is always answered, failures and time-outs included, so a stack never waits an hour for a reply.
  */
 public final class DomainResourceHandler implements RequestHandler<CloudFormationCustomResourceEvent, String> {
     /** CloudFormation reads at most 4 KiB of response. */
@@ -83,6 +87,11 @@ public final class DomainResourceHandler implements RequestHandler<CloudFormatio
 
     private Outcome act(CloudFormationCustomResourceEvent event, Context context) {
         Map<String, Object> props = event.getResourceProperties() == null ? Map.of() : event.getResourceProperties();
+        boolean announce = "announce".equals(props.get("Stage"));
+        if ("Delete".equals(event.getRequestType()) && !announce) {
+            return new Outcome(true, "nothing to remove: the announce stage removes _mta-sts",
+                    event.getPhysicalResourceId(), null);
+        }
         if ("Delete".equals(event.getRequestType())) {
             DomainName domain = parse(event.getPhysicalResourceId());
             if (domain == null) {
@@ -102,9 +111,10 @@ public final class DomainResourceHandler implements RequestHandler<CloudFormatio
         if (zone == null) {
             return failed(event, "no public Route53 hosted zone holds " + domain + "; create it or pass HostedZoneId");
         }
-        var seeded = sync.seed(domain, zone);
-        if (!seeded.isEmpty()) {
-            log(context, LogLevel.INFO, domain + ": seeded a testing row from the zone's MX " + seeded);
+        if (!announce) {
+            var seeded = sync.seed(domain, zone);
+            return new Outcome(true, seeded.isEmpty() ? "zone " + zone.name() + ", row already there"
+                    : "zone " + zone.name() + ", seeded a testing row from MX " + seeded, domain.value(), zone.id());
         }
         DnsSync.Result result = sync.sync(java.util.List.of(domain), zone.id(), false).get(0);
         if (result.action() == DnsSync.Action.REFUSED) {

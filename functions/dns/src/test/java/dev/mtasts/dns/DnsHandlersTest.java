@@ -117,6 +117,10 @@ class DnsHandlersTest {
     }
 
     static CloudFormationCustomResourceEvent cfn(String type, String domain, String physicalId) {
+        return cfn(type, domain, physicalId, "announce");
+    }
+
+    static CloudFormationCustomResourceEvent cfn(String type, String domain, String physicalId, String stage) {
         CloudFormationCustomResourceEvent e = new CloudFormationCustomResourceEvent();
         e.setRequestType(type);
         e.setResponseUrl("http://127.0.0.1:" + cloudFormation.getAddress().getPort() + "/cfn-response?sig=x");
@@ -126,7 +130,7 @@ class DnsHandlersTest {
         e.setResourceType("Custom::MtaStsDomain");
         e.setPhysicalResourceId(physicalId);
         e.setResourceProperties(Map.of("ServiceToken", "arn:aws:lambda:us-east-1:123456789012:function:setup",
-                "Domain", domain, "HostedZoneId", ""));
+                "Domain", domain, "HostedZoneId", "", "Stage", stage));
         return e;
     }
 
@@ -141,6 +145,12 @@ class DnsHandlersTest {
         String zone = stack.zone("setup.example", "mx1.setup.example", "mx2.setup.example");
         DomainResourceHandler handler = new DomainResourceHandler(stack.sync, stack.zones);
 
+        // setup: the zone and a seeded row, nothing published yet (the policy host does not exist yet)
+        assertEquals("SUCCESS", handler.handleRequest(cfn("Create", "setup.example", null, "setup"), null));
+        assertTrue(answer()[2].contains("seeded a testing row from MX [mx1.setup.example, mx2.setup.example]"));
+        assertEquals(List.of(), stack.stsTxt(zone, "setup.example"));
+
+        // announce: created after the host's records
         assertEquals("SUCCESS", handler.handleRequest(cfn("Create", "setup.example", null), null));
         String[] created = answer();
         assertEquals("PUT", created[0]);
@@ -159,6 +169,9 @@ class DnsHandlersTest {
         assertEquals("SUCCESS", handler.handleRequest(cfn("Delete", "setup.example", "setup.example"), null));
         assertTrue(answer()[2].contains("\"Status\":\"SUCCESS\""));
         assertEquals(List.of(), stack.stsTxt(zone, "setup.example"));
+        // deleting the setup stage leaves DNS alone
+        assertEquals("SUCCESS", handler.handleRequest(cfn("Delete", "setup.example", "setup.example", "setup"), null));
+        assertTrue(answer()[2].contains("\"Status\":\"SUCCESS\""));
     }
 
     @Test
@@ -170,7 +183,7 @@ class DnsHandlersTest {
                 "\"Reason\":\"no public Route53 hosted zone holds nozone.example; create it or pass HostedZoneId\""), body);
 
         stack.zone("nomx.example");
-        assertEquals("FAILED", handler.handleRequest(cfn("Create", "nomx.example", null), null));
+        assertEquals("FAILED", handler.handleRequest(cfn("Create", "nomx.example", null, "setup"), null));
         assertTrue(answer()[2].contains("zone nomx.example has no MX record for nomx.example"));
 
         // a Delete of something that was never created must not block the stack
