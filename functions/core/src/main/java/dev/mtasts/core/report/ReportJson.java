@@ -236,7 +236,8 @@ final class ReportJson {
                     case "receiving-mx-hostname", "receiving-mx-host-name" -> mx = text(p);
                     case "receiving-mx-helo" -> helo = text(p);
                     case "receiving-ip" -> receivingIp = text(p);
-                    case "failed-session-count" -> count = optionalCount(p);
+                    case "failed-session-count" -> count = p.currentToken() == JsonToken.VALUE_STRING
+                            ? digits(p.getText()) : optionalCount(p);
                     case "additional-information" -> info = text(p);
                     case "failure-reason-code" -> reason = text(p);
                     default -> unknown.put(key, capture(p));
@@ -328,6 +329,15 @@ final class ReportJson {
             p.skipChildren();
         }
         return null;
+    }
+
+    /** A count some senders write as a string ("3"); anything but digits gives null. */
+    private static Long digits(String s) {
+        String t = s.strip();
+        if (t.isEmpty() || t.length() > 18 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        return Long.parseLong(t);
     }
 
     private static String domain(String s) {

@@ -55,7 +55,7 @@ public final class ReportReader {
         try {
             BufferedInputStream in = new BufferedInputStream(limited, 64 * 1024);
             byte[] head = peek(in, 256);
-            if (startsWith(head, GZIP) || firstNonSpace(head) == '{') {
+            if (startsWith(head, GZIP) || firstNonSpace(head) == '{' || firstNonSpace(head) == '[') {
                 TlsReport report = json(in);
                 String format = startsWith(head, GZIP) ? "gzip" : "json";
                 return new Received(report.attributedTo(domainFromFileName(fileName)), format, null);
@@ -63,6 +63,16 @@ public final class ReportReader {
             if (firstNonSpace(head) == '<') {
                 throw new ReportException(ReportException.Kind.INVALID,
                         "not a TLS report: the content looks like HTML or XML");
+            }
+            if (startsWithAscii(head, "From ")) {
+                // an mbox file: the "From " envelope line comes before the message's own headers
+                while (true) {
+                    int b = in.read();
+                    if (b < 0 || b == '\n') {
+                        break;
+                    }
+                }
+                return email(in, fileName);
             }
             if (looksLikeHeader(head)) {
                 return email(in, fileName);
@@ -256,6 +266,10 @@ public final class ReportReader {
             }
         }
         return -1;
+    }
+
+    private static boolean startsWithAscii(byte[] data, String prefix) {
+        return startsWith(data, prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     /** An e-mail starts with a header field: a name of printable characters, then ':'. */

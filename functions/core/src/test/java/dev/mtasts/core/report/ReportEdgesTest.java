@@ -60,6 +60,28 @@ class ReportEdgesTest {
     }
 
     @Test
+    void aFailureCountWrittenAsAStringIsCounted() throws ReportException {
+        TlsReport r = read("{\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"example.com\"},"
+                + "\"summary\":{\"total-successful-session-count\":1,\"total-failure-session-count\":3},"
+                + "\"failure-details\":[{\"result-type\":\"certificate-expired\",\"failed-session-count\":\"3\"}]}]}");
+        assertEquals(3L, r.policies().get(0).failures().get(0).failedSessionCount());
+    }
+
+    @Test
+    void aTopLevelArrayIsNamedAsSuch() {
+        ReportException e = assertThrows(ReportException.class, () -> read("[{\"policies\":[]}]"));
+        assertEquals("expected a JSON object, got an array", e.getMessage());
+    }
+
+    @Test
+    void anMboxFileIsReadAsTheMessageItHolds() throws ReportException {
+        String mbox = "From noreply@sender.example Mon Nov 23 10:00:00 2026\n"
+                + "From: noreply@sender.example\nContent-Type: application/tlsrpt+json\n\n"
+                + "{\"policies\":[" + policy("sts", 4, 0) + "]}\n";
+        assertEquals(4, read(mbox).totalsByDomain().get("example.com").successful());
+    }
+
+    @Test
     void nestingBeyondTheLimitIsInvalidNotACrash() {
         String deep = "{\"policies\":[],\"x\":" + "[".repeat(100) + "]".repeat(100) + "}";
         ReportException e = assertThrows(ReportException.class, () -> read(deep));
