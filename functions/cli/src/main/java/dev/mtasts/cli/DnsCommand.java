@@ -22,7 +22,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 @Command(name = "dns", mixinStandardHelpOptions = true,
         description = "Keep the _mta-sts TXT records in Route53 in step with the domain rows.",
@@ -78,11 +77,9 @@ final class DnsCommand {
                 spec.commandLine().getErr().println("mta-sts: " + e.getMessage());
                 return Main.INVALID;
             }
-            boolean local = route53Endpoint != null && "127.0.0.1".equals(route53Endpoint.getHost())
-                    || route53Endpoint != null && "localhost".equals(route53Endpoint.getHost());
             var route53 = DnsSettings.route53(route53Endpoint == null ? Map.of()
                     : Map.of(DnsSettings.ROUTE53_ENDPOINT_ENV, route53Endpoint.toString()),
-                    local ? Dynamo.localCredentials() : DefaultCredentialsProvider.builder().build());
+                    Dynamo.credentialsFor(route53Endpoint));
             DnsSync sync = new DnsSync(store, new Zones(route53), new Emf(line -> { }, Clock.systemUTC()),
                     Clock.systemUTC(), ttl);
             if (domains.isEmpty() && zoneId == null) {

@@ -158,7 +158,7 @@ final class ReportCommand {
                 try {
                     Ingest.Accepted accepted = local.ingest().accept(new java.io.ByteArrayInputStream(bytes),
                             f.getFileName().toString(), null);
-                    String key = "cli/" + sha256(bytes) + "-" + f.getFileName();
+                    String key = "cli/" + dev.mtasts.core.Sha256.hex(bytes) + "-" + f.getFileName();
                     raw.put(key, bytes, "application/octet-stream", Map.of());
                     ReportStore.Outcome o = local.ingest().record(accepted, key);
                     out.println(prefix + (o == ReportStore.Outcome.STORED ? "stored" : "already stored, counted once")
@@ -170,14 +170,6 @@ final class ReportCommand {
                 out.flush();
             }
             return rejected == 0 ? Main.OK : Main.INVALID;
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -42,9 +42,32 @@ public record DomainName(String value) {
         return new DomainName(ascii);
     }
 
+    /**
+     * The mail domain whose policy host this is (RFC 8461 §3.3: {@code mta-sts.<domain>}), from a Host header or
+     * API Gateway domain name: case and port ignored; an IP literal or any other host is none.
+     */
+    public static java.util.Optional<DomainName> ofPolicyHost(String host) {
+        if (host == null) {
+            return java.util.Optional.empty();
+        }
+        String h = host.strip().toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (h.startsWith("[") || !h.startsWith(POLICY_HOST_PREFIX)) {
+            return java.util.Optional.empty();
+        }
+        h = colon >= 0 ? h.substring(0, colon) : h;
+        try {
+            return java.util.Optional.of(parse(h.substring(POLICY_HOST_PREFIX.length())));
+        } catch (InvalidException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    static final String POLICY_HOST_PREFIX = "mta-sts.";
+
     /** The host that serves this domain's policy (RFC 8461 §3.3). */
     public String policyHost() {
-        return "mta-sts." + value;
+        return POLICY_HOST_PREFIX + value;
     }
 
     /** The name of the {@code _mta-sts} TXT record (RFC 8461 §3.1). */

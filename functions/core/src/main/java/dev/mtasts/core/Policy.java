@@ -1,8 +1,6 @@
 package dev.mtasts.core;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -124,17 +122,8 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
      * rows cannot hold them, so they do not change the id: a linted file and the same row announce the same one.
      */
     public String id() {
-        try {
-            String core = extensions.isEmpty() ? render() : new Policy(mode, mx, maxAge).render();
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(core.getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder(32);
-            for (int i = 0; i < 16; i++) {
-                hex.append(Character.forDigit((digest[i] >> 4) & 0xf, 16)).append(Character.forDigit(digest[i] & 0xf, 16));
-            }
-            return hex.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        String core = extensions.isEmpty() ? render() : new Policy(mode, mx, maxAge).render();
+        return Sha256.hex(core).substring(0, 32);
     }
 
     /**

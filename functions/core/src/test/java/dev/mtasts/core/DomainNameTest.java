@@ -59,4 +59,21 @@ class DomainNameTest {
     void constructorAcceptsOnlyTheNormalisedForm(String value) {
         assertThrows(IllegalArgumentException.class, () -> new DomainName(value));
     }
+
+    /** RFC 8461 §3.3: the policy is served at {@code mta-sts.<domain>}; which domain a request's host names. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(nullValues = "none", textBlock = """
+            mta-sts.example.com,        example.com
+            MTA-STS.Example.COM,        example.com
+            mta-sts.example.com:443,    example.com
+            mta-sts.sub.example.org,    sub.example.org
+            www.example.com,            none
+            mta-sts.,                   none
+            mta-sts.localhost,          none
+            '[::1]:8080',               none
+            127.0.0.1:8080,             none
+            """)
+    void policyHost(String host, String domain) {
+        assertEquals(java.util.Optional.ofNullable(domain), DomainName.ofPolicyHost(host).map(DomainName::value));
+    }
 }

@@ -28,7 +28,6 @@ import org.crac.Resource;
  */
 public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
     public static final String POLICY_PATH = "/.well-known/mta-sts.txt";
-    static final String HOST_PREFIX = "mta-sts.";
     private static final String TEXT = "text/plain; charset=utf-8";
 
     private final DomainStore store;
@@ -90,7 +89,7 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context context) {
         String host = host(event);
-        DomainName domain = policyDomain(host);
+        DomainName domain = DomainName.ofPolicyHost(host).orElse(null);
         if (domain == null) {
             return text(404, "Not found: " + (host.isEmpty() ? "this host" : host)
                     + " is not an MTA-STS policy host (mta-sts.<domain>).\n");
@@ -165,18 +164,6 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         }
         int colon = host.lastIndexOf(':');
         return colon >= 0 ? host.substring(0, colon) : host;
-    }
-
-    /** {@code mta-sts.example.com} gives {@code example.com}; anything else null. */
-    static DomainName policyDomain(String host) {
-        if (!host.startsWith(HOST_PREFIX)) {
-            return null;
-        }
-        try {
-            return DomainName.parse(host.substring(HOST_PREFIX.length()));
-        } catch (InvalidException e) {
-            return null;
-        }
     }
 
     private static String method(APIGatewayV2HTTPEvent event) {

@@ -8,19 +8,16 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.DomainName;
-import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Sha256;
 import dev.mtasts.core.report.ReportException;
 import dev.mtasts.store.ReportStore;
 import dev.mtasts.store.StoreUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -159,7 +156,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
     private String keep(byte[] body, String mediaType, String prefix, Map<String, String> metadata) {
         LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         String ext = mediaType.endsWith("gzip") ? ".json.gz" : ".json";
-        String key = prefix + day.toString().replace('-', '/') + "/" + sha256(body) + ext;
+        String key = prefix + day.toString().replace('-', '/') + "/" + Sha256.hex(body) + ext;
         raw.put(key, body, mediaType, metadata);
         return key;
     }
@@ -169,18 +166,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
         if (host == null && event.getRequestContext() != null) {
             host = event.getRequestContext().getDomainName();
         }
-        if (host == null) {
-            return null;
-        }
-        host = host.toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", "");
-        if (!host.startsWith("mta-sts.")) {
-            return null;
-        }
-        try {
-            return DomainName.parse(host.substring("mta-sts.".length()));
-        } catch (InvalidException e) {
-            return null;
-        }
+        return DomainName.ofPolicyHost(host).orElse(null);
     }
 
     private static byte[] body(APIGatewayV2HTTPEvent event) {
@@ -201,14 +187,6 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
             }
         }
         return null;
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** S3 metadata travels in HTTP headers: printable ASCII, kept short. */

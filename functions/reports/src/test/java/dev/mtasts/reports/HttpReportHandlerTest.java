@@ -148,7 +148,7 @@ class HttpReportHandlerTest {
         ReportStore.Day day = stack.reports.days("example.org", LocalDate.parse("2026-11-22")).stream()
                 .filter(d -> d.reporters().contains("Google Inc.")).findFirst().orElseThrow();
         assertTrue(day.failed() >= 2);
-        Path raw = data.resolve("https/2026/11/23/" + HttpReportHandler.sha256(body) + ".json");
+        Path raw = data.resolve("https/2026/11/23/" + dev.mtasts.core.Sha256.hex(body) + ".json");
         assertEquals(new String(body, StandardCharsets.UTF_8), Files.readString(raw));
         assertTrue(stack.alerts.stream().anyMatch(a -> a.startsWith("MTA-STS: 2 failed TLS sessions for example.org (Google Inc.)")),
                 stack.alerts.toString());
@@ -161,7 +161,7 @@ class HttpReportHandlerTest {
         byte[] body = utf8("{\"policies\":[{\"policy\":{},\"summary\":{}}]}");
         APIGatewayV2HTTPResponse r = handler.handleRequest(post("mta-sts.example.com", "application/json", body, false), null);
         assertEquals("Bad report: policies[0].policy.policy-type: missing\n", r.getBody());
-        Path raw = data.resolve("https/rejected/2026/11/23/" + HttpReportHandler.sha256(body) + ".json");
+        Path raw = data.resolve("https/rejected/2026/11/23/" + dev.mtasts.core.Sha256.hex(body) + ".json");
         assertEquals("reason: policies[0].policy.policy-type: missing\n",
                 Files.readString(raw.resolveSibling(raw.getFileName() + ".meta")));
         assertTrue(stack.metrics.stream().anyMatch(m -> m.contains("\"ReportsRejected\":1")

@@ -73,10 +73,6 @@ public final class DomainStore {
                         ":max_age", AttributeValue.fromN(Long.toString(row.policy().maxAge()))))));
     }
 
-    /** Attributes the DNS side writes back; a change to only these is not a policy change. */
-    public static final java.util.Set<String> DNS_ATTRIBUTES =
-            java.util.Set.of("dns_status", "dns_id", "dns_checked", "dns_policy");
-
     /**
      * Records what the DNS side did for a row that still exists: status, the id now published and, when it
      * published one, the policy body that id announces; and when.

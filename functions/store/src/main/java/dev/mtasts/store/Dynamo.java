@@ -99,12 +99,17 @@ public final class Dynamo {
         } else {
             b.region(new DefaultAwsRegionProviderChain().getRegion());
         }
-        b.credentialsProvider(local ? localCredentials() : DefaultCredentialsProvider.builder().build());
+        b.credentialsProvider(credentialsFor(endpoint));
         if (local) {
             // a local emulator that is not running will not start in the next seconds: fail fast
             b.overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(2)));
         }
         return b.build();
+    }
+
+    /** For the CLI: fake credentials for an emulator on this machine, else the usual AWS chain. */
+    public static AwsCredentialsProvider credentialsFor(URI endpoint) {
+        return endpoint != null && isLoopback(endpoint) ? localCredentials() : DefaultCredentialsProvider.builder().build();
     }
 
     /** Fixed fake credentials for DynamoDB Local and other emulators. */

@@ -3,16 +3,12 @@ package dev.mtasts.store;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.TlsReport;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,12 +188,7 @@ public final class ReportStore {
 
     /** The key of a report's item: organisation and report-id, hashed to a fixed length. */
     static String reportKey(TlsReport r) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(r.identity().getBytes(StandardCharsets.UTF_8));
-            return "report#" + HexFormat.of().formatHex(h);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "report#" + dev.mtasts.core.Sha256.hex(r.identity());
     }
 
     /** A stored report's item, as plain values, or null. */

@@ -54,8 +54,4 @@ final class LimitedInputStream extends FilterInputStream {
             throw new TooLarge(what + " is larger than " + limit + " bytes");
         }
     }
-
-    long count() {
-        return count;
-    }
 }
