@@ -20,7 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,24 +74,27 @@ final class ReportCommand {
         public Integer call() throws IOException {
             int worst = Main.OK;
             ReportReader reader = new ReportReader(limits.limits());
+            // flushed once a file, not once a line: thousands of reports are thousands of lines
+            PrintWriter out = new PrintWriter(spec.commandLine().getOut(), false);
             for (int i = 0; i < files.size(); i++) {
                 if (i > 0 && !json) {
-                    spec.commandLine().getOut().println();
+                    out.println();
                 }
-                worst = Math.max(worst, parse(reader, files.get(i)));
+                worst = Math.max(worst, parse(reader, files.get(i), out));
             }
             return worst;
         }
 
-        private int parse(ReportReader reader, String file) throws IOException {
-            PrintWriter out = spec.commandLine().getOut();
+        private int parse(ReportReader reader, String file, PrintWriter out) throws IOException {
             ReportReader.Received received;
             try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
                 received = reader.read(in, file.equals("-") ? null : Path.of(file).getFileName().toString());
             } catch (NoSuchFileException e) {
+                out.flush();
                 spec.commandLine().getErr().println("mta-sts: " + file + ": no such file");
                 return Main.ERROR;
             } catch (ReportException e) {
+                out.flush();
                 spec.commandLine().getErr().println("mta-sts: " + file + ": " + e.getMessage());
                 return Main.INVALID;
             }
@@ -183,25 +186,66 @@ final class ReportCommand {
         }
         out.println("  format   " + r.format() + (r.email() != null && r.email().from() != null ? ", from " + r.email().from() : ""));
         for (PolicyResult p : t.policies()) {
-            out.printf("  %s policy for %s: %,d sessions ok, %,d failed%n", p.type(), or(p.domain(), TlsReport.UNATTRIBUTED),
-                    p.successful(), p.failed());
-            Map<String, List<FailureDetail>> byType = p.failures().stream()
-                    .collect(Collectors.groupingBy(f -> or(f.resultType(), "unknown"), LinkedHashMap::new, Collectors.toList()));
-            byType.forEach((type, details) -> {
-                long count = details.stream().mapToLong(FailureDetail::count).sum();
-                out.printf("    %,d × %s%n", count, type);
-                details.stream().sorted(Comparator.comparingLong(FailureDetail::count).reversed()).limit(3)
-                        .forEach(f -> out.printf("        %,d  mx %s (%s) from %s%s%n", f.count(), or(f.receivingMxHostname(), "-"),
-                                or(f.receivingIp(), "-"), or(f.sendingMtaIp(), "-"),
-                                f.failureReasonCode() == null ? "" : ": " + f.failureReasonCode()));
-                if (details.size() > 3) {
-                    out.printf("        … and %,d more%n", details.size() - 3);
+            out.println("  " + p.type() + " policy for " + or(p.domain(), TlsReport.UNATTRIBUTED) + ": "
+                    + grouped(p.successful()) + " sessions ok, " + grouped(p.failed()) + " failed");
+            Map<String, FailureGroup> byType = new LinkedHashMap<>();
+            for (FailureDetail f : p.failures()) {
+                byType.computeIfAbsent(or(f.resultType(), "unknown"), k -> new FailureGroup()).add(f);
+            }
+            byType.forEach((type, group) -> {
+                out.println("    " + grouped(group.sessions) + " × " + type);
+                for (FailureDetail f : group.largest) {
+                    out.println("        " + grouped(f.count()) + "  mx " + or(f.receivingMxHostname(), "-") + " ("
+                            + or(f.receivingIp(), "-") + ") from " + or(f.sendingMtaIp(), "-")
+                            + (f.failureReasonCode() == null ? "" : ": " + f.failureReasonCode()));
+                }
+                if (group.details > group.largest.size()) {
+                    out.println("        … and " + grouped(group.details - group.largest.size()) + " more");
                 }
             });
         }
         if (t.policies().size() > 1) {
-            t.totalsByDomain().forEach((d, s) -> out.printf("  total for %s: %,d ok, %,d failed%n", d, s.successful(), s.failed()));
+            t.totalsByDomain().forEach((d, s) -> out.println("  total for " + d + ": " + grouped(s.successful()) + " ok, "
+                    + grouped(s.failed()) + " failed"));
         }
+    }
+
+    /** One result type's failures: sessions, entries, and the three largest entries (first come first on ties). */
+    private static final class FailureGroup {
+        long sessions;
+        int details;
+        final List<FailureDetail> largest = new ArrayList<>(4);
+
+        void add(FailureDetail f) {
+            sessions += f.count();
+            details++;
+            int at = largest.size();
+            while (at > 0 && largest.get(at - 1).count() < f.count()) {
+                at--;
+            }
+            if (at < 3) {
+                largest.add(at, f);
+                if (largest.size() > 3) {
+                    largest.remove(3);
+                }
+            }
+        }
+    }
+
+    /** 1234567 as 1,234,567, whatever the locale: the rest of the output is English too. */
+    static String grouped(long n) {
+        String digits = Long.toString(Math.abs(n));
+        StringBuilder b = new StringBuilder(digits.length() + digits.length() / 3 + 1);
+        if (n < 0) {
+            b.append('-');
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) {
+                b.append(',');
+            }
+            b.append(digits.charAt(i));
+        }
+        return b.toString();
     }
 
     /** Streams the JSON form, so a report with 100,000 failure details is never held twice. */

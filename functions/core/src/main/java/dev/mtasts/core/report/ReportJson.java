@@ -64,14 +64,17 @@ final class ReportJson {
             if (first != JsonToken.START_OBJECT) {
                 throw invalid("", "expected a JSON object" + (first == null ? ", got nothing" : ", got " + describe(first)));
             }
-            TlsReport report = report(p);
+            TlsReport report = report(p, digested);
             if (p.nextToken() != null) {
                 throw invalid("", "unexpected data after the report object");
+            }
+            if (report.reportId() != null) {
+                return report;
             }
             while (digested.read() >= 0) {
                 // the digest covers every byte, trailing white space included
             }
-            return new TlsReport(report.organization(), report.reportId(), report.start(), report.end(),
+            return new TlsReport(report.organization(), null, report.start(), report.end(),
                     report.contactInfo(), report.policies(), HexFormat.of().formatHex(sha256.digest()), report.unknown());
         } catch (JsonProcessingException e) {
             // limit violations (nesting, string length) carry no location
@@ -81,7 +84,11 @@ final class ReportJson {
         }
     }
 
-    private static TlsReport report(JsonParser p) throws IOException, ReportException {
+    /**
+     * The digest only identifies a report without report-id, and hashing costs as much as parsing a large report: it
+     * stops at the first report-id. A later null or blank duplicate does not erase that id.
+     */
+    private static TlsReport report(JsonParser p, DigestInputStream digested) throws IOException, ReportException {
         String organization = null;
         String reportId = null;
         String contact = null;
@@ -93,7 +100,13 @@ final class ReportJson {
             p.nextToken();
             switch (name) {
                 case "organization-name" -> organization = text(p);
-                case "report-id" -> reportId = text(p);
+                case "report-id" -> {
+                    String id = text(p);
+                    if (id != null) {
+                        reportId = id;
+                        digested.on(false);
+                    }
+                }
                 case "contact-info" -> contact = text(p);
                 case "date-range" -> dateRange(p, range);
                 case "policies" -> policies = policies(p);
@@ -225,7 +238,7 @@ final class ReportJson {
             Long count = null;
             String info = null;
             String reason = null;
-            Map<String, String> unknown = new LinkedHashMap<>();
+            Map<String, String> unknown = Map.of(); // most entries have no unknown keys: no map for them
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
                 p.nextToken();
@@ -240,7 +253,12 @@ final class ReportJson {
                             ? digits(p.getText()) : optionalCount(p);
                     case "additional-information" -> info = text(p);
                     case "failure-reason-code" -> reason = text(p);
-                    default -> unknown.put(key, capture(p));
+                    default -> {
+                        if (unknown.isEmpty()) {
+                            unknown = new LinkedHashMap<>();
+                        }
+                        unknown.put(key, capture(p));
+                    }
                 }
             }
             out.add(new FailureDetail(resultType, sendingIp, mx, helo, receivingIp, count, info, reason, unknown));

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * An SMTP TLS report (RFC 8460 §4), as received: every field but {@code policies} and, in each policy, its type and
  * the two counts may be absent (null).
  *
- * @param digest SHA-256 of the report's JSON, hex; identifies a report that lacks {@code report-id}
+ * @param digest SHA-256 of the report's JSON, hex, for a report that lacks {@code report-id} (null when it has one)
  * @param unknown top-level keys this version does not know, with their JSON text
  */
 public record TlsReport(String organization, String reportId, Instant start, Instant end, String contactInfo,

@@ -20,6 +20,7 @@ class IdentityTest {
     private static final String NO_ID = "{\"organization-name\":\"Example NoId\",\"policies\":[]}\n";
     private static final String NULL_ID = "{\"organization-name\":\"Example NoId\",\"report-id\":null,\"policies\":[]}";
     private static final String EMPTY_ID = "{\"organization-name\":\"Example NoId\",\"report-id\":\" \",\"policies\":[]}";
+    private static final String ID_THEN_NULL = "{\"report-id\":\"r-1\",\"organization-name\":\"Example Dup\",\"report-id\":null,\"policies\":[]}";
 
     static Stream<Arguments> identity() {
         byte[] google = Fixtures.bytes("google.json");
@@ -31,7 +32,9 @@ class IdentityTest {
                 Arguments.of("no report-id", Fixtures.utf8(NO_ID), "Example NoId\nsha256:" + sha256(NO_ID)),
                 Arguments.of("no report-id, gzip'd", Fixtures.gzip(Fixtures.utf8(NO_ID)), "Example NoId\nsha256:" + sha256(NO_ID)),
                 Arguments.of("report-id null", Fixtures.utf8(NULL_ID), "Example NoId\nsha256:" + sha256(NULL_ID)),
-                Arguments.of("report-id blank", Fixtures.utf8(EMPTY_ID), "Example NoId\nsha256:" + sha256(EMPTY_ID)));
+                Arguments.of("report-id blank", Fixtures.utf8(EMPTY_ID), "Example NoId\nsha256:" + sha256(EMPTY_ID)),
+                // the digest stops at the first report-id, so a later null duplicate must not erase it
+                Arguments.of("report-id, then a null duplicate", Fixtures.utf8(ID_THEN_NULL), "Example Dup\nr-1"));
     }
 
     @ParameterizedTest(name = "{0}")
