@@ -15,7 +15,7 @@ record Cli(int exit, String out, String err) {
     }
 
     static synchronized Cli runWithInput(String stdin, String... args) {
-        CommandLine cl = Main.commandLine();
+        CommandLine cl = Main.commandLine(args); // as main() builds it: only the command the line names
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

@@ -58,4 +58,20 @@ class HelpTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("Missing required option: '--mode=MODE'"), r.err());
     }
+
+    /** A command line names one command and gets only that one; help and typos still see them all. */
+    @Test
+    void helpAndTyposSeeEveryCommand() {
+        Cli help = Cli.run("help");
+        assertEquals(0, help.exit());
+        for (String command : List.of("serve", "policy", "domain", "records", "report", "reports", "dns")) {
+            assertTrue(help.out().contains("\n  " + command + " "), command + " missing from:\n" + help.out());
+        }
+        Cli helpReport = Cli.run("help", "report");
+        assertEquals(0, helpReport.exit());
+        assertTrue(helpReport.out().startsWith("Usage: mta-sts report"), helpReport.out());
+        Cli typo = Cli.run("reprot", "parse", "x.json");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("Did you mean: mta-sts report"), typo.err());
+    }
 }

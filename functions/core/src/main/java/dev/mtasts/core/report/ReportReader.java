@@ -53,7 +53,7 @@ public final class ReportReader {
     public Received read(InputStream raw, String fileName) throws ReportException {
         LimitedInputStream limited = new LimitedInputStream(raw, limits.maxCompressedBytes(), "the delivery");
         try {
-            // the JSON parser reads 8,000 bytes at a time, which a buffer of this size passes straight through
+            // the JSON parser reads 8,000 bytes at a time; a larger buffer per file only makes garbage
             BufferedInputStream in = new BufferedInputStream(limited, 8192);
             byte[] head = peek(in, 256);
             if (startsWith(head, GZIP) || firstNonSpace(head) == '{' || firstNonSpace(head) == '[') {
