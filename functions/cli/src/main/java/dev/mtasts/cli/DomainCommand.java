@@ -42,13 +42,23 @@ final class DomainCommand {
             return spec.commandLine().getErr();
         }
 
-        /** The domain's stored item, or empty after saying there is none. */
-        Optional<Map<String, Object>> existing(DomainStore store, DomainName name) {
+        /** A domain's stored row: its name, the table it is in, and the item as stored. */
+        record Existing(DomainName name, DomainStore store, Map<String, Object> item) {
+        }
+
+        /** The row for the domain argument, or null after saying why there is none. */
+        Existing existing(String arg) {
+            DomainName name = domain(arg);
+            if (name == null) {
+                return null;
+            }
+            DomainStore store = table.open();
             Optional<Map<String, Object>> item = store.find(name);
             if (item.isEmpty()) {
                 err().println("mta-sts: no row for " + name + " in table " + table.table);
+                return null;
             }
-            return item;
+            return new Existing(name, store, item.get());
         }
 
         /** The normalised domain, or null after printing why the argument is not one. */
@@ -116,15 +126,12 @@ final class DomainCommand {
 
         @Override
         public Integer call() {
-            DomainName name = domain(domain);
-            if (name == null) {
+            Existing found = existing(domain);
+            if (found == null) {
                 return Main.INVALID;
             }
-            Optional<Map<String, Object>> item = existing(table.open(), name);
-            if (item.isEmpty()) {
-                return Main.INVALID;
-            }
-            RowView view = RowView.of(item.get());
+            DomainName name = found.name();
+            RowView view = RowView.of(found.item());
             if (json) {
                 out().println(Json.write(view.toJson()));
             } else if (view.row() != null) {
@@ -179,16 +186,14 @@ final class DomainCommand {
 
         @Override
         public Integer call() {
-            DomainName name = domain(domain);
-            if (name == null) {
+            Existing found = existing(domain);
+            if (found == null) {
                 return Main.INVALID;
             }
-            DomainStore store = table.open();
-            Optional<Map<String, Object>> item = existing(store, name);
-            if (item.isEmpty()) {
-                return Main.INVALID;
-            }
-            RowView view = RowView.of(item.get());
+            DomainName name = found.name();
+            DomainStore store = found.store();
+            Map<String, Object> item = found.item();
+            RowView view = RowView.of(item);
             if (view.row() == null) {
                 err().println("mta-sts: the row for " + name + " is invalid; fix it or delete it: "
                         + view.problems().get(0).message());
@@ -197,8 +202,8 @@ final class DomainCommand {
             Policy old = view.row().policy();
             java.time.Instant safe = java.time.Instant.now().plusSeconds(old.maxAge());
             if (old.mode() == dev.mtasts.core.Mode.NONE) {
-                out().println(name + ": already retired (mode none)" + (item.get().get("retire_after") == null ? ""
-                        : "; safe to delete after " + item.get().get("retire_after")));
+                out().println(name + ": already retired (mode none)" + (item.get("retire_after") == null ? ""
+                        : "; safe to delete after " + item.get("retire_after")));
                 return Main.OK;
             }
             Policy none = new Policy(dev.mtasts.core.Mode.NONE, old.mx(), Math.min(old.maxAge(), SHORT_MAX_AGE));
@@ -224,17 +229,15 @@ final class DomainCommand {
 
         @Override
         public Integer call() {
-            DomainName name = domain(domain);
-            if (name == null) {
+            Existing found = existing(domain);
+            if (found == null) {
                 return Main.INVALID;
             }
-            DomainStore store = table.open();
-            Optional<Map<String, Object>> item = existing(store, name);
-            if (item.isEmpty()) {
-                return Main.INVALID;
-            }
-            Object mode = item.get().get(DomainRow.MODE);
-            Object after = item.get().get("retire_after");
+            DomainName name = found.name();
+            DomainStore store = found.store();
+            Map<String, Object> item = found.item();
+            Object mode = item.get(DomainRow.MODE);
+            Object after = item.get("retire_after");
             if (!"none".equals(mode)) {
                 err().println("warning: " + name + " was not retired (mode " + mode + "): senders keep its cached "
                         + "policy until that expires; mta-sts domain retire is the safe way out");
