@@ -3,8 +3,6 @@ package dev.mtasts.bench;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Policy;
-import dev.mtasts.dns.DnsSync;
-import dev.mtasts.dns.Zones;
 import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.local.MotoServer;
 import dev.mtasts.store.DomainStore;
@@ -52,8 +50,6 @@ public final class Bench {
             artifacts(root);
             stamp("closing DynamoDB Local");
         }
-        stamp("dns");
-        dns();
         stamp("done");
         // DynamoDB Local leaves a non-daemon worker behind that would keep this JVM for minutes
         System.exit(0);
@@ -65,7 +61,7 @@ public final class Bench {
                 + root.resolve("bench/target/classes");
         Map<String, String> env = Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local",
                 "AWS_SECRET_ACCESS_KEY", "local", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE,
-                "DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+                "AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
         // the Lambda java21 runtime's default: tiered compilation stops at C1
         List<String> jvm = List.of("-XX:TieredStopAtLevel=1");
         List<Long> handler = new ArrayList<>();
@@ -148,71 +144,6 @@ public final class Bench {
                         f + ".jar", Files.size(jar) / 1e6, zip.size(), services, apache, netty, eventstream);
             }
         }
-    }
-
-    /** Route53 requests, counted against moto_server: one change, nothing changed, 1,000 domains at once. */
-    static void dns() throws Exception {
-        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); MotoServer moto = MotoServer.start();
-                Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
-                        .region(Region.AWS_GLOBAL).credentialsProvider(Dynamo.localCredentials())
-                        .endpointOverride(moto.endpoint())
-                        .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
-                            @Override
-                            public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
-                                calls.computeIfAbsent(a.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
-                                        k -> new AtomicInteger()).incrementAndGet();
-                            }
-                        })).build()) {
-            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
-            store.createTable();
-            String zone = route53.createHostedZone(r -> r.name("bulk.example").callerReference("bench"))
-                    .hostedZone().id();
-            List<Change> mx = new ArrayList<>();
-            List<DomainName> domains = new ArrayList<>();
-            for (int i = 0; i < 1000; i++) {
-                String d = "d" + i + ".bulk.example";
-                domains.add(DomainName.parse(d));
-                mx.add(Change.builder().action("CREATE").resourceRecordSet(ResourceRecordSet.builder().name(d + ".")
-                        .type(RRType.MX).ttl(3600L).resourceRecords(ResourceRecord.builder().value("10 mail." + d + ".")
-                                .build()).build()).build());
-                store.put(new DomainRow(domains.get(i), Policy.of("testing", List.of("mail." + d), "86400")));
-            }
-            route53.changeResourceRecordSets(r -> r.hostedZoneId(zone).changeBatch(b -> b.changes(mx)));
-            DnsSync sync = new DnsSync(store, new Zones(route53), new Emf(l -> { }, Clock.systemUTC()),
-                    Clock.systemUTC(), 300);
-            DomainName one = domains.get(0);
-            sync.sync(List.of(one), null, false); // a container that has seen its zone once
-
-            store.put(new DomainRow(one, Policy.of("enforce", List.of("mail." + one), "604800")));
-            Map<String, Integer> change = during(calls, () -> sync.sync(List.of(one), null, false));
-            Map<String, Integer> unchanged = during(calls, () -> sync.sync(List.of(one), null, false));
-            for (DomainName d : domains) {
-                store.put(new DomainRow(d, Policy.of("none", List.of(), "86400")));
-            }
-            long t0 = System.nanoTime();
-            Map<String, Integer> bulk = during(calls, () -> sync.sync(domains, null, false));
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            int total = bulk.values().stream().mapToInt(Integer::intValue).sum();
-            System.out.println();
-            System.out.println("5. Route53 requests per sync (moto_server)");
-            System.out.println("   one policy change:        " + change + "   (target: 1 change)");
-            System.out.println("   nothing changed:          " + unchanged + "   (target: 0 changes)");
-            System.out.println("   1,000 domains at once:    " + bulk + " in " + ms + " ms; " + total
-                    + " requests, " + String.format("%.1f", total / 5.0) + " s at Route53's 5 requests/s");
-        }
-    }
-
-    interface Step {
-        void run() throws Exception;
-    }
-
-    static Map<String, Integer> during(Map<String, AtomicInteger> calls, Step step) throws Exception {
-        calls.clear();
-        step.run();
-        Map<String, Integer> out = new TreeMap<>();
-        calls.forEach((k, v) -> out.put(k, v.get()));
-        return out;
     }
 
     private static final long START = System.nanoTime();

@@ -3,10 +3,14 @@ package dev.mtasts.cli;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Lifecycle;
+import dev.mtasts.core.Mode;
 import dev.mtasts.core.Policy;
 import dev.mtasts.core.Problem;
 import dev.mtasts.store.DomainStore;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +25,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "domain", mixinStandardHelpOptions = true,
-        description = "Add, change, show, list and delete rows of the domains table.",
-        subcommands = {DomainCommand.Put.class, DomainCommand.Get.class, DomainCommand.ListRows.class,
-                DomainCommand.Retire.class, DomainCommand.Delete.class})
+        description = {"Add, change, show, list, retire and remove the domains this stack serves.",
+            "A row is the whole onboarding: once a domain is added, the stack finds its zone, gets a certificate, "
+                    + "sets up mta-sts.<domain>, checks it live and publishes _smtp._tls and _mta-sts."},
+        subcommands = {DomainCommand.Add.class, DomainCommand.Put.class, DomainCommand.Get.class,
+                DomainCommand.ListRows.class, DomainCommand.Retire.class, DomainCommand.Remove.class})
 final class DomainCommand {
 
     /** Shared by every subcommand: the table and where output goes. */
@@ -42,23 +48,33 @@ final class DomainCommand {
             return spec.commandLine().getErr();
         }
 
-        /** A domain's stored row: its name, the table it is in, and the item as stored. */
-        record Existing(DomainName name, DomainStore store, Map<String, Object> item) {
+        /** A domain's stored row: the key it is stored under, the table it is in, and the item as stored. */
+        record Existing(String key, DomainName name, DomainStore store, Map<String, Object> item) {
         }
 
-        /** The row for the domain argument, or null after saying why there is none. */
+        /**
+         * The row for the domain argument, or null after saying why there is none. A row stored under a key that is
+         * not a normalised name (written by hand, e.g. {@code Bad.Example}) is found by that exact key, so that what
+         * {@code domain list} shows can be shown and removed too.
+         */
         Existing existing(String arg) {
-            DomainName name = domain(arg);
-            if (name == null) {
-                return null;
-            }
             DomainStore store = table.open();
-            Optional<Map<String, Object>> item = store.find(name);
-            if (item.isEmpty()) {
-                err().println("mta-sts: no row for " + name + " in table " + table.table);
-                return null;
+            DomainName name = null;
+            try {
+                name = DomainName.parse(arg);
+                Optional<Map<String, Object>> item = store.find(name);
+                if (item.isPresent()) {
+                    return new Existing(name.value(), name, store, item.get());
+                }
+            } catch (InvalidException e) {
+                // perhaps a key written by hand: look for it as it is
             }
-            return new Existing(name, store, item.get());
+            Optional<Map<String, Object>> raw = arg.isBlank() ? Optional.empty() : store.findKey(arg.strip());
+            if (raw.isPresent()) {
+                return new Existing(arg.strip(), name, store, raw.get());
+            }
+            err().println("mta-sts: no row for " + (name == null ? "\"" + arg + "\"" : name) + " in table " + table.table);
+            return null;
         }
 
         /** The normalised domain, or null after printing why the argument is not one. */
@@ -72,15 +88,9 @@ final class DomainCommand {
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true,
-            description = {"Create or replace a domain's policy. The policy is checked first: an invalid one is "
-                    + "refused (exit 1) and the row is left untouched. Other attributes of the row are kept."})
-    static final class Put extends RowCommand {
-        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
-        String domain;
-
-        @Option(names = "--mode", required = true, paramLabel = "MODE",
-                description = "testing, enforce or none. Start with testing.")
+    /** The policy options of {@code add} and {@code put}. */
+    static final class PolicyOptions {
+        @Option(names = "--mode", paramLabel = "MODE", description = "testing, enforce or none. Start with testing.")
         String mode;
 
         @Option(names = "--mx", split = ",", paramLabel = "PATTERN",
@@ -88,9 +98,44 @@ final class DomainCommand {
                         + "Required unless --mode none.")
         List<String> mx = new ArrayList<>();
 
-        @Option(names = "--max-age", paramLabel = "SECONDS", defaultValue = "86400",
-                description = "How long senders cache the policy, 0 to 31557600 (default: ${DEFAULT-VALUE}, one day).")
+        @Option(names = "--max-age", paramLabel = "SECONDS",
+                description = "How long senders cache the policy, 0 to 31557600 (default: 86400, one day).")
         String maxAge;
+
+        boolean given() {
+            return mode != null || !mx.isEmpty() || maxAge != null;
+        }
+
+        /** The policy, or null after printing every problem. */
+        Policy policy(DomainName name, PrintWriter err) {
+            try {
+                return Policy.of(mode, mx, maxAge == null ? "86400" : maxAge);
+            } catch (InvalidException e) {
+                for (Problem p : e.problems()) {
+                    err.println("mta-sts: " + name + ": " + p.message());
+                }
+                err.println("mta-sts: row not changed");
+                return null;
+            }
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a domain: the stack does the rest (zone, certificate, mta-sts.<domain>, live check, "
+                    + "_smtp._tls, then _mta-sts). Without --mode the policy is seeded from the zone's MX hosts "
+                    + "(testing, max_age 86400). Follow it with: mta-sts domain get DOMAIN.",
+                "With --take-over on a domain that is blocked by records of another host (an earlier MTA-STS set-up), "
+                        + "the stack replaces them."})
+    static final class Add extends RowCommand {
+        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
+        String domain;
+
+        @Mixin
+        PolicyOptions policy;
+
+        @Option(names = "--take-over", description = "Replace records at mta-sts.<domain>, _mta-sts.<domain> and "
+                + "_smtp._tls.<domain> that another host published.")
+        boolean takeOver;
 
         @Override
         public Integer call() {
@@ -98,25 +143,66 @@ final class DomainCommand {
             if (name == null) {
                 return Main.INVALID;
             }
-            Policy policy;
-            try {
-                policy = Policy.of(mode, mx, maxAge);
-            } catch (InvalidException e) {
-                for (Problem p : e.problems()) {
-                    err().println("mta-sts: " + name + ": " + p.message());
+            Policy p = null;
+            if (policy.given()) {
+                p = policy.policy(name, err());
+                if (p == null) {
+                    return Main.INVALID;
                 }
-                err().println("mta-sts: row not changed");
-                return Main.INVALID;
             }
             DomainStore store = table.open();
-            store.put(new DomainRow(name, policy));
-            out().println(name + ": " + RowView.summary(policy));
+            boolean added = store.add(name);
+            if (p != null) {
+                store.put(new DomainRow(name, p));
+            }
+            if (takeOver) {
+                store.setWish(name, DomainRow.TAKE_OVER, true);
+            }
+            Map<String, Object> item = store.find(name).orElse(Map.of());
+            out().println(name + ": " + (added ? "added" : "already there") + (p != null ? ", " + RowView.summary(p)
+                    : added ? ", policy to be seeded from the zone's MX hosts" : "")
+                    + (takeOver ? "; records of another host will be replaced" : ""));
+            out().println("  lifecycle: " + RowView.lifecycleLine(item));
+            out().println("Follow it with: mta-sts domain get " + name + table.echo());
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = {"Create or replace a domain's policy. The policy is checked first: an invalid one is "
+                    + "refused (exit 1) and the row is left untouched. Other attributes of the row are kept.",
+                "The body is served at once; the stack checks it live, then publishes its id (an enforce policy only "
+                        + "once it covers every MX host of the zone)."})
+    static final class Put extends RowCommand {
+        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
+        String domain;
+
+        @Mixin
+        PolicyOptions policy;
+
+        @Override
+        public Integer call() {
+            DomainName name = domain(domain);
+            if (name == null) {
+                return Main.INVALID;
+            }
+            if (policy.mode == null) {
+                err().println("mta-sts: --mode is required (testing, enforce or none)");
+                return Main.ERROR;
+            }
+            Policy p = policy.policy(name, err());
+            if (p == null) {
+                return Main.INVALID;
+            }
+            table.open().put(new DomainRow(name, p));
+            out().println(name + ": " + RowView.summary(p));
             return Main.OK;
         }
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Show a domain's row, the policy it serves and its id. Exit 1 if there is no row or it is invalid.")
+            description = "Show a domain's row, where it is in its lifecycle, the policy it serves and its id. "
+                    + "Exit 1 if there is no row or it is invalid.")
     static final class Get extends RowCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
@@ -130,42 +216,51 @@ final class DomainCommand {
             if (found == null) {
                 return Main.INVALID;
             }
-            DomainName name = found.name();
             RowView view = RowView.of(found.item());
             if (json) {
                 out().println(Json.write(view.toJson()));
             } else if (view.row() != null) {
-                out().println(name + ": " + RowView.summary(view.row().policy()));
+                out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
+                out().println("  lifecycle: " + RowView.lifecycleLine(found.item()));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
-                out().print(view.row().policy().render().replace("\r\n", System.lineSeparator()));
+                out().print(view.served().replace("\r\n", System.lineSeparator()));
             } else {
-                out().println(name + ": INVALID, not served");
-                view.problems().forEach(p -> out().println("  " + p.message()));
+                boolean unseeded = DomainRow.unseeded(found.item());
+                out().println(view.domain() + ": " + (unseeded ? "no policy yet (it is seeded from the zone's MX hosts)"
+                        : "INVALID, not served"));
+                out().println("  lifecycle: " + RowView.lifecycleLine(found.item()));
+                if (!unseeded) {
+                    view.problems().forEach(p -> out().println("  " + p.message()));
+                }
             }
             out().flush();
-            return view.row() != null ? Main.OK : Main.INVALID;
+            return view.row() != null || DomainRow.unseeded(found.item()) ? Main.OK : Main.INVALID;
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every row with its state.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List every domain with its policy and lifecycle state.")
     static final class ListRows extends RowCommand {
         @Option(names = "--json", description = "Print a JSON array.")
         boolean json;
 
         @Override
         public Integer call() {
-            List<RowView> views = table.open().list().stream().map(RowView::of).toList();
+            List<Map<String, Object>> items = table.open().list();
+            List<RowView> views = items.stream().map(RowView::of).toList();
             if (json) {
                 out().println(Json.write(views.stream().map(RowView::toJson).toList()));
             } else if (views.isEmpty()) {
                 out().println("no domains in table " + table.table);
             } else {
                 int width = views.stream().mapToInt(v -> v.domain().length()).max().orElse(6);
-                for (RowView v : views) {
-                    out().printf("%-" + width + "s  %s%n", v.domain(), v.row() != null
-                            ? RowView.summary(v.row().policy())
-                            : "INVALID: " + String.join("; ", v.problems().stream().map(Problem::message).toList()));
+                for (int i = 0; i < views.size(); i++) {
+                    RowView v = views.get(i);
+                    String policy = v.row() != null ? RowView.summary(v.row().policy())
+                            : DomainRow.unseeded(items.get(i)) ? "no policy yet (seeded from the zone's MX hosts)"
+                            : "INVALID: " + String.join("; ", v.problems().stream().map(Problem::message).toList());
+                    out().printf("%-" + width + "s  %s%n%-" + width + "s    %s%n", v.domain(), policy, "",
+                            RowView.lifecycleLine(items.get(i)));
                 }
             }
             out().flush();
@@ -176,7 +271,7 @@ final class DomainCommand {
     @Command(name = "retire", mixinStandardHelpOptions = true,
             description = {"Retire a domain's policy safely (RFC 8461 §8.3): publish mode none with a short max_age "
                     + "and so a new id, which tells senders to drop the policy they cached. Once the old max_age has "
-                    + "passed, delete the row (the DNS function then removes _mta-sts)."})
+                    + "passed, remove the domain (mta-sts domain remove)."})
     static final class Retire extends RowCommand {
         /** §8.3's example of a short max_age. */
         static final long SHORT_MAX_AGE = 86_400;
@@ -190,41 +285,43 @@ final class DomainCommand {
             if (found == null) {
                 return Main.INVALID;
             }
-            DomainName name = found.name();
-            DomainStore store = found.store();
-            Map<String, Object> item = found.item();
-            RowView view = RowView.of(item);
+            RowView view = RowView.of(found.item());
             if (view.row() == null) {
-                err().println("mta-sts: the row for " + name + " is invalid; fix it or delete it: "
-                        + view.problems().get(0).message());
+                err().println("mta-sts: the row for " + view.domain() + " has no valid policy to retire: "
+                        + (view.problems().isEmpty() ? "none yet" : view.problems().get(0).message())
+                        + "; remove it with mta-sts domain remove " + view.domain());
                 return Main.INVALID;
             }
+            DomainName name = view.row().domain();
             Policy old = view.row().policy();
-            java.time.Instant safe = java.time.Instant.now().plusSeconds(old.maxAge());
-            if (old.mode() == dev.mtasts.core.Mode.NONE) {
-                out().println(name + ": already retired (mode none)" + (item.get("retire_after") == null ? ""
-                        : "; safe to delete after " + item.get("retire_after")));
+            if (old.mode() == Mode.NONE) {
+                out().println(name + ": already retired (mode none)" + (found.item().get(DomainRow.RETIRE_AFTER) == null
+                        ? "" : "; it can be removed after " + found.item().get(DomainRow.RETIRE_AFTER)));
                 return Main.OK;
             }
-            Policy none = new Policy(dev.mtasts.core.Mode.NONE, old.mx(), Math.min(old.maxAge(), SHORT_MAX_AGE));
-            store.put(new DomainRow(name, none));
-            store.markRetiring(name, safe);
+            Instant safe = Instant.now().plusSeconds(old.maxAge()).truncatedTo(ChronoUnit.SECONDS);
+            Policy none = new Policy(Mode.NONE, old.mx(), Math.min(old.maxAge(), SHORT_MAX_AGE));
+            found.store().put(new DomainRow(name, none));
+            found.store().markRetiring(name, safe);
             out().println(name + ": " + RowView.summary(none));
             out().println("Senders that cached the " + old.mode() + " policy may keep it until " + safe
-                    + " (its max_age). After that: mta-sts domain delete " + name);
+                    + " (its max_age). After that: mta-sts domain remove " + name);
             return Main.OK;
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-            description = {"Delete a domain's row: its policy stops being served at once.",
-                "Senders that cached the policy keep using it until its max_age runs out; to retire a policy safely "
-                        + "publish mode none first (RFC 8461 §8.3)."})
-    static final class Delete extends RowCommand {
+    @Command(name = "remove", aliases = "delete", mixinStandardHelpOptions = true,
+            description = {"Remove a domain: the stack takes away everything it made for it, in reverse order "
+                    + "(_mta-sts first, then _smtp._tls, the policy host's records, custom domain and certificate), "
+                    + "and the row last.",
+                "Senders cache a policy for its max_age, so an announced policy is retired first (mta-sts domain "
+                        + "retire, RFC 8461 §8.3) and removed once the old max_age has passed; before that this "
+                        + "refuses, unless --force."})
+    static final class Remove extends RowCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
 
-        @Option(names = "--force", description = "Delete even though senders may still cache the retired policy.")
+        @Option(names = "--force", description = "Remove even though senders may still cache the policy.")
         boolean force;
 
         @Override
@@ -233,45 +330,69 @@ final class DomainCommand {
             if (found == null) {
                 return Main.INVALID;
             }
-            DomainName name = found.name();
-            DomainStore store = found.store();
             Map<String, Object> item = found.item();
-            Object mode = item.get(DomainRow.MODE);
-            Object after = item.get("retire_after");
-            if (!"none".equals(mode)) {
-                err().println("warning: " + name + " was not retired (mode " + mode + "): senders keep its cached "
-                        + "policy until that expires; mta-sts domain retire is the safe way out");
-            } else if (after instanceof String s && java.time.Instant.parse(s).isAfter(java.time.Instant.now())) {
+            RowView view = RowView.of(item);
+            Lifecycle lc = Lifecycle.of(item);
+            Optional<String> risk = Retirement.risk(view, lc, Instant.now());
+            if (risk.isPresent()) {
                 if (!force) {
-                    err().println("mta-sts: senders may still cache the policy " + name + " had before retiring, until "
-                            + s + " (RFC 8461 §8.3); delete after that, or use --force");
+                    err().println("mta-sts: " + risk.get() + "; or use --force");
                     return Main.INVALID;
                 }
-                err().println("warning: senders may still cache the policy " + name + " had before retiring, until " + s);
+                err().println("warning: " + risk.get());
             }
-            store.delete(name);
-            out().println(name + ": deleted");
+            if (found.name() == null || lc == null || lc.step() == Lifecycle.Step.LOCAL) {
+                // nothing was made for it by the stack: the row is all there is
+                found.store().deleteKey(found.key());
+                out().println(view.domain() + ": removed");
+                return Main.OK;
+            }
+            found.store().setWish(found.name(), DomainRow.REMOVE_REQUESTED, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+            out().println(view.domain() + ": removal requested; the stack now removes _mta-sts, _smtp._tls, "
+                    + found.name().policyHost() + " and its certificate, then the row");
+            out().println("Follow it with: mta-sts domain get " + found.name() + table.echo());
             return Main.OK;
         }
     }
 
-    /** A stored item as the CLI shows it: the valid row, or why it is not one. */
-    record RowView(String domain, DomainRow row, List<Problem> problems, Map<String, Object> status) {
-        /** What the DNS side and retirement wrote on the row. */
-        static final List<String> STATUS = List.of("dns_status", "dns_id", "dns_checked", "retire_after");
+    /** When removing a row would leave senders with a cached policy whose host is gone (RFC 8461 §8.3). */
+    static final class Retirement {
+        private Retirement() {
+        }
 
+        static Optional<String> risk(RowView view, Lifecycle lc, Instant now) {
+            boolean announced = lc != null && lc.announced() != null;
+            if (view.row() != null && view.row().policy().mode() != Mode.NONE && announced) {
+                return Optional.of(view.domain() + "'s " + view.row().policy().mode() + " policy is announced and "
+                        + "senders cache it for up to " + view.row().policy().maxAge() + " s: retire it first ("
+                        + "mta-sts domain retire " + view.domain() + "), then remove it once that has passed");
+            }
+            if (view.status().get(DomainRow.RETIRE_AFTER) instanceof String s) {
+                Instant after = Instant.parse(s);
+                if (after.isAfter(now)) {
+                    return Optional.of("senders may still cache the policy " + view.domain() + " had before it was "
+                            + "retired, until " + s + " (RFC 8461 §8.3); remove it after that");
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A stored item as the CLI shows it: the valid row, or why it is not one, and what the stack did with it. */
+    record RowView(String domain, DomainRow row, List<Problem> problems, Map<String, Object> status, Lifecycle lifecycle) {
         static RowView of(Map<String, Object> item) {
             String domain = String.valueOf(item.get(DomainRow.DOMAIN));
             Map<String, Object> status = new LinkedHashMap<>();
-            STATUS.forEach(k -> {
+            for (String k : List.of(DomainRow.TAKE_OVER, DomainRow.RETIRE_AFTER, DomainRow.REMOVE_REQUESTED)) {
                 if (item.get(k) != null) {
                     status.put(k, item.get(k));
                 }
-            });
+            }
+            Lifecycle lc = Lifecycle.of(item);
             try {
-                return new RowView(domain, DomainRow.parse(item), List.of(), status);
+                return new RowView(domain, DomainRow.parse(item), List.of(), status, lc);
             } catch (InvalidException e) {
-                return new RowView(domain, null, e.problems(), status);
+                return new RowView(domain, null, e.problems(), status, lc);
             }
         }
 
@@ -279,6 +400,40 @@ final class DomainCommand {
             return p.mode() + ", mx " + (p.mx().isEmpty() ? "(none)"
                     : String.join(" ", p.mx().stream().map(Object::toString).toList()))
                     + ", max_age " + p.maxAge() + ", id " + p.id();
+        }
+
+        /** What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, see Lifecycle). */
+        String served() {
+            return Lifecycle.bodyToServe(row.policy(), lifecycle);
+        }
+
+        /** {@code ready — served on its own certificate and announced (id …)}. */
+        static String lifecycleLine(Map<String, Object> item) {
+            Map<String, Object> lc = lifecycleJson(item);
+            return lc.get("state") + " — " + lc.get("detail");
+        }
+
+        static Map<String, Object> lifecycleJson(Map<String, Object> item) {
+            Lifecycle lc = Lifecycle.of(item);
+            Map<String, Object> m = new LinkedHashMap<>();
+            if (lc == null) {
+                m.put("state", "new");
+                m.put("detail", "the stack has not picked the domain up yet");
+                return m;
+            }
+            m.put("state", lc.state());
+            m.put("detail", lc.detail());
+            m.put("step", lc.step().text());
+            if (lc.since() != null) {
+                m.put("since", lc.since().truncatedTo(ChronoUnit.SECONDS).toString());
+            }
+            if (lc.retryAt() != null) {
+                m.put("next_try", lc.retryAt().truncatedTo(ChronoUnit.SECONDS).toString());
+            }
+            if (lc.announced() != null) {
+                m.put("announced_id", lc.announced().id());
+            }
+            return m;
         }
 
         Map<String, Object> toJson() {
@@ -294,6 +449,12 @@ final class DomainCommand {
                 m.put("errors", problems.stream().map(Problem::message).toList());
             }
             m.putAll(status);
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put(DomainRow.DOMAIN, domain);
+            if (lifecycle != null) {
+                item.put(Lifecycle.ATTRIBUTE, lifecycle.toPlain());
+            }
+            m.put("lifecycle", lifecycleJson(item));
             return m;
         }
     }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         footer = {
             "  mta-sts serve                                   run the whole stack locally",
             "  mta-sts policy lint mta-sts.txt                 check a hand-written policy",
-            "  mta-sts domain put example.com --mode testing --mx mail.example.com",
+            "  mta-sts domain add example.com                  the stack sets it up and announces it",
+            "  mta-sts domain put example.com --mode enforce --mx mail.example.com --max-age 604800",
             "  mta-sts records example.com",
             "  mta-sts report parse 'google.com!example.com!1763164800!1763251199!001.json.gz'",
             "  mta-sts reports --domain example.com",
@@ -44,7 +45,7 @@ public final class Main {
         c.put("records", RecordsCommand::new);
         c.put("report", ReportCommand::new);
         c.put("reports", ReportsCommand::new);
-        c.put("dns", DnsCommand::new);
+        c.put("provision", ProvisionCommand::new);
         c.put("help", CommandLine.HelpCommand::new);
         return c;
     }

@@ -68,9 +68,10 @@ final class RecordsCommand implements Callable<Integer> {
             }
             return Main.INVALID;
         }
-        if (item.get().get("dns_status") instanceof String status && status.startsWith("refused")) {
-            err.println("warning: the DNS function refused this policy (" + status.substring("refused: ".length())
-                    + "); the id published now is " + item.get().getOrDefault("dns_id", "none"));
+        dev.mtasts.core.Lifecycle lc = dev.mtasts.core.Lifecycle.of(item.get());
+        if (lc != null && lc.refused() != null && lc.refused().id().equals(row.policy().id())) {
+            err.println("warning: the stack does not announce this policy (" + lc.refused().reason()
+                    + "); the id published now is " + (lc.announced() == null ? "none" : lc.announced().id()));
         }
         String sts = name.stsRecordName() + ".";
         String rpt = name.tlsRptRecordName() + ".";

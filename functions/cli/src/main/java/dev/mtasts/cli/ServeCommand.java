@@ -1,6 +1,7 @@
 package dev.mtasts.cli;
 
 import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.local.MotoServer;
 import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the stack locally, without AWS or Docker: DynamoDB Local in this process, the domains "
-                + "table loaded from a file, and the policy function behind an API Gateway-shaped HTTP server on "
-                + "127.0.0.1. Requests are routed by their Host header. Ctrl-C stops it."})
+                + "table loaded from a file, the policy and reports functions behind an API Gateway-shaped HTTP "
+                + "server on 127.0.0.1 (requests are routed by their Host header), and, with an AWS emulator, the "
+                + "domain lifecycle fed by the table's stream as in AWS. Ctrl-C stops it."})
 final class ServeCommand implements Callable<Integer> {
     static final Path DEFAULT_DOMAINS = Path.of("infra", "local", "domains.json");
 
@@ -46,10 +48,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where raw report bodies POSTed to /v1/tlsrpt are kept (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--s3-endpoint-url", paramLabel = "URL",
-            description = "Keep raw report bodies in bucket " + LOCAL_BUCKET + " of this S3 endpoint (e.g. moto_server) "
-                    + "instead of --data-dir.")
-    java.net.URI s3Endpoint;
+    @Option(names = "--aws-endpoint-url", paramLabel = "URL",
+            description = {"An AWS emulator (e.g. moto_server) for Route53, ACM, API Gateway and S3: the domain lifecycle "
+                    + "then runs here as in AWS, and raw reports go to its bucket " + LOCAL_BUCKET + ".",
+                "Default: the AWS_ENDPOINT_URL setting, else a moto_server started here when one is on the PATH "
+                        + "(with a hosted zone per domain of --domains), else none (--local-only)."})
+    java.net.URI awsEndpoint;
+
+    @Option(names = "--local-only", description = "No AWS emulator: serve the policies and reports only.")
+    boolean localOnly;
 
     static final String LOCAL_BUCKET = "mta-sts-reports-local";
 
@@ -91,10 +98,22 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private int run(PrintWriter out, Path file, List<Object> rows, long t0) throws Exception {
-        try (LocalDynamoDb dynamo = LocalDynamoDb.start(dynamodbPort)) {
+        // the emulator (a Python process) starts while DynamoDB Local does
+        java.util.concurrent.CompletableFuture<Emulator> starting = java.util.concurrent.CompletableFuture.supplyAsync(this::emulator);
+        LocalDynamoDb db;
+        try {
+            db = LocalDynamoDb.start(dynamodbPort);
+        } catch (RuntimeException e) {
+            starting.join().close();
+            throw e;
+        }
+        try (LocalDynamoDb dynamo = db; Emulator aws = starting.join()) {
             var client = Dynamo.create(dynamo.endpoint(), null);
             DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
             store.createTable();
+            if (aws.started()) {
+                aws.zonesFor(rows);
+            }
             List<String> report = DomainsFile.load(store, rows);
             LocalReports reports = LocalReports.of(client, DomainStore.DEFAULT_TABLE, ReportStore.DEFAULT_TABLE,
                     Limits.DEFAULT, true, line -> { });
@@ -103,12 +122,13 @@ final class ServeCommand implements Callable<Integer> {
                     com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent,
                     com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse>>of(
                     "$default", new PolicyHandler(store),
-                    "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), rawStore(),
+                    "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), aws.rawStore(dataDir),
                             Limits.DEFAULT.maxCompressedBytes(), java.time.Clock.systemUTC()));
-            try (LocalApiGateway api = new LocalApiGateway(port, routes, out)) {
+            try (LocalApiGateway api = new LocalApiGateway(port, routes, out);
+                    AutoCloseable lifecycle = aws.lifecycle(store, client, api.port(), out)) {
                 httpPort = api.port();
                 dynamoPort = dynamo.port();
-                banner(out, file, report, (System.nanoTime() - t0) / 1_000_000);
+                banner(out, file, report, aws, (System.nanoTime() - t0) / 1_000_000);
                 // Ctrl-C: let the main thread close the servers, and wait for it before the JVM goes
                 Thread hook = new Thread(() -> {
                     stop.countDown();
@@ -131,6 +151,23 @@ final class ServeCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    /** The AWS emulator this run uses: the one given, AWS_ENDPOINT_URL's, one started here, or none. */
+    private Emulator emulator() {
+        if (localOnly) {
+            return Emulator.none("--local-only");
+        }
+        java.net.URI given = awsEndpoint != null ? awsEndpoint : Dynamo.configuredEndpoint("ROUTE53", "Route53");
+        if (given != null) {
+            return Emulator.at(given, null);
+        }
+        try {
+            MotoServer moto = MotoServer.start();
+            return Emulator.at(moto.endpoint(), moto);
+        } catch (IllegalStateException e) {
+            return Emulator.none("no moto_server on the PATH (pip install 'moto[server]')");
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -139,36 +176,18 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** Raw report bodies: a folder, or a bucket of a local S3 endpoint. */
-    private dev.mtasts.reports.RawStore rawStore() {
-        if (s3Endpoint == null) {
-            return new FolderRawStore(dataDir);
-        }
-        var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
-                .endpointOverride(s3Endpoint).forcePathStyle(true).build();
-        try {
-            s3.createBucket(r -> r.bucket(LOCAL_BUCKET));
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-            if (e.statusCode() != 409) {
-                throw e;
-            }
-        }
-        return new dev.mtasts.reports.S3RawStore(s3, LOCAL_BUCKET);
-    }
-
     /** Stops a running stack (what Ctrl-C does). */
     void stop() {
         stop.countDown();
     }
 
-    private void banner(PrintWriter out, Path file, List<String> report, long millis) {
+    private void banner(PrintWriter out, Path file, List<String> report, Emulator aws, long millis) {
         out.printf("mta-sts local stack up in %d ms%n", millis);
         out.printf("  DynamoDB Local  http://127.0.0.1:%d  (table %s)%n", dynamoPort, DomainStore.DEFAULT_TABLE);
         out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
-                ReportStore.DEFAULT_TABLE, s3Endpoint == null ? dataDir : s3Endpoint + "/" + LOCAL_BUCKET);
+                ReportStore.DEFAULT_TABLE, aws.endpoint() == null ? dataDir : aws.endpoint() + "/" + LOCAL_BUCKET);
+        out.println("  AWS             " + aws.describe());
         out.println(file == null ? "No domains file: the table is empty." : "Domains from " + file + ":");
         report.forEach(line -> out.println("  " + line));
         String example = report.stream().filter(l -> l.contains(", id ")).findFirst()

@@ -22,6 +22,12 @@ final class TableOptions {
     @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
     picocli.CommandLine.Model.CommandSpec mixee;
 
+    /** The options as given, to append to a command the user is told to run next. */
+    String echo() {
+        return (endpoint == null ? "" : " --endpoint-url " + endpoint) + (region == null ? "" : " --region " + region)
+                + (DomainStore.DEFAULT_TABLE.equals(table) ? "" : " --table " + table);
+    }
+
     DomainStore open() {
         return new DomainStore(client(), table);
     }

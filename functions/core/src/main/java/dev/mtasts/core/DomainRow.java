@@ -18,6 +18,17 @@ public record DomainRow(DomainName domain, Policy policy) {
     public static final String MODE = "mode";
     public static final String MX = "mx";
     public static final String MAX_AGE = "max_age";
+    /** A user's wish: replace records of another host at the policy host's names ({@code domain add --take-over}). */
+    public static final String TAKE_OVER = "take_over";
+    /** A user's wish: remove everything the stack made for the domain, then the row ({@code domain remove}). */
+    public static final String REMOVE_REQUESTED = "remove_requested";
+    /** When a retired policy's predecessor has expired from every sender's cache ({@code domain retire}). */
+    public static final String RETIRE_AFTER = "retire_after";
+
+    /** Whether an item holds no policy at all (only its domain): the lifecycle seeds it from the zone's MX hosts. */
+    public static boolean unseeded(Map<String, ?> item) {
+        return item.get(MODE) == null && item.get(MX) == null && item.get(MAX_AGE) == null;
+    }
 
     public static DomainRow parse(Map<String, ?> item) throws InvalidException {
         List<Problem> problems = new ArrayList<>();

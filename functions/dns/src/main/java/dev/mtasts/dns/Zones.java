@@ -8,7 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.route53.Route53Client;
+import dev.mtasts.core.TxtRecord;
+import software.amazon.awssdk.services.route53.model.AliasTarget;
 import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.ResourceRecord;
 import software.amazon.awssdk.services.route53.model.HostedZone;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 import software.amazon.awssdk.services.route53.model.RRType;
@@ -140,6 +144,71 @@ public final class Zones {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every record set at exactly this name (any type), in one request. */
+    public List<ResourceRecordSet> setsAt(Zone zone, String name) {
+        List<ResourceRecordSet> out = new ArrayList<>();
+        for (ResourceRecordSet set : route53.listResourceRecordSets(r -> r.hostedZoneId(zone.id())
+                .startRecordName(name).maxItems("20")).resourceRecordSets()) {
+            if (trimDot(set.name()).equalsIgnoreCase(name)) {
+                out.add(set);
+            }
+        }
+        return out;
+    }
+
+    /** The set of this type among {@code sets}. */
+    public static Optional<ResourceRecordSet> ofType(List<ResourceRecordSet> sets, RRType type) {
+        return sets.stream().filter(s -> s.type() == type).findFirst();
+    }
+
+    /** The value of a TXT set holding exactly one record, its strings joined; null otherwise. */
+    public static String onlyTxt(Optional<ResourceRecordSet> set) {
+        List<List<String>> records = txt(set);
+        return records.size() == 1 ? String.join("", records.get(0)) : null;
+    }
+
+    /** How a record set reads in a message: {@code TXT "v=STSv1; id=1"}, {@code A alias to d-1.execute-api…}. */
+    public static String describe(ResourceRecordSet set) {
+        String what = set.aliasTarget() != null ? "alias to " + trimDot(set.aliasTarget().dnsName())
+                : String.join(", ", set.resourceRecords().stream().map(ResourceRecord::value).toList());
+        return trimDot(set.name()) + " " + set.typeAsString() + " " + (what.length() > 120 ? what.substring(0, 117) + "..." : what);
+    }
+
+    public static Change upsertTxt(String name, String value, long ttl) {
+        return Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name).type(RRType.TXT).ttl(ttl)
+                .resourceRecords(ResourceRecord.builder().value(TxtRecord.quote(value)).build()).build()).build();
+    }
+
+    public static Change upsertCname(String name, String value, long ttl) {
+        return Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name).type(RRType.CNAME).ttl(ttl)
+                .resourceRecords(ResourceRecord.builder().value(value).build()).build()).build();
+    }
+
+    /** An alias record to a target given as {@code name zone} (an API Gateway regional name and its hosted zone). */
+    public static Change upsertAlias(String name, RRType type, String target) {
+        String[] t = target.split(" ", 2);
+        return Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name).type(type)
+                .aliasTarget(AliasTarget.builder().dnsName(t[0]).hostedZoneId(t[1]).evaluateTargetHealth(false).build())
+                .build()).build();
+    }
+
+    public static Change delete(ResourceRecordSet set) {
+        return Change.builder().action(ChangeAction.DELETE).resourceRecordSet(set).build();
+    }
+
+    /** Whether a set is an alias to this target ({@code name zone}). */
+    public static boolean aliasTo(ResourceRecordSet set, String target) {
+        if (set.aliasTarget() == null || target == null) {
+            return false;
+        }
+        String[] t = target.split(" ", 2);
+        return trimDot(set.aliasTarget().dnsName()).equalsIgnoreCase(trimDot(t[0]))
+                && set.aliasTarget().hostedZoneId().equals(t[1]);
     }
 
     /** {@code "v=STSv1; " "id=abc"} → [{@code v=STSv1; }, {@code id=abc}]. */

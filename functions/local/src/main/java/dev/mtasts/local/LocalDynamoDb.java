@@ -19,6 +19,8 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 public final class LocalDynamoDb implements AutoCloseable {
     /** Held so the level sticks: sqlite4java warns about its own jar version on every start. */
     private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
+    /** Its streams API warns once through SDK v1's logger that JAXB is missing, which changes nothing here. */
+    private static final java.util.logging.Logger SDK_V1_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
     private final Server server;
     private final LocalDynamoDBRequestHandler requestHandler;
     private final int port;
@@ -37,6 +39,7 @@ public final class LocalDynamoDb implements AutoCloseable {
     /** Starts on the given port of 127.0.0.1 (0: any free port). */
     public static LocalDynamoDb start(int port) {
         SQLITE_LOG.setLevel(java.util.logging.Level.OFF);
+        SDK_V1_LOG.setLevel(java.util.logging.Level.SEVERE);
         try {
             SQLiteLibraryLoader.initialize(); // its launcher does this; we bypass the launcher
         } catch (Exception e) {

@@ -10,6 +10,7 @@ import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Lifecycle;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.StoreUnavailableException;
@@ -118,6 +119,9 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         if (item.isEmpty()) {
             return text(404, "Not found: no MTA-STS policy is published for " + domain + ".\n");
         }
+        if (DomainRow.unseeded(item.get())) {
+            return text(404, "Not found: the policy of " + domain + " is not set up yet.\n");
+        }
         DomainRow row;
         try {
             row = DomainRow.parse(item.get());
@@ -125,13 +129,10 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             log(context, LogLevel.ERROR, "domain " + domain + ": invalid row, not served: " + e.getMessage());
             return text(500, "Internal error.\n");
         }
-        String body = row.policy().render();
-        if (item.get().get("dns_status") instanceof String status && status.startsWith("refused")
-                && item.get().get("dns_policy") instanceof String announced && !announced.equals(body)) {
-            // the DNS side refused this policy (an enforce that misses a live MX): keep serving the one its id
-            // announces, or senders fetching now would cache the refused policy under the old id
-            log(context, LogLevel.WARN, "domain " + domain + ": serving the last announced policy; the row's was " + status);
-            body = announced;
+        String body = Lifecycle.bodyToServe(row.policy(), Lifecycle.of(item.get()));
+        if (!body.equals(row.policy().render())) {
+            log(context, LogLevel.WARN, "domain " + domain + ": serving the announced policy until the enforce policy "
+                    + row.policy().id() + " has passed the MX check");
         }
         APIGatewayV2HTTPResponse r = text(200, head ? "" : body);
         r.getHeaders().put("Cache-Control", "no-cache");

@@ -42,6 +42,8 @@ class PolicyHandlerTest {
     @BeforeAll
     static void start() {
         dynamo = LocalDynamoDb.start();
+        // the SDK's standard endpoint setting, as infra/env.json gives it to sam local (here as a system property)
+        System.setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
         client = Dynamo.create(dynamo.endpoint(), null);
         store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
         store.createTable();
@@ -55,6 +57,7 @@ class PolicyHandlerTest {
 
     @AfterAll
     static void stop() {
+        System.clearProperty("aws.endpointUrlDynamoDb");
         client.close();
         dynamo.close();
     }
@@ -140,7 +143,7 @@ class PolicyHandlerTest {
     void theLambdaConstructorReadsTheEnvironment() {
         PolicyHandler fromEnv = new PolicyHandler(Map.of("AWS_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
                 "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "token",
-                "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE, "DYNAMODB_ENDPOINT", dynamo.endpoint().toString()));
+                "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE));
         APIGatewayV2HTTPResponse r = fromEnv.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
         assertEquals(200, r.getStatusCode());
         assertEquals(ENFORCE_BODY, r.getBody());
@@ -150,8 +153,7 @@ class PolicyHandlerTest {
     @Test
     void snapStartPrimingAnswersOneRequestAndRestoreChangesNothing() {
         PolicyHandler primed = new PolicyHandler(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x",
-                "AWS_SECRET_ACCESS_KEY", "y", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE,
-                "DYNAMODB_ENDPOINT", dynamo.endpoint().toString()));
+                "AWS_SECRET_ACCESS_KEY", "y", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE));
         primed.beforeCheckpoint(null);
         primed.afterRestore(null);
         assertEquals(ENFORCE_BODY, primed.handleRequest(request("GET", "mta-sts.example.com", PATH), null).getBody());

@@ -2,7 +2,9 @@ package dev.mtasts.store;
 
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.MxPattern;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
@@ -56,50 +59,180 @@ public final class DomainStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(Items.toPlain(item));
     }
 
+    /** An item by its exact key, normalised or not (rows written by hand may not be). */
+    public Optional<Map<String, Object>> findKey(String key) {
+        Map<String, AttributeValue> item = call(() -> client.getItem(r -> r.tableName(table)
+                .key(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key))).consistentRead(true))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(Items.toPlain(item));
+    }
+
+    /** Deletes an item by its exact key; false when there was none. */
+    public boolean deleteKey(String key) {
+        Map<String, AttributeValue> old = call(() -> client.deleteItem(r -> r.tableName(table)
+                .key(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key))).returnValues(ReturnValue.ALL_OLD))).attributes();
+        return old != null && !old.isEmpty();
+    }
+
+    /** Marks a row the local stack serves without an AWS emulator, unless the stack has looked at it already. */
+    public void markLocal(String key, Lifecycle local) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key)))
+                    .updateExpression("SET #lc = :lc")
+                    .conditionExpression("attribute_exists(#d) AND attribute_not_exists(#lc)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(local.toPlain())))));
+        } catch (ConditionalCheckFailedException already) {
+            // it has a lifecycle, or it is gone
+        }
+    }
+
     /** Writes the policy attributes of a valid row; other attributes of an existing item are kept. */
     public void put(DomainRow row) {
-        List<AttributeValue> mx = new ArrayList<>();
-        for (MxPattern p : row.policy().mx()) {
-            mx.add(AttributeValue.fromS(p.value()));
-        }
         call(() -> client.updateItem(r -> r.tableName(table)
                 .key(key(row.domain()))
                 .updateExpression("SET #mode = :mode, #mx = :mx, #max_age = :max_age")
                 .expressionAttributeNames(Map.of(
                         "#mode", DomainRow.MODE, "#mx", DomainRow.MX, "#max_age", DomainRow.MAX_AGE))
-                .expressionAttributeValues(Map.of(
-                        ":mode", AttributeValue.fromS(row.policy().mode().text()),
-                        ":mx", AttributeValue.fromL(mx),
-                        ":max_age", AttributeValue.fromN(Long.toString(row.policy().maxAge()))))));
+                .expressionAttributeValues(policyValues(row))));
+    }
+
+    /** Adds a row that holds only its domain, for the lifecycle to seed; false when there is a row already. */
+    public boolean add(DomainName domain) {
+        try {
+            call(() -> client.putItem(r -> r.tableName(table).item(key(domain))
+                    .conditionExpression("attribute_not_exists(#d)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    private static Map<String, AttributeValue> policyValues(DomainRow row) {
+        List<AttributeValue> mx = new ArrayList<>();
+        for (MxPattern p : row.policy().mx()) {
+            mx.add(AttributeValue.fromS(p.value()));
+        }
+        return Map.of(":mode", AttributeValue.fromS(row.policy().mode().text()),
+                ":mx", AttributeValue.fromL(mx),
+                ":max_age", AttributeValue.fromN(Long.toString(row.policy().maxAge())));
     }
 
     /**
-     * Records what the DNS side did for a row that still exists: status, the id now published and, when it
-     * published one, the policy body that id announces; and when.
+     * Takes the lease on a domain's lifecycle, so that only one invocation advances it: granted when there is no
+     * lease, it has expired, or it is already this owner's. False when the row is gone or another owner holds it.
      */
-    public void recordDns(DomainName domain, String status, String publishedId, String publishedPolicy,
-            java.time.Instant at) {
-        Map<String, AttributeValue> values = new java.util.HashMap<>(Map.of(
-                ":s", AttributeValue.fromS(status), ":t", AttributeValue.fromS(at.toString())));
-        String set = "SET dns_status = :s, dns_checked = :t";
-        if (publishedId != null) {
-            values.put(":i", AttributeValue.fromS(publishedId));
-            set += ", dns_id = :i";
+    public boolean acquire(DomainName domain, Lifecycle fresh, Lifecycle.Lease lease, Instant now) {
+        Map<String, AttributeValue> lease0 = Items.toItem(leasePlain(lease));
+        try {
+            // a row the stack has not looked at yet gets its whole lifecycle, lease included
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("SET #lc = :lc")
+                    .conditionExpression("attribute_exists(#d) AND attribute_not_exists(#lc)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))
+                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(fresh.withLease(lease).toPlain())))));
+            return true;
+        } catch (ConditionalCheckFailedException notNew) {
+            // it has one (or the row is gone): take the lease if it is free
         }
-        if (publishedPolicy != null) {
-            values.put(":p", AttributeValue.fromS(publishedPolicy));
-            set += ", dns_policy = :p";
-        }
-        String expression = set;
         try {
             call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
-                    .updateExpression(expression)
-                    .conditionExpression("attribute_exists(#d)")
-                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))
-                    .expressionAttributeValues(values)));
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
-            // the row was deleted meanwhile: nothing to record
+                    .updateExpression("SET #lc.#lease = :lease")
+                    .conditionExpression("attribute_exists(#lc.#step) AND (attribute_not_exists(#lc.#lease) "
+                            + "OR #lc.#lease.#until < :now OR #lc.#lease.#owner = :owner)")
+                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#step", "step", "#lease", "lease",
+                            "#until", "until", "#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":lease", AttributeValue.fromM(lease0),
+                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
+                            ":owner", AttributeValue.fromS(lease.owner())))));
+            return true;
+        } catch (ConditionalCheckFailedException taken) {
+            return false;
         }
+    }
+
+    /**
+     * Writes a domain's lifecycle while this owner holds its lease (the lease travels in {@code lifecycle}), and
+     * returns the row as it is now. Empty when the lease was lost: another owner took it over after it expired, or
+     * the row was replaced or deleted.
+     */
+    public Optional<Map<String, Object>> saveLifecycle(DomainName domain, Lifecycle lifecycle, String owner) {
+        try {
+            Map<String, AttributeValue> item = call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("SET #lc = :lc")
+                    .conditionExpression("#lc.#lease.#owner = :owner")
+                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#lease", "lease", "#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(lifecycle.toPlain()),
+                            ":owner", AttributeValue.fromS(owner)))
+                    .returnValues(ReturnValue.ALL_NEW))).attributes();
+            return Optional.of(Items.toPlain(item));
+        } catch (ConditionalCheckFailedException lost) {
+            return Optional.empty();
+        }
+    }
+
+    /** Gives the lease back, so the next trigger need not wait for it to expire. */
+    public void release(DomainName domain, String owner) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("REMOVE #lc.#lease")
+                    .conditionExpression("#lc.#lease.#owner = :owner")
+                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#lease", "lease", "#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner)))));
+        } catch (ConditionalCheckFailedException lost) {
+            // not ours any more
+        }
+    }
+
+    /** Writes a seed policy for a row that has none; false when the row has gained one (or is gone) meanwhile. */
+    public boolean seed(DomainRow row) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(row.domain()))
+                    .updateExpression("SET #mode = :mode, #mx = :mx, #max_age = :max_age")
+                    .conditionExpression("attribute_exists(#d) AND attribute_not_exists(#mode) "
+                            + "AND attribute_not_exists(#mx) AND attribute_not_exists(#max_age)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#mode", DomainRow.MODE,
+                            "#mx", DomainRow.MX, "#max_age", DomainRow.MAX_AGE))
+                    .expressionAttributeValues(policyValues(row))));
+            return true;
+        } catch (ConditionalCheckFailedException notEmpty) {
+            return false;
+        }
+    }
+
+    /** Sets or clears a user's wish on a row ({@code take_over}, {@code remove_requested}); false when there is no row. */
+    public boolean setWish(DomainName domain, String attribute, Object value) {
+        try {
+            if (value == null) {
+                call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                        .updateExpression("REMOVE #a").conditionExpression("attribute_exists(#d)")
+                        .expressionAttributeNames(Map.of("#a", attribute, "#d", DomainRow.DOMAIN))));
+            } else {
+                call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                        .updateExpression("SET #a = :v").conditionExpression("attribute_exists(#d)")
+                        .expressionAttributeNames(Map.of("#a", attribute, "#d", DomainRow.DOMAIN))
+                        .expressionAttributeValues(Map.of(":v", Items.toAttribute(value)))));
+            }
+            return true;
+        } catch (ConditionalCheckFailedException noRow) {
+            return false;
+        }
+    }
+
+    /** The last step of a removal: deletes the row if its removal is still requested. */
+    public boolean deleteRemoved(DomainName domain) {
+        try {
+            call(() -> client.deleteItem(r -> r.tableName(table).key(key(domain))
+                    .conditionExpression("attribute_exists(#r)")
+                    .expressionAttributeNames(Map.of("#r", DomainRow.REMOVE_REQUESTED))));
+            return true;
+        } catch (ConditionalCheckFailedException withdrawn) {
+            return false;
+        }
+    }
+
+    private static Map<String, Object> leasePlain(Lifecycle.Lease lease) {
+        return lease == null ? Map.of() : Lifecycle.leasePlain(lease);
     }
 
     /** Notes when a retired policy (mode none) may be deleted: once every cached older policy has expired. */
@@ -162,7 +295,7 @@ public final class DomainStore {
     static <T> T call(Supplier<T> request) {
         try {
             return request.get();
-        } catch (ResourceInUseException e) {
+        } catch (ResourceInUseException | ConditionalCheckFailedException e) {
             throw e;
         } catch (SdkClientException e) {
             if (isTransient(e)) {

@@ -21,8 +21,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /** Builds DynamoDB clients: one recipe for Lambda, one for the CLI and the local stack. */
 public final class Dynamo {
-    /** Optional endpoint override, e.g. DynamoDB Local for {@code sam local}. */
-    public static final String ENDPOINT_ENV = "DYNAMODB_ENDPOINT";
     /** Region used against a local endpoint when none is given: DynamoDB Local ignores it (shared database). */
     public static final Region LOCAL_REGION = Region.US_EAST_1;
 
@@ -32,15 +30,15 @@ public final class Dynamo {
     /**
      * The client a function builds once per container: region and credentials straight from the Lambda environment
      * (no provider chain to walk on a cold start), url-connection HTTP client, and a call timeout well inside the few
-     * seconds a sending MTA waits for the policy.
+     * seconds a sending MTA waits for the policy. The endpoint follows the SDK's standard settings
+     * ({@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL}), which {@code infra/env.json} sets for sam local.
      */
     public static DynamoDbClient fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
 
     public static DynamoDbClient fromEnvironment(Map<String, String> env) {
-        String endpoint = env.get(ENDPOINT_ENV);
-        DynamoDbClientBuilder b = DynamoDbClient.builder()
+        return DynamoDbClient.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(1))
                         .socketTimeout(Duration.ofSeconds(2))
@@ -49,11 +47,8 @@ public final class Dynamo {
                 .credentialsProvider(lambdaCredentials(env))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .apiCallTimeout(Duration.ofSeconds(3))
-                        .build());
-        if (endpoint != null && !endpoint.isBlank()) {
-            b.endpointOverride(URI.create(endpoint));
-        }
-        return b.build();
+                        .build())
+                .build();
     }
 
     /** The function's region ({@code AWS_REGION}), or the local default under emulators. */
@@ -88,7 +83,8 @@ public final class Dynamo {
      */
     public static DynamoDbClient create(URI endpoint, String region) {
         DynamoDbClientBuilder b = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
-        boolean local = endpoint != null && isLoopback(endpoint);
+        URI effective = endpoint != null ? endpoint : configuredEndpoint("DYNAMODB", "DynamoDb");
+        boolean local = effective != null && isLoopback(effective);
         if (endpoint != null) {
             b.endpointOverride(endpoint);
         }
@@ -99,12 +95,42 @@ public final class Dynamo {
         } else {
             b.region(new DefaultAwsRegionProviderChain().getRegion());
         }
-        b.credentialsProvider(credentialsFor(endpoint));
+        b.credentialsProvider(credentialsFor(effective));
         if (local) {
             // a local emulator that is not running will not start in the next seconds: fail fast
             b.overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(2)));
         }
         return b.build();
+    }
+
+    /**
+     * The endpoint the SDK's standard settings give a service, or null for AWS itself: the system property
+     * {@code aws.endpointUrl<Service>} or variable {@code AWS_ENDPOINT_URL_<SERVICE>}, else {@code aws.endpointUrl} or
+     * {@code AWS_ENDPOINT_URL}, unless {@code AWS_IGNORE_CONFIGURED_ENDPOINT_URLS} is true. The SDK applies them
+     * itself; the CLI reads them only to know whether it talks to an emulator on this machine (which needs no
+     * credentials).
+     */
+    public static URI configuredEndpoint(String serviceEnv, String serviceProperty) {
+        if ("true".equalsIgnoreCase(setting("aws.ignoreConfiguredEndpointUrls", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))) {
+            return null;
+        }
+        String v = setting("aws.endpointUrl" + serviceProperty, "AWS_ENDPOINT_URL_" + serviceEnv);
+        if (v == null) {
+            v = setting("aws.endpointUrl", "AWS_ENDPOINT_URL");
+        }
+        try {
+            return v == null ? null : URI.create(v);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String setting(String property, String env) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? null : v.strip();
     }
 
     /** For the CLI: fake credentials for an emulator on this machine, else the usual AWS chain. */
@@ -117,7 +143,8 @@ public final class Dynamo {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
     }
 
-    static boolean isLoopback(URI endpoint) {
+    /** Whether an endpoint is on this machine (an emulator, which takes any credentials). */
+    public static boolean isLoopback(URI endpoint) {
         String host = endpoint.getHost();
         if (host == null) {
             return false;

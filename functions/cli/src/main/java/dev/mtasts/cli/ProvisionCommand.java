@@ -1,0 +1,149 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.dns.DomainLifecycle;
+import dev.mtasts.dns.LifecycleSettings;
+import dev.mtasts.probe.PolicyFetch;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Emf;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "provision", mixinStandardHelpOptions = true,
+        description = {"Run the domain lifecycle from here, as the stack's lifecycle function does: zone, certificate, "
+                + "custom domain, records, live check, _smtp._tls, _mta-sts (and removals). Against AWS, or an "
+                + "emulator given with --aws-endpoint-url.",
+            "A certificate ACM failed to issue is replaced. Exit 0 when every domain is ready, 1 when one is blocked "
+                    + "(the reason is printed), 2 on errors."})
+final class ProvisionCommand implements Callable<Integer> {
+    @Option(names = "--domain", paramLabel = "DOMAIN", split = ",",
+            description = "Only these domains (repeat or separate with commas; default: every row).")
+    List<String> domains = new ArrayList<>();
+
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Keep going until every domain is ready or blocked, for at most this long (default: one pass).")
+    long waitSeconds;
+
+    @Option(names = "--live-check-url", paramLabel = "URL",
+            description = "Fetch each policy from this http:// listener with the policy host as Host, e.g. the local "
+                    + "stack's http://127.0.0.1:8080 (default: https://mta-sts.<domain>, as senders do).")
+    URI liveCheck;
+
+    @Option(names = "--mailbox", paramLabel = "ADDRESS", split = ",",
+            description = "Extra report addresses for _smtp._tls, after the stack's HTTPS endpoint (as the stack's "
+                    + "ReportMailboxes).")
+    List<String> mailboxes = new ArrayList<>();
+
+    @Mixin
+    TableOptions table;
+
+    @Mixin
+    AwsOptions aws;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DomainStore store = table.open();
+        AwsOptions.Clients clients = aws.clients(table.region);
+        Function<DomainName, PolicyFetch.Target> host;
+        try {
+            host = policyHost(liveCheck);
+        } catch (IllegalArgumentException e) {
+            err.println("mta-sts: " + e.getMessage());
+            return Main.ERROR;
+        }
+        DomainLifecycle lifecycle = DomainLifecycle.of(store, clients.zones(), aws.certificates(clients),
+                aws.customDomains(clients, () -> new IllegalStateException("no HTTP API named " + aws.stack
+                        + " (deploy the stack, or give --stack or --api-id)")),
+                host, null, mailboxes, LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()),
+                Clock.systemUTC());
+        List<DomainName> names = new ArrayList<>();
+        try {
+            if (domains.isEmpty()) {
+                for (Map<String, Object> item : store.list()) {
+                    names.add(DomainName.parse(String.valueOf(item.get(DomainRow.DOMAIN))));
+                }
+            } else {
+                for (String d : domains) {
+                    names.add(DomainName.parse(d));
+                }
+            }
+        } catch (InvalidException e) {
+            err.println("mta-sts: " + e.getMessage());
+            return Main.INVALID;
+        }
+        Instant deadline = Instant.now().plusSeconds(waitSeconds);
+        Map<DomainName, DomainLifecycle.Report> last = new LinkedHashMap<>();
+        List<DomainName> open = new ArrayList<>(names);
+        do {
+            for (DomainName d : List.copyOf(open)) {
+                DomainLifecycle.Report r = lifecycle.advance(d, deadline.isAfter(Instant.now()) ? deadline
+                        : Instant.now().plusSeconds(60));
+                DomainLifecycle.Report before = last.put(d, r);
+                if (before == null || !before.state().equals(r.state()) || !before.detail().equals(r.detail())) {
+                    out.println(r);
+                    out.flush();
+                }
+                if (r.ready() || r.state().equals("blocked") || r.state().equals("removed")) {
+                    open.remove(d);
+                }
+            }
+            if (!open.isEmpty() && Instant.now().isBefore(deadline)) {
+                sleep(Duration.ofSeconds(2));
+            }
+        } while (!open.isEmpty() && Instant.now().isBefore(deadline));
+        long blocked = last.values().stream().filter(r -> r.state().equals("blocked")).count();
+        long ready = last.values().stream().filter(DomainLifecycle.Report::ready).count();
+        out.println(last.size() + " domains: " + ready + " ready" + (blocked > 0 ? ", " + blocked + " blocked" : "")
+                + (last.size() - ready - blocked > 0 ? ", " + (last.size() - ready - blocked) + " under way" : ""));
+        return blocked > 0 ? Main.INVALID : Main.OK;
+    }
+
+    /** Where the live check fetches: the policy host itself, or a local http:// listener given the host as Host. */
+    static Function<DomainName, PolicyFetch.Target> policyHost(URI url) {
+        if (url == null) {
+            return d -> PolicyFetch.Target.https(d.policyHost());
+        }
+        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalArgumentException("--live-check-url must be an http:// URL such as http://127.0.0.1:8080 (got \"" + url + "\")");
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(url.getHost());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--live-check-url: " + url.getHost() + " does not resolve");
+        }
+        int port = url.getPort() < 0 ? 80 : url.getPort();
+        return d -> PolicyFetch.Target.plain(d.policyHost(), address, port);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package dev.mtasts.core;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a domain is on its way from a new row to a policy that is served on its own certificate and announced in DNS
+ * (RFC 8461 §3.1, §3.3), and back out again. Kept on the domain's row in the attribute {@code lifecycle}, which only
+ * the stack writes.
+ *
+ * <p>The way is a fixed table of steps ({@link Step#next}). Every step looks at what exists before it creates
+ * anything, so a step that ran halfway (a crash, a lost reply, a second trigger) is simply run again. Policy changes
+ * keep RFC 8461 §8.1's order: the body is checked live before its id is published.
+ *
+ * @param step the step to run next; {@link Step#READY} at rest
+ * @param blocked whether {@code step} waits for the user (then {@code detail} says what to do)
+ * @param detail what is happening now, in plain words
+ * @param since when {@code step} (or being blocked at it) began
+ * @param retryAt when to run {@code step} again, or null for at once
+ * @param attempts how many times in a row {@code step} failed for a passing reason
+ * @param zoneId the Route53 hosted zone of the domain
+ * @param zoneName that zone's name
+ * @param certificateArn the ACM certificate of {@code mta-sts.<domain>}
+ * @param validation the ACM validation CNAME published in the zone, {@code name value}
+ * @param target the custom domain's regional API Gateway name and its hosted zone, {@code name zone}
+ * @param accepted the id of the policy the MX check passed, so it may be served and announced
+ * @param refused the id of a policy the MX check refused, with the reason
+ * @param live the id of the policy last fetched live, as senders fetch it
+ * @param reporting the {@code _smtp._tls} value published
+ * @param announced the id published in {@code _mta-sts}, and the body it stands for
+ * @param lease who advances the domain now, and until when
+ */
+public record Lifecycle(Step step, boolean blocked, String detail, Instant since, Instant retryAt, int attempts,
+        String zoneId, String zoneName, String certificateArn, String validation, String target, String accepted,
+        Refusal refused, String live, String reporting, Announced announced, Lease lease) {
+
+    /** The attribute of a domain row that holds this. */
+    public static final String ATTRIBUTE = "lifecycle";
+
+    /** The steps, in the order they run; {@link #next} is the table. */
+    public enum Step {
+        ZONE("zone", "finding the domain's public hosted zone"),
+        CONFLICTS("conflicts", "looking for records of another host at mta-sts, _mta-sts and _smtp._tls"),
+        SEED("seed", "reading the row's policy (seeding it from the zone's MX hosts if it has none)"),
+        CERTIFICATE("certificate", "getting an ACM certificate for the policy host"),
+        CUSTOM_DOMAIN("custom-domain", "creating the policy host's API Gateway custom domain"),
+        ALIAS("alias", "pointing the policy host (A and AAAA) at the custom domain"),
+        DECIDE("decide", "checking the policy against the zone's MX hosts"),
+        LIVE_CHECK("live-check", "fetching the policy over HTTPS as senders do"),
+        REPORTING("reporting", "publishing _smtp._tls"),
+        ANNOUNCE("announce", "publishing _mta-sts with the policy's id"),
+        READY("ready", "served on its own certificate and announced"),
+        // removal: the reverse, _mta-sts first and the row last
+        WITHDRAW_ANNOUNCEMENT("withdraw-announcement", "removing _mta-sts"),
+        WITHDRAW_REPORTING("withdraw-reporting", "removing _smtp._tls"),
+        WITHDRAW_ALIAS("withdraw-alias", "removing the policy host's A and AAAA records"),
+        DELETE_CUSTOM_DOMAIN("delete-custom-domain", "deleting the API Gateway custom domain"),
+        DELETE_CERTIFICATE("delete-certificate", "deleting the ACM certificate and its validation record"),
+        DELETE_ROW("delete-row", "deleting the row"),
+        /** Outside the table: the local stack without an AWS emulator serves the policy and makes nothing else. */
+        LOCAL("local", "served by the local stack only: without an AWS emulator there is no certificate, custom "
+                + "domain or DNS record");
+
+        private final String text;
+        private final String doing;
+
+        Step(String text, String doing) {
+            this.text = text;
+            this.doing = doing;
+        }
+
+        /** The name users see ({@code domain get}, {@code --json}). */
+        public String text() {
+            return text;
+        }
+
+        /** What the step does, in plain words. */
+        public String doing() {
+            return doing;
+        }
+
+        /** The table: the step after this one once it is done; null after the last. */
+        public Step next() {
+            return switch (this) {
+                case ZONE -> CONFLICTS;
+                case CONFLICTS -> SEED;
+                case SEED -> CERTIFICATE;
+                case CERTIFICATE -> CUSTOM_DOMAIN;
+                case CUSTOM_DOMAIN -> ALIAS;
+                case ALIAS -> DECIDE;
+                case DECIDE -> LIVE_CHECK;
+                case LIVE_CHECK -> REPORTING;
+                case REPORTING -> ANNOUNCE;
+                case ANNOUNCE -> READY;
+                case READY -> READY;
+                case WITHDRAW_ANNOUNCEMENT -> WITHDRAW_REPORTING;
+                case WITHDRAW_REPORTING -> WITHDRAW_ALIAS;
+                case WITHDRAW_ALIAS -> DELETE_CUSTOM_DOMAIN;
+                case DELETE_CUSTOM_DOMAIN -> DELETE_CERTIFICATE;
+                case DELETE_CERTIFICATE -> DELETE_ROW;
+                case DELETE_ROW -> null;
+                case LOCAL -> ZONE;
+            };
+        }
+
+        public boolean removing() {
+            return ordinal() >= WITHDRAW_ANNOUNCEMENT.ordinal() && this != LOCAL;
+        }
+
+        public static Step parse(String text) {
+            for (Step s : values()) {
+                if (s.text.equals(text)) {
+                    return s;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A policy the MX check refused to announce. */
+    public record Refusal(String id, String reason) {
+    }
+
+    /** What {@code _mta-sts} says now, and the body senders fetch for that id. */
+    public record Announced(String id, String policy) {
+    }
+
+    /** One invocation advances a domain at a time: the one holding an unexpired lease. */
+    public record Lease(String owner, Instant until) {
+    }
+
+    /** What the local stack without an AWS emulator writes on its rows. */
+    public static Lifecycle local(Instant now) {
+        return new Lifecycle(Step.LOCAL, false, Step.LOCAL.doing(), now, null, 0, null, null, null, null, null, null,
+                null, null, null, null, null);
+    }
+
+    /** A domain the stack has not looked at yet. */
+    public static Lifecycle start(Instant now) {
+        return new Lifecycle(Step.ZONE, false, Step.ZONE.doing(), now, null, 0, null, null, null, null, null, null,
+                null, null, null, null, null);
+    }
+
+    /** The user-facing state: {@code ready}, {@code blocked} (needs the user), or the step under way. */
+    public String state() {
+        return blocked ? "blocked" : step.text();
+    }
+
+    /**
+     * The step to run now for this row. The table gives the next step; the row's wishes come first: a removal request
+     * turns the domain around, and a policy whose id differs from the one announced (or refused) sends a domain at
+     * rest back to the MX check.
+     */
+    public Step stepFor(Policy current, boolean removeRequested) {
+        if (removeRequested) {
+            return step.removing() ? step : Step.WITHDRAW_ANNOUNCEMENT;
+        }
+        if (step.removing() || step == Step.LOCAL) {
+            return Step.ZONE; // a withdrawn removal, or a row the local stack served: build up, reusing what is there
+        }
+        boolean pastAlias = step.ordinal() > Step.ALIAS.ordinal();
+        if (pastAlias && current == null) {
+            return Step.SEED; // the row became invalid (or lost its policy): say so there
+        }
+        if (pastAlias && !current.id().equals(accepted)) {
+            return Step.DECIDE; // a policy the MX check has not passed yet
+        }
+        return step;
+    }
+
+    /**
+     * Whether the lifecycle has nothing to do for this row: ready with the current policy announced, or removed.
+     * Blocked domains are not at rest: they are looked at again (the user may have fixed the cause).
+     */
+    public boolean atRest(Policy current, boolean removeRequested) {
+        return !removeRequested && step == Step.READY && !blocked && current != null && announced != null
+                && current.id().equals(announced.id());
+    }
+
+    /**
+     * RFC 8461 §3.3 and §8.1: the body the policy host serves for this row. A change is served by the very next
+     * request, except while the stack is deciding on, or has refused, an {@code enforce} policy that would replace one
+     * already announced: announcing it could make senders refuse mail to an MX host it misses (§5), so until the MX
+     * check has passed senders keep getting the body the published id stands for. {@code testing} and {@code none}
+     * are never refused and so are served at once; with nothing announced yet there is nothing to stay consistent with.
+     */
+    public static String bodyToServe(Policy current, Lifecycle lifecycle) {
+        String body = current.render();
+        if (lifecycle == null || lifecycle.announced() == null || current.mode() != Mode.ENFORCE) {
+            return body;
+        }
+        String id = current.id();
+        if (id.equals(lifecycle.announced().id()) || id.equals(lifecycle.accepted())) {
+            return body;
+        }
+        return lifecycle.announced().policy();
+    }
+
+    public Lifecycle at(Step next, String detail, Instant now) {
+        boolean same = next == step && !blocked;
+        return new Lifecycle(next, false, detail, same ? since : now, null, 0, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    public Lifecycle waiting(String detail, Instant retry) {
+        return new Lifecycle(step, false, detail, since, retry, 0, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    public Lifecycle failing(String detail, Instant retry) {
+        return new Lifecycle(step, false, detail, since, retry, attempts + 1, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    public Lifecycle blockedBy(String detail, Instant now, Instant lookAgain) {
+        return new Lifecycle(step, true, detail, blocked ? since : now, lookAgain, 0, zoneId, zoneName,
+                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    public Lifecycle withZone(String id, String name) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, id, name, certificateArn, validation,
+                target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    public Lifecycle withCertificate(String arn, String validationRecord) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, arn, validationRecord,
+                target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    public Lifecycle withTarget(String t) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, t, accepted, refused, live, reporting, announced, lease);
+    }
+
+    /** The MX check passed for this id: it may be served (it is what the id will say) and then announced. */
+    public Lifecycle withAccepted(String id) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, id, null, live, reporting, announced, lease);
+    }
+
+    public Lifecycle withRefused(Refusal r) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, null, r, live, reporting, announced, lease);
+    }
+
+    public Lifecycle withLive(String id) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, id, reporting, announced, lease);
+    }
+
+    public Lifecycle withReporting(String value) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, value, announced, lease);
+    }
+
+    public Lifecycle withAnnounced(Announced a) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, a, lease);
+    }
+
+    public Lifecycle withLease(Lease l) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, l);
+    }
+
+    /** The lifecycle of a row's item, or null when the stack has not looked at the domain yet (or it is unreadable). */
+    public static Lifecycle of(Map<String, ?> item) {
+        if (!(item.get(ATTRIBUTE) instanceof Map<?, ?> m)) {
+            return null;
+        }
+        Step step = Step.parse(text(m, "step"));
+        if (step == null) {
+            return null;
+        }
+        Refusal refused = m.get("refused") instanceof Map<?, ?> r && text(r, "id") != null
+                ? new Refusal(text(r, "id"), String.valueOf(text(r, "reason"))) : null;
+        Announced announced = m.get("announced") instanceof Map<?, ?> a && text(a, "id") != null
+                ? new Announced(text(a, "id"), String.valueOf(text(a, "policy"))) : null;
+        Lease lease = m.get("lease") instanceof Map<?, ?> l && text(l, "owner") != null && l.get("until") instanceof BigDecimal u
+                ? new Lease(text(l, "owner"), Instant.ofEpochMilli(u.longValue())) : null;
+        return new Lifecycle(step, Boolean.TRUE.equals(m.get("blocked")), String.valueOf(text(m, "detail")),
+                instant(m, "since"), instant(m, "retry_at"),
+                m.get("attempts") instanceof BigDecimal n ? n.intValue() : 0,
+                text(m, "zone_id"), text(m, "zone_name"), text(m, "certificate_arn"), text(m, "validation"),
+                text(m, "target"), text(m, "accepted"), refused, text(m, "live"), text(m, "reporting"), announced, lease);
+    }
+
+    /** As stored: plain values (String, Number, Boolean, Map), nulls left out. */
+    public Map<String, Object> toPlain() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step.text());
+        m.put("blocked", blocked);
+        m.put("detail", detail);
+        put(m, "since", since);
+        put(m, "retry_at", retryAt);
+        m.put("attempts", attempts);
+        put(m, "zone_id", zoneId);
+        put(m, "zone_name", zoneName);
+        put(m, "certificate_arn", certificateArn);
+        put(m, "validation", validation);
+        put(m, "target", target);
+        put(m, "accepted", accepted);
+        if (refused != null) {
+            m.put("refused", Map.of("id", refused.id(), "reason", refused.reason()));
+        }
+        put(m, "live", live);
+        put(m, "reporting", reporting);
+        if (announced != null) {
+            m.put("announced", Map.of("id", announced.id(), "policy", announced.policy()));
+        }
+        if (lease != null) {
+            m.put("lease", leasePlain(lease));
+        }
+        return m;
+    }
+
+    /** A lease as stored: its expiry in epoch milliseconds, so that conditions can compare it with a number. */
+    public static Map<String, Object> leasePlain(Lease lease) {
+        return Map.of("owner", lease.owner(), "until", lease.until().toEpochMilli());
+    }
+
+    /** The steps a domain goes through when added, in order (for documentation and progress output). */
+    public static List<Step> provisioning() {
+        return List.of(Step.ZONE, Step.CONFLICTS, Step.SEED, Step.CERTIFICATE, Step.CUSTOM_DOMAIN, Step.ALIAS,
+                Step.DECIDE, Step.LIVE_CHECK, Step.REPORTING, Step.ANNOUNCE, Step.READY);
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value instanceof Instant i ? i.toString() : value);
+        }
+    }
+
+    private static String text(Map<?, ?> m, String key) {
+        return m.get(key) instanceof String s ? s : null;
+    }
+
+    private static Instant instant(Map<?, ?> m, String key) {
+        try {
+            return m.get(key) instanceof String s ? Instant.parse(s) : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.mtasts.dns;
+
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.Sha256;
+import java.util.Optional;
+import software.amazon.awssdk.services.acm.AcmClient;
+import software.amazon.awssdk.services.acm.model.CertificateDetail;
+import software.amazon.awssdk.services.acm.model.CertificateStatus;
+import software.amazon.awssdk.services.acm.model.CertificateSummary;
+import software.amazon.awssdk.services.acm.model.DomainValidation;
+import software.amazon.awssdk.services.acm.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.acm.model.Tag;
+import software.amazon.awssdk.services.acm.model.ValidationMethod;
+
+/**
+ * The ACM certificates of policy hosts ({@code mta-sts.<domain>}), one per domain, validated by DNS. The stack's own
+ * are tagged with the stack's name, so another certificate for the same name (the user's, another stack's) is
+ * neither reused nor deleted.
+ */
+public final class Certificates {
+    /** The tag that marks a certificate as this stack's; its value is the stack name. */
+    public static final String TAG = "mta-sts-serverless:stack";
+
+    private final AcmClient acm;
+    private final String stack;
+
+    public Certificates(AcmClient acm, String stack) {
+        this.acm = acm;
+        this.stack = stack;
+    }
+
+    /** A certificate as the lifecycle needs it: status, and the CNAME ACM wants to see (once it has said). */
+    public record Certificate(String arn, CertificateStatus status, String failure, String validationName,
+            String validationValue, boolean inUse) {
+    }
+
+    /** This stack's certificate for the domain's policy host: the one named by arn if it still exists, else found by tag. */
+    public Optional<Certificate> find(DomainName domain, String arn) {
+        if (arn != null) {
+            Optional<Certificate> known = describe(arn);
+            if (known.isPresent() && known.get().status() != CertificateStatus.FAILED
+                    && known.get().status() != CertificateStatus.VALIDATION_TIMED_OUT) {
+                return known;
+            }
+        }
+        String host = domain.policyHost();
+        for (CertificateSummary s : acm.listCertificatesPaginator(r -> r.certificateStatuses(
+                CertificateStatus.PENDING_VALIDATION, CertificateStatus.ISSUED)).certificateSummaryList()) {
+            if (host.equals(s.domainName()) && ours(s.certificateArn())) {
+                return describe(s.certificateArn());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Asks ACM for a certificate validated by DNS. The idempotency token makes a repeated request within the hour
+     * (a crash between the request and recording its ARN) return the same certificate.
+     */
+    public String request(DomainName domain) {
+        String host = domain.policyHost();
+        return acm.requestCertificate(r -> r.domainName(host)
+                .validationMethod(ValidationMethod.DNS)
+                .idempotencyToken(Sha256.hex(stack + " " + host).substring(0, 32))
+                .tags(Tag.builder().key(TAG).value(stack).build())).certificateArn();
+    }
+
+    public Optional<Certificate> describe(String arn) {
+        CertificateDetail d;
+        try {
+            d = acm.describeCertificate(r -> r.certificateArn(arn)).certificate();
+        } catch (ResourceNotFoundException e) {
+            return Optional.empty();
+        }
+        String name = null;
+        String value = null;
+        for (DomainValidation v : d.domainValidationOptions()) {
+            if (v.resourceRecord() != null) {
+                name = Zones.trimDot(v.resourceRecord().name()).toLowerCase(java.util.Locale.ROOT);
+                value = v.resourceRecord().value();
+            }
+        }
+        return Optional.of(new Certificate(arn, d.status(), d.failureReasonAsString(), name, value,
+                d.hasInUseBy() && !d.inUseBy().isEmpty()));
+    }
+
+    public void delete(String arn) {
+        try {
+            acm.deleteCertificate(r -> r.certificateArn(arn));
+        } catch (ResourceNotFoundException e) {
+            // gone already
+        }
+    }
+
+    private boolean ours(String arn) {
+        try {
+            return acm.listTagsForCertificate(r -> r.certificateArn(arn)).tags().stream()
+                    .anyMatch(t -> TAG.equals(t.key()) && stack.equals(t.value()));
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.mtasts.dns;
+
+import static dev.mtasts.store.Logs.log;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Lifecycle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The domains table's stream: a domain whose row appeared, or whose policy or wishes changed, is advanced at once.
+ * Changes the lifecycle itself makes (its {@code lifecycle} attribute) are skipped, so its progress cannot loop
+ * through the stream. A row deleted directly (not through {@code domain remove}) has what the stack made for it
+ * removed, from the row's last image.
+ */
+public final class LifecycleStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
+    /** The attributes a user writes; anything else on a row is the stack's. */
+    static final List<String> USER_ATTRIBUTES = List.of(DomainRow.MODE, DomainRow.MX, DomainRow.MAX_AGE,
+            DomainRow.TAKE_OVER, DomainRow.REMOVE_REQUESTED);
+
+    private final Runner runner;
+
+    public LifecycleStreamHandler() {
+        this(new Runner(LifecycleSettings.lifecycle(System.getenv())));
+    }
+
+    public LifecycleStreamHandler(Runner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
+        Map<String, List<String>> advance = new LinkedHashMap<>();
+        Map<String, Map<String, AttributeValue>> removed = new LinkedHashMap<>();
+        for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
+            var change = record.getDynamodb();
+            AttributeValue key = change.getKeys() == null ? null : change.getKeys().get(DomainRow.DOMAIN);
+            if (key == null || key.getS() == null) {
+                continue;
+            }
+            String name = record.getEventName();
+            if ("REMOVE".equals(name)) {
+                if (needsTeardown(change.getOldImage())) {
+                    removed.put(key.getS(), change.getOldImage());
+                }
+                advance.remove(key.getS());
+            } else if (matters(name, change.getOldImage(), change.getNewImage())) {
+                advance.computeIfAbsent(key.getS(), d -> new ArrayList<>()).add(change.getSequenceNumber());
+                removed.remove(key.getS());
+            }
+        }
+        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        List<DomainName> domains = new ArrayList<>();
+        for (String d : advance.keySet()) {
+            parse(d, context).ifPresent(domains::add);
+        }
+        runner.advanceAll(domains, context).forEach((domain, failed) -> {
+            if (failed) {
+                advance.get(domain.value()).forEach(seq -> failures.add(new StreamsEventResponse.BatchItemFailure(seq)));
+            }
+        });
+        removed.forEach((d, image) -> parse(d, context).ifPresent(domain -> {
+            try {
+                runner.teardown(domain, StreamImages.toPlain(image), context);
+            } catch (RuntimeException e) {
+                log(context, LogLevel.ERROR, domain + ": removing what the stack made failed, retried: " + e);
+                throw e; // the whole batch is retried; teardown is idempotent
+            }
+        }));
+        return new StreamsEventResponse(failures);
+    }
+
+    private static java.util.Optional<DomainName> parse(String d, Context context) {
+        try {
+            return java.util.Optional.of(DomainName.parse(d));
+        } catch (InvalidException e) {
+            log(context, LogLevel.WARN, "row key \"" + d + "\" is not a domain name; skipped");
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** INSERT always; MODIFY when a user attribute changed, or the row lost its lifecycle (replaced by a put-item). */
+    static boolean matters(String eventName, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        if ("INSERT".equals(eventName)) {
+            return true;
+        }
+        if (!"MODIFY".equals(eventName)) {
+            return false;
+        }
+        for (String attribute : USER_ATTRIBUTES) {
+            if (!Objects.equals(StreamImages.comparable(get(before, attribute)), StreamImages.comparable(get(after, attribute)))) {
+                return true;
+            }
+        }
+        return get(before, Lifecycle.ATTRIBUTE) != null && get(after, Lifecycle.ATTRIBUTE) == null;
+    }
+
+    /** A row the lifecycle had begun on, deleted by someone else than the lifecycle's own last step. */
+    static boolean needsTeardown(Map<String, AttributeValue> oldImage) {
+        AttributeValue lc = get(oldImage, Lifecycle.ATTRIBUTE);
+        if (lc == null || lc.getM() == null) {
+            return false;
+        }
+        AttributeValue step = lc.getM().get("step");
+        return step == null || !Lifecycle.Step.DELETE_ROW.text().equals(step.getS());
+    }
+
+    private static AttributeValue get(Map<String, AttributeValue> image, String name) {
+        return image == null ? null : image.get(name);
+    }
+}

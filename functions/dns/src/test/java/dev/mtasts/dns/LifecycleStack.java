@@ -1,0 +1,241 @@
+package dev.mtasts.dns;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.sun.net.httpserver.HttpServer;
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.Lifecycle;
+import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.local.MotoServer;
+import dev.mtasts.policy.PolicyHandler;
+import dev.mtasts.probe.PolicyFetch;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.Emf;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
+import software.amazon.awssdk.services.acm.model.CertificateSummary;
+import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.RRType;
+import software.amazon.awssdk.services.route53.model.ResourceRecord;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+
+/**
+ * The real parts of the lifecycle: DynamoDB Local, moto_server's Route53, ACM and API Gateway v2 (every request
+ * counted by service and operation), and the policy function behind an HTTP listener on 127.0.0.1 that the live check
+ * fetches from, as the local stack does.
+ */
+final class LifecycleStack implements AutoCloseable {
+    final LocalDynamoDb dynamo = LocalDynamoDb.start();
+    final MotoServer moto = MotoServer.start();
+    final DynamoDbClient dynamoClient = Dynamo.create(dynamo.endpoint(), null);
+    final DomainStore store = new DomainStore(dynamoClient, "domains-" + System.nanoTime());
+    final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    final List<String> metrics = Collections.synchronizedList(new ArrayList<>());
+    final Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
+            .region(Region.AWS_GLOBAL).credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
+            .overrideConfiguration(counting()).build();
+    final AcmClient acm = AcmClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+            .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
+            .overrideConfiguration(counting()).build();
+    final ApiGatewayV2Client api = ApiGatewayV2Client.builder().httpClient(UrlConnectionHttpClient.create())
+            .region(Region.US_EAST_1).credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
+            .overrideConfiguration(counting()).build();
+    final String apiId = api.createApi(r -> r.name("mta-sts").protocolType("HTTP")).apiId();
+    final TestClock clock = new TestClock();
+    final HttpServer policyHost;
+    final AtomicInteger policyRequests = new AtomicInteger();
+    final Zones zones = new Zones(route53);
+    final Certificates certificates = new Certificates(acm, "mta-sts");
+    final CustomDomains customDomains = new CustomDomains(api, apiId);
+    final DomainLifecycle lifecycle;
+
+    LifecycleStack() throws IOException {
+        store.createTable();
+        PolicyHandler handler = new PolicyHandler(store);
+        policyHost = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        policyHost.createContext("/", exchange -> {
+            policyRequests.incrementAndGet();
+            APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder()
+                    .withRawPath(exchange.getRequestURI().getRawPath())
+                    .withHeaders(Map.of("host", exchange.getRequestHeaders().getFirst("Host")))
+                    .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                            .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                    .withMethod(exchange.getRequestMethod()).build()).build())
+                    .build();
+            APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+            byte[] body = r.getBody().getBytes(StandardCharsets.UTF_8);
+            r.getHeaders().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            exchange.sendResponseHeaders(r.getStatusCode(), body.length == 0 ? -1 : body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        policyHost.start();
+        lifecycle = lifecycle((d, s) -> { });
+    }
+
+    /** The lifecycle with a hook after every step (before its progress is written), fetching from the listener. */
+    DomainLifecycle lifecycle(BiConsumer<DomainName, Lifecycle.Step> hook) {
+        int port = policyHost.getAddress().getPort();
+        return DomainLifecycle.of(store, zones, certificates, customDomains,
+                d -> PolicyFetch.Target.plain(d.policyHost(), InetAddress.getLoopbackAddress(), port), null,
+                List.of("tlsrpt@example.net"), 300, new Emf(metrics::add, clock), clock)
+                .withHook(hook, d -> clock.advance(d));
+    }
+
+    private ClientOverrideConfiguration counting() {
+        return ClientOverrideConfiguration.builder().addExecutionInterceptor(new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + " "
+                        + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new AtomicInteger())
+                        .incrementAndGet();
+            }
+        }).build();
+    }
+
+    /** A public zone with the given MX hosts at its apex; returns its id. */
+    String zone(String name, String... mx) {
+        String id = route53.createHostedZone(r -> r.name(name).callerReference(name + System.nanoTime()))
+                .hostedZone().id().replace("/hostedzone/", "");
+        if (mx.length > 0) {
+            setMx(id, name, mx);
+        }
+        return id;
+    }
+
+    void setMx(String zoneId, String name, String... mx) {
+        List<ResourceRecord> records = new ArrayList<>();
+        for (int i = 0; i < mx.length; i++) {
+            records.add(ResourceRecord.builder().value((i + 1) * 10 + " " + mx[i] + ".").build());
+        }
+        change(zoneId, Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name + ".").type(RRType.MX).ttl(3600L).resourceRecords(records).build()).build());
+    }
+
+    void record(String zoneId, String name, RRType type, String value) {
+        change(zoneId, Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name).type(type).ttl(300L).resourceRecords(ResourceRecord.builder().value(value).build()).build()).build());
+    }
+
+    void change(String zoneId, Change change) {
+        route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(change)));
+    }
+
+    /** Every record set of a zone except its SOA and NS: what the stack and the test put there. */
+    List<String> records(String zoneId) {
+        List<String> out = new ArrayList<>();
+        for (ResourceRecordSet s : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(zoneId)).resourceRecordSets()) {
+            if (s.type() != RRType.SOA && s.type() != RRType.NS) {
+                out.add(Zones.describe(s));
+            }
+        }
+        return out;
+    }
+
+    /** The record sets at one name, as {@code type value}. */
+    Map<String, String> at(String zoneId, String name) {
+        Map<String, String> out = new TreeMap<>();
+        for (ResourceRecordSet s : zones.setsAt(new Zones.Zone(zoneId, ""), name)) {
+            out.put(s.typeAsString(), s.aliasTarget() != null ? "alias " + Zones.trimDot(s.aliasTarget().dnsName())
+                    : String.join(" ", s.resourceRecords().stream().map(ResourceRecord::value).toList()));
+        }
+        return out;
+    }
+
+    List<CertificateSummary> certificates(String host) {
+        return acm.listCertificates(r -> { }).certificateSummaryList().stream()
+                .filter(c -> host.equals(c.domainName())).toList();
+    }
+
+    List<String> customDomainNames() {
+        return api.getDomainNames(r -> { }).items().stream().map(d -> d.domainName()).toList();
+    }
+
+    Lifecycle lifecycleOf(String domain) {
+        return Lifecycle.of(store.find(name(domain)).orElseThrow());
+    }
+
+    DomainLifecycle.Report advance(String domain) {
+        return lifecycle.advance(name(domain), clock.instant().plus(Duration.ofMinutes(5)));
+    }
+
+    static DomainName name(String domain) {
+        try {
+            return DomainName.parse(domain);
+        } catch (dev.mtasts.core.InvalidException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Requests by service and operation since the last call, and resets the count. */
+    Map<String, Integer> takeCalls() {
+        Map<String, Integer> out = new TreeMap<>();
+        calls.forEach((k, v) -> out.put(k, v.getAndSet(0)));
+        out.values().removeIf(n -> n == 0);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        policyHost.stop(0);
+        route53.close();
+        acm.close();
+        api.close();
+        dynamoClient.close();
+        moto.close();
+        dynamo.close();
+    }
+
+    /** A clock tests move by hand: leases expire, waits pass, without sleeping. */
+    static final class TestClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        synchronized void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
