@@ -97,16 +97,21 @@ public record DomainName(String value) {
 
     /**
      * Checks an A-label host name against RFC 5321 {@code Domain} (letters, digits, hyphens; labels of 1 to 63
-     * characters that neither start nor end with a hyphen). Returns the reason it fails, or null.
+     * characters that neither start nor end with a hyphen), whose last label is not all digits (RFC 1123 §2.1: that
+     * is the form of an IP address, which is no host name). Returns the reason it fails, or null.
      */
     static String hostNameProblem(String name) {
         if (name.isEmpty()) {
             return "empty";
         }
+        if (name.startsWith("[")) {
+            return "an address literal is not a host name";
+        }
         if (name.length() > MAX_LENGTH) {
             return "longer than " + MAX_LENGTH + " characters";
         }
-        for (String label : name.split("\\.", -1)) {
+        String[] labels = name.split("\\.", -1);
+        for (String label : labels) {
             if (label.isEmpty()) {
                 return "empty label";
             }
@@ -125,6 +130,11 @@ public record DomainName(String value) {
             if (label.startsWith("-") || label.endsWith("-")) {
                 return "label \"" + label + "\" starts or ends with a hyphen";
             }
+        }
+        String top = labels[labels.length - 1];
+        if (top.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return "the last label \"" + top + "\" is all digits, the form of an IP address, not of a host name"
+                    + " (RFC 1123 §2.1)";
         }
         return null;
     }

@@ -21,6 +21,7 @@ class DomainNameTest {
             müller.example             | xn--mller-kva.example
             MÜLLER.Example.            | xn--mller-kva.example
             xn--mller-kva.example      | xn--mller-kva.example
+            192.0.2.1.example          | 192.0.2.1.example
             """)
     void normalisation(String input, String normalised) throws InvalidException {
         assertEquals(normalised, DomainName.parse(input).value());
@@ -38,6 +39,10 @@ class DomainNameTest {
             a..example.com             | is not a valid domain name
             example.com..              | is not a valid domain name
             exa mple.com               | is not a valid domain name
+            # an IP address is not a mail domain (RFC 1123 §2.1)
+            192.0.2.1                  | the last label "1" is all digits, the form of an IP address
+            mail.example.123           | the last label "123" is all digits
+            [192.0.2.1]                | an address literal is not a host name
             # a 64-character label
             aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example | is not a valid domain name
             """)
@@ -72,6 +77,7 @@ class DomainNameTest {
             mta-sts.localhost,          none
             '[::1]:8080',               none
             127.0.0.1:8080,             none
+            mta-sts.192.0.2.1,          none
             """)
     void policyHost(String host, String domain) {
         assertEquals(java.util.Optional.ofNullable(domain), DomainName.ofPolicyHost(host).map(DomainName::value));
