@@ -70,7 +70,7 @@ final class DnsCommand {
                     }
                 } else {
                     for (String d : domains) {
-                        names.add(DomainName.parse(d));
+                        names.add(Idna.domain(d));
                     }
                 }
             } catch (InvalidException e) {

@@ -64,7 +64,7 @@ final class DomainCommand {
         /** The normalised domain, or null after printing why the argument is not one. */
         DomainName domain(String arg) {
             try {
-                return DomainName.parse(arg);
+                return Idna.domain(arg);
             } catch (InvalidException e) {
                 err().println("mta-sts: " + e.getMessage());
                 return null;
