@@ -152,10 +152,10 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
      * Advice on a policy text, valid or not, about lines senders ignore: a repeated field (the first one is used),
      * a repeated mx pattern, an unknown field whose name looks like a misspelt one. Each starts with its line.
      */
-    public static List<String> warnings(String text) {
+    public static List<Problem> warnings(String text) {
         Parser p = new Parser(text);
         p.read();
-        return p.warnings.stream().map(Problem::toString).toList();
+        return List.copyOf(p.warnings);
     }
 
     /** The given MX hosts that no pattern of this policy matches (§4.1); empty when all are covered. */
