@@ -77,6 +77,16 @@ class PolicySizeTest {
         }
     }
 
+    /** A row of that size is never announced (nor served: the policy function reads rows by the same rule). */
+    @Test
+    void aRowOfThatSizeIsNeverAnnounced() {
+        java.util.Map<String, Object> item = java.util.Map.of("domain", "example.com", "mode", "testing",
+                "mx", patterns(330), "max_age", new java.math.BigDecimal(86400));
+        Announcement decision = Announcement.decide(java.util.Optional.of(item), List.of(longPattern(0)));
+        assertEquals(true, decision instanceof Announcement.Refuse r && r.reason().startsWith(
+                "invalid row: the policy is 66707 bytes as served"), decision::toString);
+    }
+
     /** The rule belongs to the value: no path can build a policy senders refuse. */
     @Test
     void theConstructorRefusesIt() throws InvalidException {
