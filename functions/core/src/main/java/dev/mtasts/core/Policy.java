@@ -275,9 +275,13 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         private void misspeltFields() {
             for (String k : extensions.keySet()) {
                 String meant = FieldNames.likelyMeant(k);
-                boolean reportedAsMissing = meant != null && (!firstLine.containsKey(meant)
-                        || meant.equals("mx") && mx.isEmpty() && mode != null && mode != Mode.NONE);
-                if (meant != null && !reportedAsMissing) {
+                if (meant == null) {
+                    continue;
+                }
+                boolean reportedAsMissing = meant.equals("mx")
+                        ? mode != null && mode != Mode.NONE && mx.isEmpty() && !firstLine.containsKey("mx")
+                        : !firstLine.containsKey(meant);
+                if (!reportedAsMissing) {
                     warnings.add(Problem.at(firstLine.get(k), "unknown field \"" + k + ":\" may be a typo of \""
                             + meant + ":\"; senders ignore it"));
                 }

@@ -38,6 +38,8 @@ class PolicyWarningsTest {
                 Arguments.of("letters swapped", head + "mdoe: testing\n", List.of("line 5: " + typo.formatted("mdoe", "mode"))),
                 Arguments.of("another case", head + "Mode: testing\n", List.of("line 5: " + typo.formatted("Mode", "mode"))),
                 Arguments.of("a letter added", head + "mx1: b.example\n", List.of("line 5: " + typo.formatted("mx1", "mx"))),
+                Arguments.of("mode none needs no mx, so a misspelt one is only ignored", "version: STSv1\nmode: none\nmx1: a.example\nmax_age: 1\n",
+                        List.of("line 3: " + typo.formatted("mx1", "mx"))),
                 Arguments.of("hyphen for underscore", head + "max-age: 60\n", List.of("line 5: " + typo.formatted("max-age", "max_age"))),
                 Arguments.of("underscore dropped", head + "maxage: 60\n", List.of("line 5: " + typo.formatted("maxage", "max_age"))),
                 Arguments.of("two letters off a long name", head + "vresoin: STSv1\n",
