@@ -115,8 +115,4 @@ public record TlsRptRecord(List<String> rua) {
         Optional<String> only = TxtRecord.onlyRecord(txtRecords, VERSION, "no reporting");
         return only.isEmpty() ? Optional.empty() : Optional.of(parse(only.get()));
     }
-
-    private static String ruaProblem(String uri) {
-        return ReportUri.problem(uri);
-    }
 }
