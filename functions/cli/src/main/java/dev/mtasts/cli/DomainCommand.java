@@ -61,7 +61,7 @@ final class DomainCommand {
             DomainStore store = table.open();
             DomainName name = null;
             try {
-                name = DomainName.parse(arg);
+                name = Idna.domain(arg);
                 Optional<Map<String, Object>> item = store.find(name);
                 if (item.isPresent()) {
                     return new Existing(name.value(), name, store, item.get());
@@ -80,7 +80,7 @@ final class DomainCommand {
         /** The normalised domain, or null after printing why the argument is not one. */
         DomainName domain(String arg) {
             try {
-                return DomainName.parse(arg);
+                return Idna.domain(arg);
             } catch (InvalidException e) {
                 err().println("mta-sts: " + e.getMessage());
                 return null;

@@ -30,9 +30,10 @@ import picocli.CommandLine.Spec;
 final class PolicyCommand {
 
     @Command(name = "lint", mixinStandardHelpOptions = true,
-            description = {"Check a policy file against the RFC 8461 §3.2 grammar.",
+            description = {"Check a policy file against the RFC 8461 §3.2 grammar and the 64 KiB senders read.",
                 "Prints a normalised summary and exits 0 when valid; prints every problem with its line and exits 1 "
-                        + "when not."})
+                        + "when not. Warns, valid or not, about lines senders ignore: repeated fields and "
+                        + "misspelt field names."})
     static final class Lint implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The policy file, or - for standard input.")
         String file;
@@ -65,11 +66,15 @@ final class PolicyCommand {
             } catch (InvalidException e) {
                 problems = e.problems();
             }
-            List<String> warnings = policy == null ? List.of() : Policy.warnings(text);
+            List<Problem> warnings = text == null ? List.of() : Policy.warnings(text);
+            List<Problem> hints = policy != null || text == null ? List.of() : aLabelHints(text);
             if (json) {
                 Map<String, Object> result = policy != null ? validJson(policy) : invalidJson(problems);
                 if (!warnings.isEmpty()) {
-                    result.put("warnings", warnings);
+                    result.put("warnings", lines(warnings));
+                }
+                if (!hints.isEmpty()) {
+                    result.put("hints", lines(hints));
                 }
                 out.println(Json.write(result));
             } else if (policy != null) {
@@ -80,11 +85,13 @@ final class PolicyCommand {
                 out.printf("  max_age  %d (%s)%n", policy.maxAge(), Durations.describe(policy.maxAge()));
                 policy.extensions().forEach((k, v) -> out.printf("  %-8s %s (extension)%n", k, v));
                 out.printf("  id       %s%n", policy.id());
-                warnings.forEach(w -> out.println("warning: " + w));
+                warnings.forEach(w -> out.println(where(name, w) + "warning: " + w.message()));
             } else {
                 for (Problem p : problems) {
-                    out.println(name + (p.line() > 0 ? ":" + p.line() : "") + ": " + p.message());
+                    out.println(where(name, p) + p.message());
                 }
+                hints.forEach(h -> out.println(where(name, h) + "hint: " + h.message()));
+                warnings.forEach(w -> out.println(where(name, w) + "warning: " + w.message()));
                 out.println(problems.size() + (problems.size() == 1 ? " problem" : " problems") + "; not a valid policy");
             }
             out.flush();
@@ -105,17 +112,51 @@ final class PolicyCommand {
         }
 
         private static Map<String, Object> invalidJson(List<Problem> problems) {
-            List<Object> errors = new ArrayList<>();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("valid", false);
+            m.put("errors", lines(problems));
+            return m;
+        }
+
+        /** {@code [{"line": n or null, "message": …}]}. */
+        private static List<Object> lines(List<Problem> problems) {
+            List<Object> out = new ArrayList<>();
             for (Problem p : problems) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("line", p.line() > 0 ? (Object) (long) p.line() : null);
                 e.put("message", p.message());
-                errors.add(e);
+                out.add(e);
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("valid", false);
-            m.put("errors", errors);
-            return m;
+            return out;
+        }
+
+        private static String where(String file, Problem p) {
+            return file + (p.line() > 0 ? ":" + p.line() : "") + ": ";
+        }
+
+        /**
+         * mx patterns must be A-labels (§3.2): for each one written in U-labels, the A-label form IDNA2008 gives, so
+         * the fix can be pasted.
+         */
+        static List<Problem> aLabelHints(String text) {
+            List<Problem> hints = new ArrayList<>();
+            String[] lines = text.split("\n", -1); // numbered as Policy.parse numbers them
+            for (int i = 0; i < lines.length; i++) {
+                String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+                if (!line.startsWith("mx:") || line.chars().allMatch(c -> c < 0x80)) {
+                    continue;
+                }
+                String pattern = line.substring(3).strip();
+                boolean wildcard = pattern.startsWith("*.");
+                try {
+                    String ascii = Idna.toAscii(wildcard ? pattern.substring(2) : pattern);
+                    hints.add(Problem.at(i + 1, "in A-labels (IDNA2008) that is \"mx: " + (wildcard ? "*." : "")
+                            + ascii.toLowerCase(java.util.Locale.ROOT) + "\""));
+                } catch (InvalidException e) {
+                    // not convertible either: the problem reported for the line stands on its own
+                }
+            }
+            return hints;
         }
 
         /** The file's text, or null when it is not valid UTF-8. */

@@ -24,12 +24,13 @@ import picocli.CommandLine.Spec;
             "Publish them at your DNS provider.",
             "The policy id is derived from the domain's row, so the row must exist and be valid."})
 final class RecordsCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
+    @Parameters(paramLabel = "DOMAIN",
+            description = "Mail domain, e.g. example.com; one in Unicode (müller.example) is converted to A-labels.")
     String domain;
 
     @Option(names = "--rua", split = ",", paramLabel = "URI",
-            description = {"Where senders deliver TLS reports: an https: or mailto: URI; repeat it or separate with "
-                    + "commas, first one preferred "
+            description = {"Where senders deliver TLS reports: an https: or mailto: URI (RFC 3986, with ',', '!' and "
+                    + "';' %-encoded); repeat it or separate with commas, first one preferred "
                     + "(default: this stack's endpoint https://mta-sts.<domain>/v1/tlsrpt)."})
     List<String> rua;
 
@@ -46,7 +47,7 @@ final class RecordsCommand implements Callable<Integer> {
         DomainName name;
         TlsRptRecord tlsrpt;
         try {
-            name = DomainName.parse(domain);
+            name = Idna.domain(domain);
             tlsrpt = TlsRptRecord.of(rua == null ? List.of(TlsRptRecord.httpsEndpoint(name)) : rua);
         } catch (InvalidException e) {
             e.problems().forEach(p -> err.println("mta-sts: " + p.message()));

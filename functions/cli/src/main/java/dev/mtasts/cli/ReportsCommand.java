@@ -1,6 +1,5 @@
 package dev.mtasts.cli;
 
-import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
@@ -46,7 +45,7 @@ final class ReportsCommand implements Callable<Integer> {
         String d = null;
         LocalDate from = null;
         try {
-            d = domain == null ? null : DomainName.parse(domain).value();
+            d = domain == null ? null : Idna.domain(domain).value();
             from = since == null ? null : LocalDate.parse(since);
         } catch (InvalidException | DateTimeParseException e) {
             spec.commandLine().getErr().println("mta-sts: " + (e instanceof DateTimeParseException

@@ -37,6 +37,46 @@ class PolicyLintTest {
                 Arguments.of("missing field has no line", "version: STSv1\nmode: none\n", 1, """
                         mta-sts.txt: missing required field "max_age:"
                         1 problem; not a valid policy
+                        """),
+                // RFC 8461 §3.3: strict senders read at most 64 KiB, so a larger body is an error, not advice
+                Arguments.of("above 64 KiB", "version: STSv1\nmode: none\nmax_age: 86400\nx-pad: " + "a".repeat(65536) + "\n", 1, """
+                        mta-sts.txt: the policy is 65585 bytes; senders refuse bodies over 65536 bytes (64 KiB)
+                        1 problem; not a valid policy
+                        """),
+                Arguments.of("a misspelt required field", "version: STSv1\nmdoe: enforce\nmx: mail.example.com\nmax_age: 86400\n", 1, """
+                        mta-sts.txt: missing required field "mode:" (line 2 has "mdoe:", which may be a typo of "mode:")
+                        1 problem; not a valid policy
+                        """),
+                Arguments.of("a misspelt field beside the real one", VALID + "mdoe: testing\n", 0, """
+                        mta-sts.txt: valid MTA-STS policy
+                          mode     enforce
+                          mx       mail.example.com, *.example.net
+                          max_age  604800 (7 days)
+                          mdoe     testing (extension)
+                          id       %s
+                        mta-sts.txt:6: warning: unknown field "mdoe:" may be a typo of "mode:"; senders ignore it
+                        """.formatted(idOf(VALID))),
+                Arguments.of("a repeated field", VALID + "mode: none\n", 0, """
+                        mta-sts.txt: valid MTA-STS policy
+                          mode     enforce
+                          mx       mail.example.com, *.example.net
+                          max_age  604800 (7 days)
+                          id       %s
+                        mta-sts.txt:6: warning: "mode:" repeats line 2; senders use the first and ignore this one
+                        """.formatted(idOf(VALID))),
+                Arguments.of("a repeated field that is not even an extension", VALID + "mode:\nmode: none\n", 1, """
+                        mta-sts.txt:6: "mode:" has no value (a repeated field is ignored, but must still be well-formed)
+                        mta-sts.txt:7: warning: "mode:" repeats line 2; senders use the first and ignore this one
+                        1 problem; not a valid policy
+                        """),
+                Arguments.of("an mx pattern in U-labels", "version: STSv1\nmode: testing\nmx: *.Müller.example\nmax_age: 86400\n", 1, """
+                        mta-sts.txt:3: "*.Müller.example" is not a valid mx pattern: "Müller" is not an A-label (write internationalised labels in their xn-- form)
+                        mta-sts.txt:3: hint: in A-labels (IDNA2008) that is "mx: *.xn--mller-kva.example"
+                        1 problem; not a valid policy
+                        """),
+                Arguments.of("an mx pattern shaped like an IP address", "version: STSv1\nmode: testing\nmx: 192.0.2.1\nmax_age: 86400\n", 1, """
+                        mta-sts.txt:3: "192.0.2.1" is not a valid mx pattern: the last label "1" is all digits, the form of an IP address, not of a host name (RFC 1123 §2.1)
+                        1 problem; not a valid policy
                         """));
     }
 
@@ -56,6 +96,15 @@ class PolicyLintTest {
         assertEquals(0, r.exit());
         assertEquals("{\"valid\":true,\"mode\":\"enforce\",\"mx\":[\"mail.example.com\",\"*.example.net\"],"
                 + "\"max_age\":604800,\"id\":\"" + idOf(VALID) + "\"}", r.out().strip());
+    }
+
+    @Test
+    void jsonWithWarnings() {
+        Cli r = Cli.runWithInput(VALID + "max_age: 1\n", "policy", "lint", "-", "--json");
+        assertEquals(0, r.exit());
+        assertEquals("{\"valid\":true,\"mode\":\"enforce\",\"mx\":[\"mail.example.com\",\"*.example.net\"],"
+                + "\"max_age\":604800,\"id\":\"" + idOf(VALID) + "\",\"warnings\":[{\"line\":6,\"message\":"
+                + "\"\\\"max_age:\\\" repeats line 5; senders use the first and ignore this one\"}]}", r.out().strip());
     }
 
     @Test

@@ -1,11 +1,14 @@
 package dev.mtasts.core;
 
-import java.net.IDN;
 import java.util.Locale;
 
 /**
  * A mail domain in its normalised form: lower-case A-labels, no trailing dot. Every domain that enters the system
  * (row keys, request hosts, CLI arguments) goes through {@link #parse}, so two spellings of one domain are one row.
+ *
+ * <p>Only A-labels ({@code xn--…}) enter here: DNS, API Gateway and DynamoDB rows carry them, and converting a
+ * U-label right takes IDNA2008 tables (ICU4J) that would weigh on every function's cold start. Names typed in
+ * Unicode are converted by the command-line tool before they reach this class.
  */
 public record DomainName(String value) {
 
@@ -17,7 +20,10 @@ public record DomainName(String value) {
         }
     }
 
-    /** Accepts U-labels, upper case and one trailing dot; rejects anything that is not a host name. */
+    /**
+     * Accepts upper case, one trailing dot and surrounding white space; rejects anything that is not a host name in
+     * A-labels, U-labels included (see the class comment).
+     */
     public static DomainName parse(String input) throws InvalidException {
         if (input == null || input.isBlank()) {
             throw new InvalidException("domain name is empty");
@@ -26,18 +32,7 @@ public record DomainName(String value) {
         if (s.endsWith(".")) {
             s = s.substring(0, s.length() - 1);
         }
-        String ascii;
-        if (isAscii(s)) {
-            // IDNA leaves an ASCII name as it is (RFC 5891 §4), and java.net.IDN's first call costs 20 ms of a cold
-            // start; hostNameProblem checks what its STD3 rules would
-            ascii = s.toLowerCase(Locale.ROOT);
-        } else {
-            try {
-                ascii = IDN.toASCII(s, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidException("\"" + input + "\" is not a valid domain name: " + e.getMessage());
-            }
-        }
+        String ascii = s.toLowerCase(Locale.ROOT);
         String reason = hostNameProblem(ascii);
         if (reason == null && !ascii.contains(".")) {
             reason = "a mail domain has at least two labels";
@@ -97,16 +92,21 @@ public record DomainName(String value) {
 
     /**
      * Checks an A-label host name against RFC 5321 {@code Domain} (letters, digits, hyphens; labels of 1 to 63
-     * characters that neither start nor end with a hyphen). Returns the reason it fails, or null.
+     * characters that neither start nor end with a hyphen), whose last label is not all digits (RFC 1123 §2.1: that
+     * is the form of an IP address, which is no host name). Returns the reason it fails, or null.
      */
     static String hostNameProblem(String name) {
         if (name.isEmpty()) {
             return "empty";
         }
+        if (name.startsWith("[")) {
+            return "an address literal is not a host name";
+        }
         if (name.length() > MAX_LENGTH) {
             return "longer than " + MAX_LENGTH + " characters";
         }
-        for (String label : name.split("\\.", -1)) {
+        String[] labels = name.split("\\.", -1);
+        for (String label : labels) {
             if (label.isEmpty()) {
                 return "empty label";
             }
@@ -118,7 +118,7 @@ public record DomainName(String value) {
                 boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
                 if (!ok) {
                     return c > 0x7f
-                            ? "\"" + label + "\" is not an A-label (use \"" + toAsciiOrSame(label) + "\")"
+                            ? "\"" + label + "\" is not an A-label (write internationalised labels in their xn-- form)"
                             : "character '" + c + "' is not allowed in a host name";
                 }
             }
@@ -126,23 +126,11 @@ public record DomainName(String value) {
                 return "label \"" + label + "\" starts or ends with a hyphen";
             }
         }
+        String top = labels[labels.length - 1];
+        if (top.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return "the last label \"" + top + "\" is all digits, the form of an IP address, not of a host name"
+                    + " (RFC 1123 §2.1)";
+        }
         return null;
-    }
-
-    private static boolean isAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) >= 0x80) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String toAsciiOrSame(String label) {
-        try {
-            return IDN.toASCII(label).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return label;
-        }
     }
 }

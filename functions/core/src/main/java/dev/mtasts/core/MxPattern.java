@@ -1,6 +1,5 @@
 package dev.mtasts.core;
 
-import java.net.IDN;
 import java.util.Locale;
 
 /**
@@ -33,7 +32,8 @@ public record MxPattern(String value) {
 
     /**
      * §4.1: a pattern matches a host case-insensitively, ignoring a trailing dot on the host; {@code *.example.com}
-     * matches exactly one more label. A host given in U-labels is converted to A-labels first.
+     * matches exactly one more label. Hosts are compared in A-labels, as DNS gives them; a name in U-labels matches
+     * nothing (the command-line tool converts names users type, see {@link DomainName}).
      */
     public boolean matches(String mxHost) {
         String host = normaliseHost(mxHost);
@@ -61,11 +61,7 @@ public record MxPattern(String value) {
             return null;
         }
         String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-        try {
-            return IDN.toASCII(h).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return h.toLowerCase(Locale.ROOT);
     }
 
     private static String problem(String text) {

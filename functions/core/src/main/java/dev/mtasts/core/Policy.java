@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An MTA-STS policy (RFC 8461 §3.2): what {@code https://mta-sts.<domain>/.well-known/mta-sts.txt} serves.
@@ -19,7 +20,10 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
 
     /** §3.2: max_age is at most one year. */
     public static final long MAX_AGE_LIMIT = 31_557_600L;
-    /** Common sender implementations refuse bodies above 64 KiB; not a rule of the grammar, so only a warning. */
+    /**
+     * §3.3: policy hosts SHOULD keep the body small; strict senders (mox, postfix-tlspol, postfix-mta-sts-resolver)
+     * refuse a body above 64 KiB, so a larger policy is invalid here rather than a policy some senders never read.
+     */
     public static final int MAX_BYTES = 64 * 1024;
 
     private static final String CRLF = "\r\n";
@@ -35,17 +39,25 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         }
         for (Map.Entry<String, String> e : extensions.entrySet()) {
             String key = e.getKey();
-            if (key.equals("version") || key.equals("mode") || key.equals("mx") || key.equals("max_age")
-                    || !Parser.isFieldName(key) || e.getValue().isEmpty()
-                    || e.getValue().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            if (FieldNames.ALL.contains(key) || !Parser.isFieldName(key) || Parser.extensionProblem(key, e.getValue()) != null) {
                 throw new IllegalArgumentException("invalid extension field: " + key);
             }
+        }
+        int bytes = bytes(render(mode, mx, maxAge, extensions));
+        if (bytes > MAX_BYTES) {
+            throw new IllegalArgumentException(tooLarge(bytes));
         }
     }
 
     /** §3.2: mx is required unless the mode is none. */
     static String needsMx(Mode mode) {
         return "mode " + mode + " needs at least one mx pattern";
+    }
+
+    /** §3.3, see {@link #MAX_BYTES}. */
+    static String tooLarge(int bytes) {
+        return "the policy is " + bytes + " bytes as served; senders refuse bodies over " + MAX_BYTES
+                + " bytes (64 KiB): use fewer mx patterns, or wildcards such as \"*.example.net\"";
     }
 
     public Policy(Mode mode, List<MxPattern> mx, long maxAge) {
@@ -89,6 +101,12 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         if (m != null && m != Mode.NONE && (mx == null || mx.isEmpty())) {
             problems.add(Problem.whole(needsMx(m)));
         }
+        if (problems.isEmpty()) {
+            int bytes = bytes(render(m, patterns, age, Map.of()));
+            if (bytes > MAX_BYTES) {
+                problems.add(Problem.whole(tooLarge(bytes)));
+            }
+        }
         if (!problems.isEmpty()) {
             throw new InvalidException(problems);
         }
@@ -105,6 +123,10 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
 
     /** The canonical body: CRLF line endings; version, mode, mx…, max_age, then any extensions. */
     public String render() {
+        return render(mode, mx, maxAge, extensions);
+    }
+
+    private static String render(Mode mode, List<MxPattern> mx, long maxAge, Map<String, String> extensions) {
         StringBuilder b = new StringBuilder(64 + 32 * mx.size());
         b.append("version: STSv1").append(CRLF);
         b.append("mode: ").append(mode.text()).append(CRLF);
@@ -127,16 +149,13 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
     }
 
     /**
-     * Advice on a valid policy text that senders may still trip over: none of it makes the policy invalid under
-     * RFC 8461 §3.2.
+     * Advice on a policy text, valid or not, about lines senders ignore: a repeated field (the first one is used),
+     * a repeated mx pattern, an unknown field whose name looks like a misspelt one. Each starts with its line.
      */
-    public static java.util.List<String> warnings(String text) {
-        java.util.List<String> out = new ArrayList<>();
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_BYTES) {
-            out.add("the policy is " + bytes + " bytes; common senders read at most " + MAX_BYTES);
-        }
-        return out;
+    public static List<Problem> warnings(String text) {
+        Parser p = new Parser(text);
+        p.read();
+        return List.copyOf(p.warnings);
     }
 
     /** The given MX hosts that no pattern of this policy matches (§4.1); empty when all are covered. */
@@ -163,11 +182,17 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         return v;
     }
 
+    private static int bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
     /** One pass over the lines; the first occurrence of a field wins, {@code mx} accumulates. */
     private static final class Parser {
         private final String text;
         private final List<Problem> problems = new ArrayList<>();
+        private final List<Problem> warnings = new ArrayList<>();
         private final Map<String, Integer> firstLine = new HashMap<>();
+        private final Map<String, Integer> mxLine = new HashMap<>();
         private String version;
         private Mode mode;
         private Long maxAge;
@@ -179,8 +204,17 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         }
 
         Policy parse() throws InvalidException {
+            read();
+            if (!problems.isEmpty()) {
+                throw new InvalidException(problems);
+            }
+            return new Policy(mode, mx, maxAge, extensions);
+        }
+
+        void read() {
             if (text.isEmpty()) {
-                throw new InvalidException("the policy is empty");
+                problems.add(Problem.whole("the policy is empty"));
+                return;
             }
             int lineNo = 0;
             int start = 0;
@@ -199,24 +233,60 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             requireField("mode");
             requireField("max_age");
             if (mode != null && mode != Mode.NONE && mx.isEmpty() && !firstLine.containsKey("mx")) {
-                problems.add(Problem.whole(needsMx(mode)));
+                problems.add(Problem.whole(needsMx(mode) + typoHint("mx").orElse("")));
             }
-            if (!problems.isEmpty()) {
-                throw new InvalidException(problems);
+            misspeltFields();
+            int bytes = bytes(text);
+            if (bytes > MAX_BYTES) {
+                problems.add(Problem.whole("the policy is " + bytes + " bytes; senders refuse bodies over "
+                        + MAX_BYTES + " bytes (64 KiB)"));
+            } else if (problems.isEmpty()) {
+                int served = bytes(render(mode, mx, maxAge, extensions));
+                if (served > MAX_BYTES) {
+                    problems.add(Problem.whole("the policy is " + bytes + " bytes, but " + served + " in the"
+                            + " canonical form this stack serves (CRLF line ends, one space after each ':');"
+                            + " senders refuse bodies over " + MAX_BYTES + " bytes (64 KiB)"));
+                }
             }
-            return new Policy(mode, mx, maxAge, extensions);
         }
 
         /** A field whose first line was invalid has been reported there already. */
         private void requireField(String name) {
             if (!firstLine.containsKey(name)) {
-                String hint = extensions.keySet().stream()
-                        .filter(k -> k.equalsIgnoreCase(name))
-                        .findFirst()
-                        .map(k -> " (found \"" + k + ":\"; field names are case-sensitive)")
-                        .orElse("");
-                problems.add(Problem.whole("missing required field \"" + name + ":\"" + hint));
+                problems.add(Problem.whole("missing required field \"" + name + ":\"" + typoHint(name).orElse("")));
             }
+        }
+
+        /** Why the user may not have got a field they meant to write: its name in another case, or misspelt. */
+        private Optional<String> typoHint(String field) {
+            for (String k : extensions.keySet()) {
+                if (k.equalsIgnoreCase(field)) {
+                    return Optional.of(" (found \"" + k + ":\"; field names are case-sensitive)");
+                }
+            }
+            return extensions.keySet().stream()
+                    .filter(k -> field.equals(FieldNames.likelyMeant(k)))
+                    .findFirst()
+                    .map(k -> " (line " + firstLine.get(k) + " has \"" + k + ":\", which may be a typo of \""
+                            + field + ":\")");
+        }
+
+        /** An unknown field that looks like a known one is ignored by senders: say so unless it is missing. */
+        private void misspeltFields() {
+            for (String k : extensions.keySet()) {
+                String meant = FieldNames.likelyMeant(k);
+                if (meant == null) {
+                    continue;
+                }
+                boolean reportedAsMissing = meant.equals("mx")
+                        ? mode != null && mode != Mode.NONE && mx.isEmpty() && !firstLine.containsKey("mx")
+                        : !firstLine.containsKey(meant);
+                if (!reportedAsMissing) {
+                    warnings.add(Problem.at(firstLine.get(k), "unknown field \"" + k + ":\" may be a typo of \""
+                            + meant + ":\"; senders ignore it"));
+                }
+            }
+            warnings.sort(java.util.Comparator.comparingInt(Problem::line));
         }
 
         private void field(int n, String line) {
@@ -262,7 +332,16 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
             String value = stripWsp(line.substring(colon + 1));
             Integer seen = firstLine.putIfAbsent(name, n);
             if (seen != null && seen != n && !name.equals("mx")) {
-                return; // §3.2: the first occurrence of a field is used
+                // §3.2: the first occurrence is used; a later one is still a line of the grammar, at least an extension
+                String problem = extensionProblem(name, value);
+                if (problem != null) {
+                    problems.add(Problem.at(n, problem + " (a repeated field is ignored, but must still be"
+                            + " well-formed)"));
+                } else {
+                    warnings.add(Problem.at(n, "\"" + name + ":\" repeats line " + seen
+                            + "; senders use the first and ignore this one"));
+                }
+                return;
             }
             try {
                 switch (name) {
@@ -274,8 +353,21 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
                     }
                     case "mode" -> mode = Mode.parse(value);
                     case "max_age" -> maxAge = parseMaxAge(value);
-                    case "mx" -> mx.add(MxPattern.parse(value));
-                    default -> extensions.put(name, extensionValue(name, value));
+                    case "mx" -> {
+                        MxPattern p = MxPattern.parse(value);
+                        Integer first = mxLine.putIfAbsent(p.value(), n);
+                        if (first != null) {
+                            warnings.add(Problem.at(n, "mx pattern \"" + p.value() + "\" repeats line " + first));
+                        }
+                        mx.add(p);
+                    }
+                    default -> {
+                        String problem = extensionProblem(name, value);
+                        if (problem != null) {
+                            throw new InvalidException(problem);
+                        }
+                        extensions.put(name, value);
+                    }
                 }
             } catch (InvalidException e) {
                 problems.add(Problem.at(n, e.getMessage()));
@@ -283,17 +375,17 @@ public record Policy(Mode mode, List<MxPattern> mx, long maxAge, Map<String, Str
         }
 
         /** §3.2 sts-policy-ext-value: visible characters (UTF-8 allowed) with single spaces between them. */
-        private static String extensionValue(String name, String value) throws InvalidException {
+        static String extensionProblem(String name, String value) {
             if (value.isEmpty()) {
-                throw new InvalidException("\"" + name + ":\" has no value");
+                return "\"" + name + ":\" has no value";
             }
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c < 0x20 || c == 0x7f) {
-                    throw new InvalidException(String.format("control character U+%04X in the value of \"%s:\"", (int) c, name));
+                    return String.format("control character U+%04X in the value of \"%s:\"", (int) c, name);
                 }
             }
-            return value;
+            return null;
         }
 
         static boolean isFieldName(String name) {

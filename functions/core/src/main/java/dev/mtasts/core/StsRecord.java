@@ -20,6 +20,11 @@ public record StsRecord(String id, Map<String, String> extensions) {
             throw new IllegalArgumentException("invalid policy id: " + id);
         }
         extensions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
+        extensions.forEach((k, v) -> {
+            if (k.equals("id") || TxtRecord.extensionProblem(k + "=" + v) != null) {
+                throw new IllegalArgumentException("invalid extension: " + k + "=" + v);
+            }
+        });
     }
 
     public StsRecord(String id) {
@@ -40,42 +45,40 @@ public record StsRecord(String id, Map<String, String> extensions) {
 
     /** §3.1 sts-id: 1 to 32 letters or digits. */
     public static boolean isValidId(String id) {
-        return id != null && !id.isEmpty() && id.length() <= 32 && id.chars().allMatch(StsRecord::isAlnum);
+        return id != null && !id.isEmpty() && id.length() <= 32 && id.chars().allMatch(TxtRecord::isAlnum);
     }
 
-    /** Parses one record value (its strings already joined) by the §3.1 grammar. */
+    /**
+     * Parses one record value (its strings already joined) exactly by the §3.1 grammar: the first {@code id} is the
+     * policy's; a later one, like any other field, must still be a field of the grammar (an extension at least).
+     */
     public static StsRecord parse(String text) throws InvalidException {
-        List<String> fields = TxtRecord.fields(text);
-        if (!fields.get(0).equals(VERSION) || !text.startsWith(VERSION)) {
-            throw new InvalidException("an MTA-STS record starts with \"v=STSv1\" (case-sensitive)");
-        }
+        List<String> fields = TxtRecord.fields(text, VERSION, "an MTA-STS record");
         String id = null;
+        boolean idSeen = false;
         Map<String, String> extensions = new LinkedHashMap<>();
         List<Problem> problems = new ArrayList<>();
-        for (String field : fields.subList(1, fields.size())) {
-            int eq = field.indexOf('=');
-            if (eq <= 0) {
-                problems.add(Problem.whole("expected \"name=value\" (got \"" + field + "\")"));
+        for (String field : fields) {
+            if (field.startsWith("id=") && !idSeen) {
+                idSeen = true;
+                String value = field.substring(3);
+                if (isValidId(value)) {
+                    id = value;
+                } else {
+                    problems.add(Problem.whole("id must be 1 to 32 letters or digits (got \"" + value + "\")"));
+                }
                 continue;
             }
-            String name = field.substring(0, eq);
-            String value = field.substring(eq + 1);
-            if (name.equals("id")) {
-                if (id != null) {
-                    continue; // the first id wins; a repeat is ignored whatever it holds
-                }
-                if (!isValidId(value)) {
-                    problems.add(Problem.whole("id must be 1 to 32 letters or digits (got \"" + value + "\")"));
-                } else {
-                    id = value;
-                }
-            } else if (!isExtensionName(name) || !isExtensionValue(value)) {
-                problems.add(Problem.whole("invalid extension \"" + field + "\""));
-            } else {
-                extensions.putIfAbsent(name, value);
+            String problem = TxtRecord.extensionProblem(field);
+            if (problem != null) {
+                problems.add(Problem.whole(problem + (field.startsWith("id=") ? " (a repeated id is ignored, but must"
+                        + " still be well-formed)" : "")));
+            } else if (!field.startsWith("id=")) {
+                int eq = field.indexOf('=');
+                extensions.putIfAbsent(field.substring(0, eq), field.substring(eq + 1));
             }
         }
-        if (id == null && problems.isEmpty()) {
+        if (!idSeen) {
             problems.add(Problem.whole("the record has no id"));
         }
         if (!problems.isEmpty()) {
@@ -91,21 +94,5 @@ public record StsRecord(String id, Map<String, String> extensions) {
     public static Optional<StsRecord> discover(List<List<String>> txtRecords) throws InvalidException {
         Optional<String> only = TxtRecord.onlyRecord(txtRecords, VERSION, "no policy");
         return only.isEmpty() ? Optional.empty() : Optional.of(parse(only.get()));
-    }
-
-    static boolean isExtensionName(String name) {
-        if (name.isEmpty() || name.length() > 32 || !isAlnum(name.charAt(0))) {
-            return false;
-        }
-        return name.chars().allMatch(c -> isAlnum(c) || c == '_' || c == '-' || c == '.');
-    }
-
-    /** sts-ext-value: printable ASCII except '=', ';' and space. */
-    static boolean isExtensionValue(String value) {
-        return !value.isEmpty() && value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e && c != '=' && c != ';');
-    }
-
-    private static boolean isAlnum(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 }

@@ -2,10 +2,12 @@ package dev.mtasts.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
-/** The {@code _smtp._tls.<domain>} TXT record (RFC 8460 §3): {@code v=TLSRPTv1; rua=<uri>[,<uri>…]}. */
+/**
+ * The {@code _smtp._tls.<domain>} TXT record (RFC 8460 §3): {@code v=TLSRPTv1; rua=<uri>[,<uri>…]}. Every rua is
+ * checked as a URI senders can deliver to ({@link ReportUri}).
+ */
 public record TlsRptRecord(List<String> rua) {
 
     static final String VERSION = "v=TLSRPTv1";
@@ -16,7 +18,7 @@ public record TlsRptRecord(List<String> rua) {
             throw new IllegalArgumentException("a TLSRPT record needs at least one rua");
         }
         for (String uri : rua) {
-            String problem = ruaProblem(uri);
+            String problem = ReportUri.problem(uri);
             if (problem != null) {
                 throw new IllegalArgumentException(problem);
             }
@@ -35,7 +37,7 @@ public record TlsRptRecord(List<String> rua) {
     public static TlsRptRecord of(List<String> rua) throws InvalidException {
         List<Problem> problems = new ArrayList<>();
         for (String uri : rua) {
-            String problem = ruaProblem(uri);
+            String problem = ReportUri.problem(uri);
             if (problem != null) {
                 problems.add(Problem.whole(problem));
             }
@@ -53,46 +55,64 @@ public record TlsRptRecord(List<String> rua) {
         return VERSION + "; rua=" + String.join(",", rua);
     }
 
+    /**
+     * Parses one record value (its strings already joined) exactly by the §3 grammar. The first {@code rua} is the
+     * one senders use; any later field, a repeated rua too, must still be a field of the grammar.
+     */
     public static TlsRptRecord parse(String text) throws InvalidException {
-        List<String> fields = TxtRecord.fields(text);
-        if (!fields.get(0).equals(VERSION) || !text.startsWith(VERSION)) {
-            throw new InvalidException("a TLSRPT record starts with \"v=TLSRPTv1\"");
-        }
+        List<String> fields = TxtRecord.fields(text, VERSION, "a TLSRPT record");
         List<String> rua = null;
-        for (String field : fields.subList(1, fields.size())) {
+        List<Problem> problems = new ArrayList<>();
+        for (String field : fields) {
             if (field.startsWith("rua=") && rua == null) {
                 rua = new ArrayList<>();
-                for (String uri : field.substring(4).split(",", -1)) {
-                    rua.add(uri.strip());
-                }
+                ruaList(field.substring(4), rua, problems);
+                continue;
+            }
+            String problem = TxtRecord.extensionProblem(field);
+            if (problem != null) {
+                problems.add(Problem.whole(problem + (field.startsWith("rua=") ? " (a repeated rua is ignored, but"
+                        + " must still be well-formed)" : "")));
             }
         }
         if (rua == null) {
-            throw new InvalidException("the record has no rua");
+            problems.add(Problem.whole("the record has no rua"));
         }
-        return of(rua);
+        if (!problems.isEmpty()) {
+            throw new InvalidException(problems);
+        }
+        return new TlsRptRecord(rua);
+    }
+
+    /** {@code tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)}: each URI checked, every problem kept. */
+    private static void ruaList(String value, List<String> rua, List<Problem> problems) {
+        if (value.isEmpty()) {
+            problems.add(Problem.whole("rua= has no URI"));
+            return;
+        }
+        if (TxtRecord.isWsp(value.charAt(0))) {
+            problems.add(Problem.whole("white space after \"rua=\": the first URI follows it directly"));
+            return;
+        }
+        String[] uris = value.split(",", -1);
+        for (int i = 0; i < uris.length; i++) {
+            String uri = TxtRecord.stripWsp(uris[i]);
+            if (uri.isEmpty()) {
+                problems.add(Problem.whole("rua has an empty URI " + (i == uris.length - 1 ? "after its last ','"
+                        : "before ','")));
+                continue;
+            }
+            String problem = ReportUri.problem(uri);
+            if (problem != null) {
+                problems.add(Problem.whole(problem));
+            }
+            rua.add(uri);
+        }
     }
 
     /** Exactly one record beginning with {@code v=TLSRPTv1;}, else senders assume no reporting. */
     public static Optional<TlsRptRecord> discover(List<List<String>> txtRecords) throws InvalidException {
         Optional<String> only = TxtRecord.onlyRecord(txtRecords, VERSION, "no reporting");
         return only.isEmpty() ? Optional.empty() : Optional.of(parse(only.get()));
-    }
-
-    private static String ruaProblem(String uri) {
-        String lower = uri.toLowerCase(Locale.ROOT);
-        if (!lower.startsWith("mailto:") && !lower.startsWith("https:")) {
-            return "rua \"" + uri + "\" must be a mailto: or https: URI";
-        }
-        if (lower.length() <= (lower.startsWith("mailto:") ? 7 : 8)) {
-            return "rua \"" + uri + "\" has nothing after the scheme";
-        }
-        for (int i = 0; i < uri.length(); i++) {
-            char c = uri.charAt(i);
-            if (c == ',' || c == '!' || c == ';' || c <= 0x20 || c >= 0x7f) {
-                return "rua \"" + uri + "\": '" + c + "' must be %-encoded";
-            }
-        }
-        return null;
     }
 }

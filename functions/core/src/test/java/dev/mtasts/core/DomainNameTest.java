@@ -18,9 +18,9 @@ class DomainNameTest {
             example.com.               | example.com
             "  example.com\t"          | example.com
             mail.Example.co.uk.        | mail.example.co.uk
-            müller.example             | xn--mller-kva.example
-            MÜLLER.Example.            | xn--mller-kva.example
             xn--mller-kva.example      | xn--mller-kva.example
+            XN--MLLER-KVA.Example.     | xn--mller-kva.example
+            192.0.2.1.example          | 192.0.2.1.example
             """)
     void normalisation(String input, String normalised) throws InvalidException {
         assertEquals(normalised, DomainName.parse(input).value());
@@ -38,6 +38,14 @@ class DomainNameTest {
             a..example.com             | is not a valid domain name
             example.com..              | is not a valid domain name
             exa mple.com               | is not a valid domain name
+            # an IP address is not a mail domain (RFC 1123 §2.1)
+            192.0.2.1                  | the last label "1" is all digits, the form of an IP address
+            mail.example.123           | the last label "123" is all digits
+            [192.0.2.1]                | an address literal is not a host name
+            # U-labels are converted before they reach core (IDNA2008, in the command-line tool): core refuses them
+            müller.example             | "müller" is not an A-label (write internationalised labels in their xn-- form)
+            faß.de                     | "faß" is not an A-label
+            βόλος.com                  | "βόλος" is not an A-label
             # a 64-character label
             aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example | is not a valid domain name
             """)
@@ -72,6 +80,7 @@ class DomainNameTest {
             mta-sts.localhost,          none
             '[::1]:8080',               none
             127.0.0.1:8080,             none
+            mta-sts.192.0.2.1,          none
             """)
     void policyHost(String host, String domain) {
         assertEquals(java.util.Optional.ofNullable(domain), DomainName.ofPolicyHost(host).map(DomainName::value));

@@ -34,7 +34,7 @@ class MxPatternTest {
                 Arguments.of("mail.example.com.", "no trailing dot"),
                 Arguments.of(".example.com", "empty label"),
                 Arguments.of("a..example", "empty label"),
-                Arguments.of("mx.müller.example", "\"müller\" is not an A-label (use \"xn--mller-kva\")"),
+                Arguments.of("mx.müller.example", "\"müller\" is not an A-label (write internationalised labels in their xn-- form)"),
                 Arguments.of("mail_1.example.com", "character '_' is not allowed in a host name"),
                 Arguments.of("-mx.example.com", "starts or ends with a hyphen"),
                 Arguments.of("mx-.example.com", "starts or ends with a hyphen"),
@@ -42,8 +42,30 @@ class MxPatternTest {
                 Arguments.of("a.".repeat(127) + "example", "longer than 253 characters"));
     }
 
+    /**
+     * RFC 1123 §2.1: a host name never has the form of an IP address, whose last label is all digits; postfix-tlspol
+     * refuses a whole policy with such a pattern. MTA-STS matches MX host names, never addresses (§4.1).
+     */
+    static Stream<Arguments> ipAddressShapes() {
+        String reason = "is all digits, the form of an IP address, not of a host name";
+        return Stream.of(
+                Arguments.of("192.0.2.1", "the last label \"1\" " + reason),
+                Arguments.of("*.1.2.3.4", "the last label \"4\" " + reason),
+                Arguments.of("mail.example.123", "the last label \"123\" " + reason),
+                Arguments.of("10.0.0.010", "the last label \"010\" " + reason),
+                Arguments.of("4294967295", "the last label \"4294967295\" " + reason),
+                Arguments.of("[192.0.2.1]", "an address literal is not a host name"),
+                Arguments.of("[2001:db8::1]", "an address literal is not a host name"),
+                Arguments.of("2001:db8::1", "character ':' is not allowed in a host name"),
+                // digits elsewhere, or a top label that is not all digits, are host names
+                Arguments.of("192.0.2.1.example", null),
+                Arguments.of("mx1.example.c0m", null),
+                Arguments.of("1.2.3.4x", null),
+                Arguments.of("*.123.example", null));
+    }
+
     @ParameterizedTest
-    @MethodSource
+    @MethodSource({"validation", "ipAddressShapes"})
     void validation(String pattern, String reason) throws InvalidException {
         if (reason == null) {
             // Stored in lower case: the canonical policy, and so the id, must not depend on the case users typed.
@@ -75,9 +97,11 @@ class MxPatternTest {
             mail.example.com      | ''                        | false
             *.mx.microsoft        | tenant.h-v1.mx.microsoft  | false
             *.h-v1.mx.microsoft   | tenant.h-v1.mx.microsoft  | true
-            xn--mller-kva.example | müller.example            | true
-            xn--mller-kva.example | MÜLLER.example.           | true
-            *.xn--mller-kva.example | mx.müller.example       | true
+            xn--mller-kva.example | xn--mller-kva.example     | true
+            xn--mller-kva.example | XN--MLLER-KVA.example.    | true
+            *.xn--mller-kva.example | mx.xn--mller-kva.example | true
+            # DNS gives A-labels; a U-label is no host name as DNS has it (the command line converts what users type)
+            xn--mller-kva.example | müller.example            | false
             """)
     void matching(String pattern, String host, boolean covered) throws InvalidException {
         assertEquals(covered, MxPattern.parse(pattern).matches(host));

@@ -38,7 +38,15 @@ class PolicyErrorTest {
                 Arguments.of("hello world",
                         List.of("line 1: expected \"name: value\" (got \"hello world\")", "missing required field \"version:\"",
                                 "missing required field \"mode:\"", "missing required field \"max_age:\"")),
-                Arguments.of("", List.of("the policy is empty")));
+                Arguments.of("", List.of("the policy is empty")),
+                // a misspelt field name is an unknown field, ignored: the field it was meant to be is missing
+                Arguments.of("version: STSv1\nmdoe: enforce\nmx: mail.example.com\nmax_age: 86400\n",
+                        List.of("missing required field \"mode:\" (line 2 has \"mdoe:\", which may be a typo of \"mode:\")")),
+                Arguments.of("verison: STSv1\nmode: none\nmax-age: 86400\n",
+                        List.of("missing required field \"version:\" (line 1 has \"verison:\", which may be a typo of \"version:\")",
+                                "missing required field \"max_age:\" (line 3 has \"max-age:\", which may be a typo of \"max_age:\")")),
+                Arguments.of("version: STSv1\nmode: enforce\nmx1: mail.example.com\nmax_age: 86400\n",
+                        List.of("mode enforce needs at least one mx pattern (line 3 has \"mx1:\", which may be a typo of \"mx:\")")));
     }
 
     @ParameterizedTest

@@ -103,7 +103,7 @@ class PolicyRenderTest {
                 Arguments.of("Enforce", List.of("mail.example.com"), "86400",
                         List.of("mode must be one of testing, enforce, none (got \"Enforce\")")),
                 Arguments.of("enforce", List.of("mail.example.com", "mx.müller.example", "mail.example.com."), "86400",
-                        List.of("mx[1]: \"mx.müller.example\" is not a valid mx pattern: \"müller\" is not an A-label (use \"xn--mller-kva\")",
+                        List.of("mx[1]: \"mx.müller.example\" is not a valid mx pattern: \"müller\" is not an A-label (write internationalised labels in their xn-- form)",
                                 "mx[2]: \"mail.example.com.\" is not a valid mx pattern: no trailing dot")),
                 Arguments.of("testing", List.of("mail.example.com"), "31557601",
                         List.of("max_age must be at most 31557600 (one year) (got 31557601)")),

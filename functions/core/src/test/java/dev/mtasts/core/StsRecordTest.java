@@ -43,7 +43,7 @@ class StsRecordTest {
             v=stsv1; id=a                                     |     | starts with "v=STSv1"
             " v=STSv1; id=abc"                                |     | starts with "v=STSv1"
             id=abc; v=STSv1                                   |     | starts with "v=STSv1"
-            v=STSv1 id=abc                                    |     | starts with "v=STSv1"
+            v=STSv1 id=abc                                    |     | expected ";" after "v=STSv1" (got "v=STSv1 id=abc")
             v=STSv10; id=abc                                  |     | starts with "v=STSv1"
             # ids seen in the wild: base64, UUID, ISO timestamp, SHA-1 hex, and the limits
             v=STSv1; id=ab+c/d==                              |     | id must be 1 to 32 letters or digits (got "ab+c/d==")
@@ -53,9 +53,17 @@ class StsRecordTest {
             v=STSv1; id=abcdefghijABCDEFGHIJ0123456789abc     |     | id must be 1 to 32 letters or digits
             v=STSv1; id=                                      |     | id must be 1 to 32 letters or digits (got "")
             v=STSv1; id=a+b; id=abc                           |     | id must be 1 to 32 letters or digits (got "a+b")
-            v=STSv1; id=abc;;                                 |     | expected "name=value" (got "")
-            v=STSv1; id=abc; x=a=b                            |     | invalid extension "x=a=b"
-            v=STSv1; id=abc; _x=1                             |     | invalid extension "_x=1"
+            v=STSv1; id=abc;;                                 |     | empty field: ";" at position 17 follows another ";"
+            v=STSv1;; id=abc                                  |     | empty field: ";" at position 9 follows another ";"
+            v=STSv1; id=abc; x=a=b                            |     | invalid extension "x=a=b": a value is one or more printable characters other than '=', ';' and space
+            v=STSv1; id=abc; _x=1                             |     | invalid extension "_x=1": a name is a letter or digit
+            v=STSv1; id=abc; x=                               |     | invalid extension "x=": a value is one or more
+            v=STSv1; id=abc; =1                               |     | invalid extension "=1": a name is a letter or digit
+            v=STSv1; id=abc; x                                |     | expected "name=value" (got "x")
+            v=STSv1; id=abc; abcdefghijabcdefghijabcdefghijabc=1 | | invalid extension "abcdefghijabcdefghijabcdefghijabc=1": a name
+            v=STSv1; id=abc; abcdefghijabcdefghijabcdefghijab=1 | abc |
+            # a repeated id is ignored, yet still a field of the grammar
+            v=STSv1; id=abc; id=                              |     | invalid extension "id=": a value is one or more printable characters other than '=', ';' and space (a repeated id is ignored, but must still be well-formed)
             """)
     void parse(String text, String id, String reason) throws InvalidException {
         if (reason == null) {
@@ -63,6 +71,39 @@ class StsRecordTest {
         } else {
             String message = Rejection.message(() -> StsRecord.parse(text));
             assertTrue(message.contains(reason), message);
+        }
+    }
+
+    /**
+     * {@code sts-field-delim = *WSP ";" *WSP}, and RFC 5234 WSP is a space or a horizontal tab, nothing else: no
+     * white space ends the record unless a ';' comes first, and no other character that looks blank is a separator.
+     */
+    static Stream<Arguments> whiteSpace() {
+        String notAllowed = " is not allowed: an MTA-STS record holds printable ASCII, and spaces or tabs only around \";\"";
+        return Stream.of(
+                Arguments.of("spaces and tabs around ';'", "v=STSv1 \t; \tid=abc \t;\t ", null),
+                Arguments.of("trailing space", "v=STSv1; id=policy1 ",
+                        "white space after the last field \"id=policy1\": an MTA-STS record ends with a field or with \";\""),
+                Arguments.of("trailing tab", "v=STSv1; id=policy1\t",
+                        "white space after the last field \"id=policy1\": an MTA-STS record ends with a field or with \";\""),
+                Arguments.of("vertical tab for a space", "v=STSv1;\u000bid=abc", "U+000B LINE TABULATION at position 9" + notAllowed),
+                Arguments.of("group separator at the end", "v=STSv1; id=abc\u001d", "U+001D INFORMATION SEPARATOR THREE at position 16" + notAllowed),
+                Arguments.of("line feed at the end", "v=STSv1; id=policy1\n", "U+000A LINE FEED (LF) at position 20" + notAllowed),
+                Arguments.of("line break between fields", "v=STSv1;\r\nid=abc", "U+000D CARRIAGE RETURN (CR) at position 9" + notAllowed),
+                Arguments.of("no-break space", "v=STSv1;\u00a0id=abc", "U+00A0 NO-BREAK SPACE at position 9" + notAllowed),
+                Arguments.of("form feed before ';'", "v=STSv1\f; id=abc", "U+000C FORM FEED (FF) at position 8" + notAllowed),
+                Arguments.of("NUL inside the id", "v=STSv1; id=ab\u0000c", "U+0000 NULL at position 15" + notAllowed),
+                Arguments.of("space inside the id", "v=STSv1; id=ab c", "id must be 1 to 32 letters or digits (got \"ab c\")"),
+                Arguments.of("space after '='", "v=STSv1; id= abc", "id must be 1 to 32 letters or digits (got \" abc\")"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void whiteSpace(String name, String text, String reason) throws InvalidException {
+        if (reason == null) {
+            assertEquals("abc", StsRecord.parse(text).id());
+        } else {
+            assertEquals(List.of(reason), Rejection.problems(() -> StsRecord.parse(text)));
         }
     }
 
