@@ -178,10 +178,9 @@ class EventReplayTest {
     @Test
     void everyEventFileIsReplayed() throws IOException {
         Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
-                        Stream.of("report-s3-put.json", "dns-stream-insert.json", "dns-stream-modify.json",
-                                "dns-stream-status-only.json", "dns-stream-remove.json", "domain-setup-create.json",
-                                "domain-resource-create.json",
-                                "domain-resource-update.json", "domain-resource-delete.json").map(Arguments::of))
+                        Stream.of("report-s3-put.json", "lifecycle-stream-insert.json", "lifecycle-stream-modify.json",
+                                "lifecycle-stream-progress.json", "lifecycle-stream-remove.json",
+                                "lifecycle-schedule.json").map(Arguments::of))
                 .map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(EVENTS)) {
             Set<String> present = files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
@@ -189,16 +188,37 @@ class EventReplayTest {
         }
     }
 
+    /**
+     * {@code sam local --env-vars infra/env.json}: one entry per function of the template, only variables the template
+     * declares (sam local ignores the others), and every AWS endpoint local, so a local run never reaches real AWS.
+     */
     @Test
-    void envJsonNamesTheTemplatesFunctionsAndVariables() throws IOException {
+    void envJsonNamesTheTemplatesFunctionsAndPointsEveryEndpointAtEmulators() throws IOException {
         String template = Files.readString(Path.of("..", "template.yaml"));
-        String env = Files.readString(Path.of("env.json"));
-        for (String name : List.of("PolicyFunction", "ReportsApiFunction", "ReportsS3Function", "DnsSyncFunction",
-                "DomainSetupFunction", "ROUTE53_ENDPOINT", "STS_TXT_TTL", "DOMAINS_TABLE",
-                "DYNAMODB_ENDPOINT", "REPORTS_TABLE", "REPORTS_BUCKET", "S3_ENDPOINT", "ALERT_TOPIC_ARN", "EMAIL_DKIM")) {
-            assertTrue(env.contains("\"" + name + "\""), "env.json lacks " + name);
-            assertTrue(template.contains(name), "template.yaml lacks " + name);
+        java.util.regex.Matcher function = java.util.regex.Pattern.compile("\\n  (\\w+):\\n    Type: AWS::Serverless::Function")
+                .matcher(template);
+        Set<String> functions = new TreeSet<>();
+        while (function.find()) {
+            functions.add(function.group(1));
         }
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, java.util.Map<String, String>> env;
+        try (InputStream in = Files.newInputStream(Path.of("env.json"))) {
+            env = (java.util.Map<String, java.util.Map<String, String>>) (Object) com.amazonaws.services.lambda.runtime
+                    .serialization.factories.JacksonFactory.getInstance().getSerializer(java.util.Map.class).fromJson(in);
+        }
+        assertEquals(functions, new TreeSet<>(env.keySet()));
+        env.forEach((fn, vars) -> vars.forEach((name, value) -> {
+            assertTrue(template.contains("  " + name + ":"), fn + ": template.yaml does not declare " + name);
+            if (name.startsWith("AWS_ENDPOINT_URL")) {
+                assertTrue(value.startsWith("http://host.docker.internal:") || value.startsWith("http://127.0.0.1:"),
+                        fn + " " + name + " must name an emulator: " + value);
+            }
+        }));
+        env.values().forEach(vars -> {
+            assertEquals("false", vars.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
+            assertTrue(vars.containsKey("AWS_ENDPOINT_URL") && vars.containsKey("AWS_ENDPOINT_URL_DYNAMODB"));
+        });
     }
 
     private static <T> PojoSerializer<T> serializer(Class<T> type) {

@@ -1,12 +1,14 @@
 package dev.mtasts.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +30,41 @@ class TemplateTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals("", output, "cfn-lint template.yaml");
         assertEquals(0, p.exitValue());
+    }
+
+    /**
+     * What {@code sam validate}, {@code sam build}, {@code sam deploy} and {@code sam local} run first: the installed
+     * samtranslator (the library cfn-lint and the SAM CLI share) must translate the template, local CodeUris
+     * replaced by S3 URIs as {@code sam validate} does.
+     */
+    @Test
+    void theSamTranslatorTranslatesTheTemplateAsSamValidateDoes() throws Exception {
+        Path script = Path.of("src", "test", "resources", "sam_validate.py").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("python3", script.toString(), "template.yaml")
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().putIfAbsent("AWS_DEFAULT_REGION", "us-east-1"); // sam validate takes the region of the profile
+        Process p = pb.start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "samtranslator did not finish");
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.exitValue(), "samtranslator refuses template.yaml:\n" + output);
+        assertTrue(output.startsWith("ok "), output);
+        assertTrue(output.contains("5 AWS::Lambda::Function") && output.contains("1 AWS::Events::Rule"), output);
+    }
+
+    /** Only the stack's fixed parts: no per-domain resources, no language extensions, nothing per domain to answer. */
+    @Test
+    void theTemplateHoldsOnlyTheStacksFixedParts() throws Exception {
+        String template = Files.readString(ROOT.resolve("template.yaml"));
+        for (String gone : List.of("Fn::ForEach", "AWS::LanguageExtensions", "Domains:", "AWS::CertificateManager::Certificate",
+                "AWS::ApiGatewayV2::DomainName", "AWS::Route53::RecordSet", "Custom::", "route53:GetChange",
+                "dynamodb:ConditionCheckItem", "DYNAMODB_ENDPOINT", "S3_ENDPOINT")) {
+            assertFalse(template.contains(gone), "template.yaml still has " + gone);
+        }
+        Matcher timeout = Pattern.compile("Handler: dev.mtasts.reports.HttpReportHandler::handleRequest[\\s\\S]*?Timeout: (\\d+)")
+                .matcher(template);
+        assertTrue(timeout.find());
+        assertTrue(Integer.parseInt(timeout.group(1)) < 30, "the HTTPS reports function answers before the HTTP API's 30 s");
+        assertTrue(template.contains("AWS:SourceArn"), "the SES bucket policy names the receipt rules");
     }
 
     @Test

@@ -88,11 +88,8 @@ final class DomainCommand {
         }
     }
 
-    /** The policy options of {@code add} and {@code put}. */
+    /** The policy options of {@code add} and {@code put} besides the mode. */
     static final class PolicyOptions {
-        @Option(names = "--mode", paramLabel = "MODE", description = "testing, enforce or none. Start with testing.")
-        String mode;
-
         @Option(names = "--mx", split = ",", paramLabel = "PATTERN",
                 description = "An MX host pattern (mail.example.com, *.example.net); repeat it or separate with commas. "
                         + "Required unless --mode none.")
@@ -102,12 +99,8 @@ final class DomainCommand {
                 description = "How long senders cache the policy, 0 to 31557600 (default: 86400, one day).")
         String maxAge;
 
-        boolean given() {
-            return mode != null || !mx.isEmpty() || maxAge != null;
-        }
-
         /** The policy, or null after printing every problem. */
-        Policy policy(DomainName name, PrintWriter err) {
+        Policy policy(String mode, DomainName name, PrintWriter err) {
             try {
                 return Policy.of(mode, mx, maxAge == null ? "86400" : maxAge);
             } catch (InvalidException e) {
@@ -130,6 +123,10 @@ final class DomainCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
 
+        @Option(names = "--mode", paramLabel = "MODE",
+                description = "testing, enforce or none (default: seeded from the zone's MX hosts as testing).")
+        String mode;
+
         @Mixin
         PolicyOptions policy;
 
@@ -144,8 +141,8 @@ final class DomainCommand {
                 return Main.INVALID;
             }
             Policy p = null;
-            if (policy.given()) {
-                p = policy.policy(name, err());
+            if (mode != null || !policy.mx.isEmpty() || policy.maxAge != null) {
+                p = policy.policy(mode, name, err());
                 if (p == null) {
                     return Main.INVALID;
                 }
@@ -177,6 +174,10 @@ final class DomainCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
 
+        @Option(names = "--mode", required = true, paramLabel = "MODE",
+                description = "testing, enforce or none. Start with testing.")
+        String mode;
+
         @Mixin
         PolicyOptions policy;
 
@@ -186,11 +187,7 @@ final class DomainCommand {
             if (name == null) {
                 return Main.INVALID;
             }
-            if (policy.mode == null) {
-                err().println("mta-sts: --mode is required (testing, enforce or none)");
-                return Main.ERROR;
-            }
-            Policy p = policy.policy(name, err());
+            Policy p = policy.policy(mode, name, err());
             if (p == null) {
                 return Main.INVALID;
             }

@@ -74,9 +74,15 @@ final class ProvisionCommand implements Callable<Integer> {
             err.println("mta-sts: " + e.getMessage());
             return Main.ERROR;
         }
-        DomainLifecycle lifecycle = DomainLifecycle.of(store, clients.zones(), aws.certificates(clients),
-                aws.customDomains(clients, () -> new IllegalStateException("no HTTP API named " + aws.stack
-                        + " (deploy the stack, or give --stack or --api-id)")),
+        dev.mtasts.dns.CustomDomains customDomains;
+        try {
+            customDomains = aws.customDomains(clients, () -> new IllegalArgumentException("no HTTP API named " + aws.stack
+                    + " in this account and region: deploy the stack, or give --stack or --api-id"));
+        } catch (IllegalArgumentException e) {
+            err.println("mta-sts: " + e.getMessage());
+            return Main.ERROR;
+        }
+        DomainLifecycle lifecycle = DomainLifecycle.of(store, clients.zones(), aws.certificates(clients), customDomains,
                 host, null, mailboxes, LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()),
                 Clock.systemUTC());
         List<DomainName> names = new ArrayList<>();
@@ -87,7 +93,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 }
             } else {
                 for (String d : domains) {
-                    names.add(DomainName.parse(d));
+                    names.add(Idna.domain(d));
                 }
             }
         } catch (InvalidException e) {

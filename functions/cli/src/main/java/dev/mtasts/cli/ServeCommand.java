@@ -69,6 +69,8 @@ final class ServeCommand implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
     volatile int httpPort;
     volatile int dynamoPort;
+    /** The AWS emulator in use, null without one. */
+    volatile java.net.URI awsInUse;
 
     @Override
     public Integer call() throws Exception {
@@ -128,6 +130,7 @@ final class ServeCommand implements Callable<Integer> {
                     AutoCloseable lifecycle = aws.lifecycle(store, client, api.port(), out)) {
                 httpPort = api.port();
                 dynamoPort = dynamo.port();
+                awsInUse = aws.endpoint();
                 banner(out, file, report, aws, (System.nanoTime() - t0) / 1_000_000);
                 // Ctrl-C: let the main thread close the servers, and wait for it before the JVM goes
                 Thread hook = new Thread(() -> {

@@ -22,7 +22,7 @@ class HelpTest {
     private static void collect(CommandLine cl, String prefix, List<String> out) {
         out.add(prefix.strip());
         cl.getSubcommands().forEach((name, sub) -> {
-            if (!name.equals("help")) {
+            if (!name.equals("help") && name.equals(sub.getCommandName())) { // aliases are the same command
                 collect(sub, prefix + " " + name, out);
             }
         });
@@ -40,9 +40,9 @@ class HelpTest {
 
     @Test
     void everyCommandIsThere() {
-        assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain put", "domain get", "domain list",
-                "domain retire", "domain delete", "records", "report", "report parse", "report ingest", "reports", "dns",
-                "dns sync"), commands().toList());
+        assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain add", "domain put", "domain get",
+                "domain list", "domain retire", "domain remove", "records", "report", "report parse", "report ingest",
+                "reports", "provision"), commands().toList());
     }
 
     @Test
@@ -64,7 +64,7 @@ class HelpTest {
     void helpAndTyposSeeEveryCommand() {
         Cli help = Cli.run("help");
         assertEquals(0, help.exit());
-        for (String command : List.of("serve", "policy", "domain", "records", "report", "reports", "dns")) {
+        for (String command : List.of("serve", "policy", "domain", "records", "report", "reports", "provision")) {
             assertTrue(help.out().contains("\n  " + command + " "), command + " missing from:\n" + help.out());
         }
         Cli helpReport = Cli.run("help", "report");

@@ -172,6 +172,11 @@ public final class DomainLifecycle {
         DomainRowView row = DomainRowView.of(domain, lastImage);
         Lifecycle lc = row.lifecycle() == null ? Lifecycle.start(clock.instant()) : row.lifecycle();
         int ran = 0;
+        if (lc.zoneId() == null) {
+            Outcome zone = run(Step.ZONE, row, lc); // the records to remove are in the domain's zone
+            ran++;
+            lc = zone.lifecycle();
+        }
         for (Step step = Step.WITHDRAW_ANNOUNCEMENT; step != Step.DELETE_ROW; ) {
             Outcome outcome = run(step, row, lc);
             ran++;

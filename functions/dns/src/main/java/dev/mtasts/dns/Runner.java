@@ -33,7 +33,7 @@ public final class Runner {
         this(lifecycle, Clock.systemUTC());
     }
 
-    Runner(DomainLifecycle lifecycle, Clock clock) {
+    public Runner(DomainLifecycle lifecycle, Clock clock) {
         this.lifecycle = lifecycle;
         this.clock = clock;
     }

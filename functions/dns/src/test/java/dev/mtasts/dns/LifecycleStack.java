@@ -52,32 +52,32 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * counted by service and operation), and the policy function behind an HTTP listener on 127.0.0.1 that the live check
  * fetches from, as the local stack does.
  */
-final class LifecycleStack implements AutoCloseable {
-    final LocalDynamoDb dynamo = LocalDynamoDb.start();
-    final MotoServer moto = MotoServer.start();
-    final DynamoDbClient dynamoClient = Dynamo.create(dynamo.endpoint(), null);
-    final DomainStore store = new DomainStore(dynamoClient, "domains-" + System.nanoTime());
-    final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-    final List<String> metrics = Collections.synchronizedList(new ArrayList<>());
-    final Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
+public final class LifecycleStack implements AutoCloseable {
+    public final LocalDynamoDb dynamo = LocalDynamoDb.start();
+    public final MotoServer moto = MotoServer.start();
+    public final DynamoDbClient dynamoClient = Dynamo.create(dynamo.endpoint(), null);
+    public final DomainStore store = new DomainStore(dynamoClient, "domains-" + System.nanoTime());
+    public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    public final List<String> metrics = Collections.synchronizedList(new ArrayList<>());
+    public final Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
             .region(Region.AWS_GLOBAL).credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
             .overrideConfiguration(counting()).build();
-    final AcmClient acm = AcmClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+    public final AcmClient acm = AcmClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
             .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
             .overrideConfiguration(counting()).build();
-    final ApiGatewayV2Client api = ApiGatewayV2Client.builder().httpClient(UrlConnectionHttpClient.create())
+    public final ApiGatewayV2Client api = ApiGatewayV2Client.builder().httpClient(UrlConnectionHttpClient.create())
             .region(Region.US_EAST_1).credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
             .overrideConfiguration(counting()).build();
-    final String apiId = api.createApi(r -> r.name("mta-sts").protocolType("HTTP")).apiId();
-    final TestClock clock = new TestClock();
-    final HttpServer policyHost;
-    final AtomicInteger policyRequests = new AtomicInteger();
-    final Zones zones = new Zones(route53);
-    final Certificates certificates = new Certificates(acm, "mta-sts");
-    final CustomDomains customDomains = new CustomDomains(api, apiId);
-    final DomainLifecycle lifecycle;
+    public final String apiId = api.createApi(r -> r.name("mta-sts").protocolType("HTTP")).apiId();
+    public final TestClock clock = new TestClock();
+    public final HttpServer policyHost;
+    public final AtomicInteger policyRequests = new AtomicInteger();
+    public final Zones zones = new Zones(route53);
+    public final Certificates certificates = new Certificates(acm, "mta-sts");
+    public final CustomDomains customDomains = new CustomDomains(api, apiId);
+    public final DomainLifecycle lifecycle;
 
-    LifecycleStack() throws IOException {
+    public LifecycleStack() throws IOException {
         store.createTable();
         PolicyHandler handler = new PolicyHandler(store);
         policyHost = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -103,7 +103,7 @@ final class LifecycleStack implements AutoCloseable {
     }
 
     /** The lifecycle with a hook after every step (before its progress is written), fetching from the listener. */
-    DomainLifecycle lifecycle(BiConsumer<DomainName, Lifecycle.Step> hook) {
+    public DomainLifecycle lifecycle(BiConsumer<DomainName, Lifecycle.Step> hook) {
         int port = policyHost.getAddress().getPort();
         return DomainLifecycle.of(store, zones, certificates, customDomains,
                 d -> PolicyFetch.Target.plain(d.policyHost(), InetAddress.getLoopbackAddress(), port), null,
@@ -123,7 +123,7 @@ final class LifecycleStack implements AutoCloseable {
     }
 
     /** A public zone with the given MX hosts at its apex; returns its id. */
-    String zone(String name, String... mx) {
+    public String zone(String name, String... mx) {
         String id = route53.createHostedZone(r -> r.name(name).callerReference(name + System.nanoTime()))
                 .hostedZone().id().replace("/hostedzone/", "");
         if (mx.length > 0) {
@@ -132,7 +132,7 @@ final class LifecycleStack implements AutoCloseable {
         return id;
     }
 
-    void setMx(String zoneId, String name, String... mx) {
+    public void setMx(String zoneId, String name, String... mx) {
         List<ResourceRecord> records = new ArrayList<>();
         for (int i = 0; i < mx.length; i++) {
             records.add(ResourceRecord.builder().value((i + 1) * 10 + " " + mx[i] + ".").build());
@@ -141,17 +141,17 @@ final class LifecycleStack implements AutoCloseable {
                 .name(name + ".").type(RRType.MX).ttl(3600L).resourceRecords(records).build()).build());
     }
 
-    void record(String zoneId, String name, RRType type, String value) {
+    public void record(String zoneId, String name, RRType type, String value) {
         change(zoneId, Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
                 .name(name).type(type).ttl(300L).resourceRecords(ResourceRecord.builder().value(value).build()).build()).build());
     }
 
-    void change(String zoneId, Change change) {
+    public void change(String zoneId, Change change) {
         route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(change)));
     }
 
     /** Every record set of a zone except its SOA and NS: what the stack and the test put there. */
-    List<String> records(String zoneId) {
+    public List<String> records(String zoneId) {
         List<String> out = new ArrayList<>();
         for (ResourceRecordSet s : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(zoneId)).resourceRecordSets()) {
             if (s.type() != RRType.SOA && s.type() != RRType.NS) {
@@ -162,7 +162,7 @@ final class LifecycleStack implements AutoCloseable {
     }
 
     /** The record sets at one name, as {@code type value}. */
-    Map<String, String> at(String zoneId, String name) {
+    public Map<String, String> at(String zoneId, String name) {
         Map<String, String> out = new TreeMap<>();
         for (ResourceRecordSet s : zones.setsAt(new Zones.Zone(zoneId, ""), name)) {
             out.put(s.typeAsString(), s.aliasTarget() != null ? "alias " + Zones.trimDot(s.aliasTarget().dnsName())
@@ -171,24 +171,24 @@ final class LifecycleStack implements AutoCloseable {
         return out;
     }
 
-    List<CertificateSummary> certificates(String host) {
+    public List<CertificateSummary> certificates(String host) {
         return acm.listCertificates(r -> { }).certificateSummaryList().stream()
                 .filter(c -> host.equals(c.domainName())).toList();
     }
 
-    List<String> customDomainNames() {
+    public List<String> customDomainNames() {
         return api.getDomainNames(r -> { }).items().stream().map(d -> d.domainName()).toList();
     }
 
-    Lifecycle lifecycleOf(String domain) {
+    public Lifecycle lifecycleOf(String domain) {
         return Lifecycle.of(store.find(name(domain)).orElseThrow());
     }
 
-    DomainLifecycle.Report advance(String domain) {
+    public DomainLifecycle.Report advance(String domain) {
         return lifecycle.advance(name(domain), clock.instant().plus(Duration.ofMinutes(5)));
     }
 
-    static DomainName name(String domain) {
+    public static DomainName name(String domain) {
         try {
             return DomainName.parse(domain);
         } catch (dev.mtasts.core.InvalidException e) {
@@ -197,7 +197,7 @@ final class LifecycleStack implements AutoCloseable {
     }
 
     /** Requests by service and operation since the last call, and resets the count. */
-    Map<String, Integer> takeCalls() {
+    public Map<String, Integer> takeCalls() {
         Map<String, Integer> out = new TreeMap<>();
         calls.forEach((k, v) -> out.put(k, v.getAndSet(0)));
         out.values().removeIf(n -> n == 0);
@@ -216,7 +216,7 @@ final class LifecycleStack implements AutoCloseable {
     }
 
     /** A clock tests move by hand: leases expire, waits pass, without sleeping. */
-    static final class TestClock extends Clock {
+    public static final class TestClock extends Clock {
         private volatile Instant now = Instant.parse("2026-12-01T10:00:00Z");
 
         @Override
@@ -224,7 +224,7 @@ final class LifecycleStack implements AutoCloseable {
             return now;
         }
 
-        synchronized void advance(Duration d) {
+        public synchronized void advance(Duration d) {
             now = now.plus(d);
         }
 

@@ -5,7 +5,6 @@ import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +16,6 @@ import software.amazon.awssdk.services.sns.SnsClient;
 /** The reports functions' configuration, read once per container from the environment template.yaml sets. */
 final class Settings {
     static final String BUCKET_ENV = "REPORTS_BUCKET";
-    static final String S3_ENDPOINT_ENV = "S3_ENDPOINT";
     static final String ALERT_TOPIC_ENV = "ALERT_TOPIC_ARN";
     /** {@code ses} (default): honour the DKIM verdict SES recorded; {@code off}: another pipeline checked it. */
     static final String DKIM_ENV = "EMAIL_DKIM";
@@ -71,9 +69,8 @@ final class Settings {
                 .httpClient(UrlConnectionHttpClient.create())
                 .region(Dynamo.region(env))
                 .credentialsProvider(Dynamo.lambdaCredentials(env));
-        String endpoint = get(S3_ENDPOINT_ENV, null);
-        if (endpoint != null) {
-            b.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+        if (Dynamo.configuredEndpoint("S3", "S3") != null) {
+            b.forcePathStyle(true); // an emulator (sam local with infra/env.json) has no bucket host names
         }
         return b.build();
     }

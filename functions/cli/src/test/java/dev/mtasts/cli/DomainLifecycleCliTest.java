@@ -1,0 +1,156 @@
+package dev.mtasts.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtasts.store.Dynamo;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.RRType;
+import software.amazon.awssdk.services.route53.model.ResourceRecord;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+
+/**
+ * A mail admin's whole way with the local stack and its moto_server: {@code domain add}, watch {@code domain get}
+ * reach ready, fetch the policy, retire, remove; a record of another host blocks until {@code --take-over}.
+ */
+class DomainLifecycleCliTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path dir;
+
+    static ServeCommand serve;
+    static CompletableFuture<Integer> exit;
+    static final StringWriter console = new StringWriter();
+    static String endpoint;
+    static Route53Client route53;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path domains = dir.resolve("domains.json");
+        Files.writeString(domains, "[{\"domain\": \"seed.example\", \"mode\": \"testing\", \"mx\": [\"mail.seed.example\"], \"max_age\": 86400}]");
+        serve = new ServeCommand();
+        CommandLine cl = new CommandLine(serve);
+        cl.setOut(new PrintWriter(console, true));
+        exit = CompletableFuture.supplyAsync(() -> cl.execute("--port", "0", "--dynamodb-port", "0", "--domains",
+                domains.toString(), "--data-dir", dir.resolve("reports").toString()));
+        assertTrue(serve.started.await(90, TimeUnit.SECONDS), "serve did not start: " + console);
+        assertTrue(serve.awsInUse != null, "serve started its moto_server: " + console);
+        endpoint = "http://127.0.0.1:" + serve.dynamoPort;
+        route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.AWS_GLOBAL)
+                .credentialsProvider(Dynamo.localCredentials()).endpointOverride(serve.awsInUse).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        route53.close();
+        serve.stop();
+        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+    }
+
+    static String zone(String name, String mx) {
+        String id = route53.createHostedZone(r -> r.name(name).callerReference(name + System.nanoTime())).hostedZone().id();
+        record(id, name, RRType.MX, "10 " + mx + ".");
+        return id;
+    }
+
+    static void record(String zoneId, String name, RRType type, String value) {
+        route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(Change.builder()
+                .action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder().name(name).type(type).ttl(300L)
+                        .resourceRecords(ResourceRecord.builder().value(value).build()).build()).build())));
+    }
+
+    /** {@code domain get D --json} until its output passes the test, or a minute. */
+    static String awaitGet(String domain, Predicate<String> done) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        String out = "";
+        while (Instant.now().isBefore(deadline)) {
+            Cli get = Cli.run("domain", "get", domain, "--json", "--endpoint-url", endpoint);
+            out = get.exit() + " " + get.out() + get.err();
+            if (done.test(out)) {
+                return out;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError(domain + " did not get there: " + out + "\n" + console);
+    }
+
+    static HttpResponse<String> policy(String domain) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + "/.well-known/mta-sts.txt"))
+                .header("Host", "mta-sts." + domain).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void addedTheDomainBecomesReadyThenIsRetiredAndRemoved() throws Exception {
+        zone("new.example", "mx1.new.example");
+        Cli add = Cli.run("domain", "add", "new.example", "--endpoint-url", endpoint);
+        assertEquals(0, add.exit(), add.err());
+        assertTrue(add.out().startsWith("new.example: added, policy to be seeded from the zone's MX hosts"), add.out());
+        String ready = awaitGet("new.example", o -> o.contains("\"lifecycle\":{\"state\":\"ready\""));
+        assertTrue(ready.contains("\"mode\":\"testing\",\"mx\":[\"mx1.new.example\"],\"max_age\":86400"), ready);
+        HttpResponse<String> served = policy("new.example");
+        assertEquals(200, served.statusCode());
+        assertEquals("version: STSv1\r\nmode: testing\r\nmx: mx1.new.example\r\nmax_age: 86400\r\n", served.body());
+
+        Cli early = Cli.run("domain", "remove", "new.example", "--endpoint-url", endpoint);
+        assertEquals(1, early.exit());
+        assertTrue(early.err().contains("retire it first (mta-sts domain retire new.example)"), early.err());
+
+        Cli retire = Cli.run("domain", "retire", "new.example", "--endpoint-url", endpoint);
+        assertEquals(0, retire.exit(), retire.err());
+        awaitGet("new.example", o -> o.contains("\"mode\":\"none\"") && o.contains("\"state\":\"ready\""));
+        Cli tooSoon = Cli.run("domain", "remove", "new.example", "--endpoint-url", endpoint);
+        assertEquals(1, tooSoon.exit());
+        assertTrue(tooSoon.err().contains("senders may still cache the policy new.example had before it was retired"), tooSoon.err());
+
+        Cli remove = Cli.run("domain", "remove", "new.example", "--force", "--endpoint-url", endpoint);
+        assertEquals(0, remove.exit(), remove.err());
+        assertTrue(remove.out().contains("removal requested"), remove.out());
+        awaitGet("new.example", o -> o.startsWith("1 ") && o.contains("no row for new.example"));
+        assertEquals(404, policy("new.example").statusCode());
+    }
+
+    @Test
+    void aRecordOfAnotherHostBlocksUntilTakeOver() throws Exception {
+        String zone = zone("taken.example", "mail.taken.example");
+        record(zone, "mta-sts.taken.example", RRType.A, "192.0.2.44");
+        assertEquals(0, Cli.run("domain", "add", "taken.example", "--endpoint-url", endpoint).exit());
+        String blocked = awaitGet("taken.example", o -> o.contains("\"state\":\"blocked\""));
+        assertTrue(blocked.contains("mta-sts.taken.example A 192.0.2.44") && blocked.contains("--take-over"), blocked);
+        Cli list = Cli.run("domain", "list", "--endpoint-url", endpoint);
+        assertTrue(list.out().contains("blocked — records of another host are in the way"), list.out());
+
+        Cli takeOver = Cli.run("domain", "add", "taken.example", "--take-over", "--endpoint-url", endpoint);
+        assertEquals(0, takeOver.exit(), takeOver.err());
+        assertTrue(takeOver.out().contains("already there; records of another host will be replaced"), takeOver.out());
+        awaitGet("taken.example", o -> o.contains("\"state\":\"ready\""));
+    }
+
+    @Test
+    void theSeededRowsOfTheDomainsFileAreProvisionedToo() throws Exception {
+        awaitGet("seed.example", o -> o.contains("\"state\":\"ready\""));
+        assertTrue(console.toString().contains("seed.example: ready"), console.toString());
+    }
+}
