@@ -84,8 +84,9 @@ final class Emulator implements AutoCloseable {
         if (endpoint == null) {
             return "none (" + why + "): policies are served, no certificates, custom domains or records are made";
         }
-        return (moto != null ? "moto_server started at " : "emulator at ") + endpoint
-                + ": the domain lifecycle runs here as in AWS (mta-sts domain list shows it)";
+        return moto != null ? "moto_server started at " + endpoint + ": the domain lifecycle runs here as in AWS "
+                + "(mta-sts domain list shows it); a domain added without a zone gets one, with MX mail.<domain>"
+                : "emulator at " + endpoint + ": the domain lifecycle runs here as in AWS (mta-sts domain list shows it)";
     }
 
     private AwsOptions.Clients clients() {
@@ -177,8 +178,12 @@ final class Emulator implements AutoCloseable {
         Runner runner = new Runner(lifecycle);
         LifecycleStreamHandler onStream = new LifecycleStreamHandler(runner);
         LifecycleScheduleHandler onSchedule = new LifecycleScheduleHandler(store, runner, Clock.systemUTC());
-        LocalStream stream = new LocalStream(dynamo, streams, store.table(),
-                event -> onStream.handleRequest(event, new LocalContext(log))).start();
+        LocalStream stream = new LocalStream(dynamo, streams, store.table(), event -> {
+            if (started()) {
+                sandboxZones(event);
+            }
+            onStream.handleRequest(event, new LocalContext(log));
+        }).start();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mta-sts-schedule");
             t.setDaemon(true);
@@ -197,6 +202,31 @@ final class Emulator implements AutoCloseable {
             stream.close();
             streams.close();
         };
+    }
+
+    /**
+     * The emulator this run started is a sandbox: a domain added without a hosted zone of its own or of a parent
+     * gets one, with an MX record {@code mail.<domain>}, so that trying {@code domain add} needs no Route53 set-up.
+     */
+    private void sandboxZones(DynamodbEvent event) {
+        for (var record : event.getRecords()) {
+            var key = record.getDynamodb().getKeys().get(DomainRow.DOMAIN);
+            if (!"INSERT".equals(record.getEventName()) || key == null || key.getS() == null) {
+                continue;
+            }
+            DomainName domain;
+            try {
+                domain = DomainName.parse(key.getS());
+            } catch (InvalidException e) {
+                continue;
+            }
+            boolean held = clients().route53().listHostedZonesPaginator(r -> { }).hostedZones().stream()
+                    .map(z -> z.name().endsWith(".") ? z.name().substring(0, z.name().length() - 1) : z.name())
+                    .anyMatch(z -> domain.value().equals(z) || domain.value().endsWith("." + z));
+            if (!held) {
+                zonesFor(List.<Object>of(Map.of(DomainRow.DOMAIN, domain.value())));
+            }
+        }
     }
 
     private static void markLocal(DomainStore store, DynamodbEvent event) {

@@ -199,6 +199,10 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  curl -H 'Host: mta-sts.%s' http://127.0.0.1:%d/.well-known/mta-sts.txt%n", example, httpPort);
         out.printf("  java -jar functions/cli/target/mta-sts.jar domain list --endpoint-url http://127.0.0.1:%d%n",
                 dynamoPort);
+        if (aws.endpoint() != null) {
+            out.printf("  java -jar functions/cli/target/mta-sts.jar domain add example.net --endpoint-url http://127.0.0.1:%d%n",
+                    dynamoPort);
+        }
         out.printf("  curl -H 'Host: mta-sts.%s' -H 'Content-Type: application/tlsrpt+json' --data-binary @report.json "
                 + "http://127.0.0.1:%d%s%n", example, httpPort, HttpReportHandler.PATH);
         out.printf("  java -jar functions/cli/target/mta-sts.jar reports --endpoint-url http://127.0.0.1:%d%n", dynamoPort);

@@ -1,6 +1,7 @@
 package dev.mtasts.dns;
 
 import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Lifecycle.Step;
 import dev.mtasts.store.DomainStore;
@@ -117,6 +118,9 @@ public final class DomainLifecycle {
                     Lifecycle rest = lc.step() == Step.READY ? lc : lc.at(Step.READY, Steps.ready(lc), now);
                     if (rest != lc) {
                         store.saveLifecycle(domain, rest.withLease(lease(owner)), owner);
+                    }
+                    if (row.takeOver()) {
+                        store.setWish(domain, DomainRow.TAKE_OVER, null); // done: a later record of another host blocks again
                     }
                     store.release(domain, owner);
                     return new Report(domain, rest.state(), rest.detail(), ran);

@@ -64,7 +64,9 @@ public final class Runner {
             running.forEach((d, f) -> {
                 try {
                     DomainLifecycle.Report r = f.get();
-                    log(context, r.state().equals("blocked") ? LogLevel.WARN : LogLevel.INFO, r.toString());
+                    if (r.steps() > 0 || !r.ready()) { // a domain found at rest has nothing to say
+                        log(context, r.state().equals("blocked") ? LogLevel.WARN : LogLevel.INFO, r.toString());
+                    }
                     failed.put(d, false);
                 } catch (ExecutionException e) {
                     log(context, LogLevel.ERROR, d + ": lifecycle failed, will be retried: " + e.getCause());

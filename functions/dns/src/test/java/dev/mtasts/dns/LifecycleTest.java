@@ -180,6 +180,8 @@ class LifecycleTest {
             DomainLifecycle.Report taken = stack.advance(c.domain());
             assertTrue(taken.ready(), c + ": " + taken);
             assertFalse(stack.records(zone).toString().contains(c.value().replace("\"", "")), c + ": replaced");
+            assertFalse(stack.store.find(name(c.domain())).orElseThrow().containsKey(DomainRow.TAKE_OVER),
+                    c + ": the wish is cleared once fulfilled");
         }
     }
 
@@ -256,6 +258,38 @@ class LifecycleTest {
             assertEquals(1, stack.customDomainNames().stream().filter(("mta-sts." + domain)::equals).count());
             long cnames = stack.records(zone).stream().filter(s -> s.contains(" CNAME ")).count();
             assertEquals(1, cnames, crashAt + ": one validation record " + stack.records(zone));
+        }
+    }
+
+    /** A removal that dies after a step is resumed too, and ends with nothing of the domain left. */
+    @Test
+    void aCrashDuringRemovalIsResumedToTheEnd() throws Exception {
+        for (Step crashAt = Step.WITHDRAW_ANNOUNCEMENT; crashAt != null; crashAt = crashAt.next()) {
+            String domain = "gone-" + crashAt.text() + ".example";
+            String zone = stack.zone(domain, "mail." + domain);
+            List<String> before = stack.records(zone);
+            stack.store.add(name(domain));
+            assertTrue(stack.advance(domain).ready());
+            stack.store.setWish(name(domain), DomainRow.REMOVE_REQUESTED, "2026-12-01T12:00:00Z");
+            Step at = crashAt;
+            boolean[] crashed = {false};
+            try {
+                stack.lifecycle((d, step) -> {
+                    if (step == at && !crashed[0]) {
+                        crashed[0] = true;
+                        throw new Crash();
+                    }
+                }).advance(name(domain), stack.clock.instant().plusSeconds(60));
+            } catch (Crash expected) {
+                // gone mid-removal
+            }
+            assertTrue(crashed[0], "crashed at " + crashAt);
+            stack.clock.advance(DomainLifecycle.LEASE.plusSeconds(1));
+            DomainLifecycle.Report r = stack.advance(domain);
+            assertEquals("removed", r.state(), crashAt + ": " + r);
+            assertEquals(before, stack.records(zone), crashAt + ": the zone as it was");
+            assertTrue(stack.certificates("mta-sts." + domain).isEmpty(), crashAt.text());
+            assertFalse(stack.customDomainNames().contains("mta-sts." + domain), crashAt.text());
         }
     }
 
