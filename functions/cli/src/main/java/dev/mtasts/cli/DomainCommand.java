@@ -376,7 +376,8 @@ final class DomainCommand {
     }
 
     /** A stored item as the CLI shows it: the valid row, or why it is not one, and what the stack did with it. */
-    record RowView(String domain, DomainRow row, List<Problem> problems, Map<String, Object> status, Lifecycle lifecycle) {
+    record RowView(String domain, DomainRow row, List<Problem> problems, Map<String, Object> status, Lifecycle lifecycle,
+            Map<String, Object> item) {
         static RowView of(Map<String, Object> item) {
             String domain = String.valueOf(item.get(DomainRow.DOMAIN));
             Map<String, Object> status = new LinkedHashMap<>();
@@ -387,9 +388,9 @@ final class DomainCommand {
             }
             Lifecycle lc = Lifecycle.of(item);
             try {
-                return new RowView(domain, DomainRow.parse(item), List.of(), status, lc);
+                return new RowView(domain, DomainRow.parse(item), List.of(), status, lc, item);
             } catch (InvalidException e) {
-                return new RowView(domain, null, e.problems(), status, lc);
+                return new RowView(domain, null, e.problems(), status, lc, item);
             }
         }
 
@@ -418,8 +419,15 @@ final class DomainCommand {
                 m.put("detail", "the stack has not picked the domain up yet");
                 return m;
             }
-            m.put("state", lc.state());
-            m.put("detail", lc.detail());
+            Policy current;
+            try {
+                current = DomainRow.parse(item).policy();
+            } catch (InvalidException e) {
+                current = null;
+            }
+            Lifecycle.Status status = lc.status(current, item.get(DomainRow.REMOVE_REQUESTED) != null);
+            m.put("state", status.state());
+            m.put("detail", status.detail());
             m.put("step", lc.step().text());
             if (lc.since() != null) {
                 m.put("since", lc.since().truncatedTo(ChronoUnit.SECONDS).toString());
@@ -446,11 +454,6 @@ final class DomainCommand {
                 m.put("errors", problems.stream().map(Problem::message).toList());
             }
             m.putAll(status);
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put(DomainRow.DOMAIN, domain);
-            if (lifecycle != null) {
-                item.put(Lifecycle.ATTRIBUTE, lifecycle.toPlain());
-            }
             m.put("lifecycle", lifecycleJson(item));
             return m;
         }

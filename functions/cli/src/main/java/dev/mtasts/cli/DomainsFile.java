@@ -24,8 +24,10 @@ public final class DomainsFile {
         try (InputStream in = Files.newInputStream(file)) {
             json = Json.read(in);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException("not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ")");
+            // Jackson's own message quotes (or redacts) the input and names its internals: say where, in our words
+            var at = e.getLocation();
+            throw new IOException(at == null ? "not valid JSON" : "not valid JSON at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr() + " (a JSON array of rows is expected: [{\"domain\": \"example.com\", ...}])");
         }
         if (!(json instanceof List<?> list)) {
             throw new IOException("expected a JSON array of rows");

@@ -69,17 +69,57 @@ public final class Main {
             }
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            String message = e instanceof StoreUnavailableException
-                    ? e.getMessage() + " (is the endpoint right? for the local stack: mta-sts serve)"
-                    : e instanceof software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException
-                    ? "table not found (check --table/--reports-table, --region and --endpoint-url)"
-                    : e instanceof software.amazon.awssdk.core.exception.SdkException
-                    ? e.getMessage()
-                    : e.getClass().getSimpleName() + ": " + e.getMessage();
-            commandLine.getErr().println("mta-sts: " + message);
+            commandLine.getErr().println("mta-sts: " + oneLine(e));
             return ERROR;
         });
+        // a mistake on the command line is one line saying what is wrong, not the whole usage
+        cl.setParameterExceptionHandler((e, args2) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("mta-sts: " + e.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
+                cmd.getErr().println("See: " + cmd.getCommandSpec().qualifiedName() + " --help");
+            }
+            return ERROR;
+        });
+        cl.registerConverter(java.net.URI.class, Main::url);
         return cl;
+    }
+
+    /** What went wrong, in one line of our words: no SDK provider chains, no class names where a sentence will do. */
+    static String oneLine(Exception e) {
+        if (e instanceof StoreUnavailableException) {
+            return e.getMessage() + " (is the endpoint right? for the local stack: mta-sts serve)";
+        }
+        if (e instanceof software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException) {
+            return "table not found (check --table/--reports-table, --region and --endpoint-url)";
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof software.amazon.awssdk.core.exception.SdkClientException && message.startsWith("Unable to load credentials")) {
+            return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws "
+                    + "configure (the local stack needs none: --endpoint-url http://127.0.0.1:8000)";
+        }
+        if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && s.awsErrorDetails() != null) {
+            return s.awsErrorDetails().serviceName() + " refused: " + s.awsErrorDetails().errorCode()
+                    + (s.awsErrorDetails().errorMessage() == null ? "" : " (" + s.awsErrorDetails().errorMessage() + ")");
+        }
+        if (e instanceof software.amazon.awssdk.core.exception.SdkException) {
+            int nl = message.indexOf('\n');
+            return nl < 0 ? message : message.substring(0, nl);
+        }
+        return message.isEmpty() ? e.getClass().getSimpleName() : message;
+    }
+
+    /** {@code --endpoint-url} and the like: an http(s) URL with a host, or a usage error saying so. */
+    static java.net.URI url(String value) {
+        try {
+            java.net.URI u = new java.net.URI(value);
+            if (u.getScheme() != null && u.getScheme().matches("https?") && u.getHost() != null) {
+                return u;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // said below
+        }
+        throw new CommandLine.TypeConversionException("must be a URL like http://127.0.0.1:8000 (got \"" + value + "\")");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -69,17 +69,28 @@ final class RecordsCommand implements Callable<Integer> {
             }
             return Main.INVALID;
         }
+        // RFC 8461 §8.1: the id printed is the one of the body the host serves now, never one ahead of it
         dev.mtasts.core.Lifecycle lc = dev.mtasts.core.Lifecycle.of(item.get());
-        if (lc != null && lc.refused() != null && lc.refused().id().equals(row.policy().id())) {
-            err.println("warning: the stack does not announce this policy (" + lc.refused().reason()
-                    + "); the id published now is " + (lc.announced() == null ? "none" : lc.announced().id()));
+        dev.mtasts.core.Policy served = row.policy();
+        String body = dev.mtasts.core.Lifecycle.bodyToServe(row.policy(), lc);
+        if (!body.equals(row.policy().render())) {
+            try {
+                served = dev.mtasts.core.Policy.parse(body);
+            } catch (InvalidException e) {
+                throw new IllegalStateException("the announced policy of " + name + " no longer parses", e);
+            }
+            boolean refused = lc.refused() != null && lc.refused().id().equals(row.policy().id());
+            err.println("warning: the row's enforce policy (id " + row.policy().id() + ") is not served "
+                    + (refused ? "because the stack refused it: " + lc.refused().reason()
+                            : "until it has passed the MX check")
+                    + "; these records are those of the policy served now (id " + served.id() + ")");
         }
         String sts = name.stsRecordName() + ".";
         String rpt = name.tlsRptRecordName() + ".";
         int width = Math.max(sts.length(), rpt.length());
-        out.println("; " + name + ": " + row.policy().mode() + " policy served at https://" + name.policyHost()
+        out.println("; " + name + ": " + served.mode() + " policy served at https://" + name.policyHost()
                 + "/.well-known/mta-sts.txt");
-        out.printf("%-" + width + "s  IN TXT %s%n", sts, TxtRecord.quote(StsRecord.of(row.policy()).render()));
+        out.printf("%-" + width + "s  IN TXT %s%n", sts, TxtRecord.quote(StsRecord.of(served).render()));
         out.printf("%-" + width + "s  IN TXT %s%n", rpt, TxtRecord.quote(tlsrpt.render()));
         out.flush();
         return Main.OK;

@@ -112,7 +112,7 @@ final class ReportCommand {
     @Command(name = "ingest", mixinStandardHelpOptions = true,
             description = {"Store report files exactly as the reports function does (checks, once-only counting, "
                     + "metrics), e.g. to back-fill old reports. Raw copies go to --data-dir. Exit 1 if any file "
-                    + "was rejected."})
+                    + "was rejected, 2 if one could not be read."})
     static final class IngestFiles implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", arity = "1..*")
         List<Path> files;
@@ -146,6 +146,7 @@ final class ReportCommand {
                     line -> { });
             FolderRawStore raw = new FolderRawStore(dataDir);
             int rejected = 0;
+            int unreadable = 0;
             int n = 0;
             for (Path f : files) {
                 n++;
@@ -155,7 +156,7 @@ final class ReportCommand {
                     bytes = Files.readAllBytes(f);
                 } catch (NoSuchFileException e) {
                     out.println(prefix + "no such file");
-                    rejected++;
+                    unreadable++;
                     continue;
                 }
                 try {
@@ -172,7 +173,7 @@ final class ReportCommand {
                 }
                 out.flush();
             }
-            return rejected == 0 ? Main.OK : Main.INVALID;
+            return unreadable > 0 ? Main.ERROR : rejected > 0 ? Main.INVALID : Main.OK;
         }
     }
 

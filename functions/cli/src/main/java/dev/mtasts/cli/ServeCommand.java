@@ -76,6 +76,12 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        for (int[] p : new int[][] {{port, 0}, {dynamodbPort, 1}}) {
+            if (p[0] < 0 || p[0] > 65535) {
+                err.println("mta-sts: " + (p[1] == 0 ? "--port" : "--dynamodb-port") + " must be 0 to 65535 (got " + p[0] + ")");
+                return Main.ERROR;
+            }
+        }
         Path file = domains != null ? domains : Files.exists(DEFAULT_DOMAINS) ? DEFAULT_DOMAINS : null;
         List<Object> rows;
         try {

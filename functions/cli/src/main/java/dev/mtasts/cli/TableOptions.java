@@ -34,11 +34,6 @@ final class TableOptions {
 
     /** A client for the given endpoint and region; a usage error (exit 2) when either is unusable. */
     software.amazon.awssdk.services.dynamodb.DynamoDbClient client() {
-        if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null
-                || !endpoint.getScheme().matches("https?"))) {
-            throw new picocli.CommandLine.ParameterException(mixee.commandLine(),
-                    "--endpoint-url must be a URL like http://127.0.0.1:8000 (got \"" + endpoint + "\")");
-        }
         try {
             return Dynamo.create(endpoint, region);
         } catch (software.amazon.awssdk.core.exception.SdkClientException e) {

@@ -1,6 +1,7 @@
 package dev.mtasts.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.store.Dynamo;
@@ -146,6 +147,59 @@ class DomainLifecycleCliTest {
         assertEquals(0, takeOver.exit(), takeOver.err());
         assertTrue(takeOver.out().contains("already there; records of another host will be replaced"), takeOver.out());
         awaitGet("taken.example", o -> o.contains("\"state\":\"ready\""));
+    }
+
+    /**
+     * A status describes the row's current policy: after an enforce policy was refused (it misses an MX host), a new
+     * testing policy is served by the very next request, and nothing says "refused" any more.
+     */
+    @Test
+    void aRefusedEnforcePolicyDoesNotHoldBackTheNextPolicy() throws Exception {
+        String zoneId = zone("mixed.example", "mail.mixed.example");
+        route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(Change.builder()
+                .action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder().name("mixed.example").type(RRType.MX)
+                        .ttl(300L).resourceRecords(ResourceRecord.builder().value("10 mail.mixed.example.").build(),
+                                ResourceRecord.builder().value("20 backup.mixed.example.").build()).build()).build())));
+        assertEquals(0, Cli.run("domain", "add", "mixed.example", "--endpoint-url", endpoint).exit());
+        awaitGet("mixed.example", o -> o.contains("\"state\":\"ready\""));
+        String seeded = policy("mixed.example").body();
+
+        assertEquals(0, Cli.run("domain", "put", "mixed.example", "--mode", "enforce", "--mx", "mail.mixed.example",
+                "--max-age", "604800", "--endpoint-url", endpoint).exit());
+        String refused = awaitGet("mixed.example", o -> o.contains("\"state\":\"blocked\""));
+        assertTrue(refused.contains("backup.mixed.example"), refused);
+        assertEquals(seeded, policy("mixed.example").body(), "senders keep the announced policy");
+        Cli records = Cli.run("records", "mixed.example", "--endpoint-url", endpoint);
+        assertTrue(records.err().contains("is not served because the stack refused it"), records.err());
+        String announcedId = refused.replaceAll("(?s).*\"announced_id\":\"(\\w+)\".*", "$1");
+        assertTrue(records.out().contains("v=STSv1; id=" + announcedId), "records prints the id of the body served: " + records.out());
+
+        assertEquals(0, Cli.run("domain", "put", "mixed.example", "--mode", "testing", "--mx", "mail.mixed.example",
+                "--mx", "backup.mixed.example", "--max-age", "3600", "--endpoint-url", endpoint).exit());
+        assertEquals("version: STSv1\r\nmode: testing\r\nmx: mail.mixed.example\r\nmx: backup.mixed.example\r\n"
+                + "max_age: 3600\r\n", policy("mixed.example").body(), "the very next request serves the change");
+        Cli get = Cli.run("domain", "get", "mixed.example", "--endpoint-url", endpoint);
+        assertFalse(get.out().contains("not announced"), "no stale refusal: " + get.out());
+        awaitGet("mixed.example", o -> o.contains("\"state\":\"ready\"") && o.contains("max_age\":3600"));
+    }
+
+    /** A row stored under a key that is not normalised (put with the aws CLI) can be shown and removed. */
+    @Test
+    void aRowWithAKeyWrittenByHandCanBeShownAndRemoved() throws Exception {
+        try (var client = Dynamo.create(URI.create(endpoint), null)) {
+            client.putItem(r -> r.tableName("mta-sts-domains").item(java.util.Map.of(
+                    "domain", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("Bad3.Example"),
+                    "mode", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("testing"))));
+        }
+        Cli list = Cli.run("domain", "list", "--endpoint-url", endpoint);
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("Bad3.Example ") && l.contains(" INVALID: ")), list.out());
+        Cli get = Cli.run("domain", "get", "Bad3.Example", "--endpoint-url", endpoint);
+        assertEquals(1, get.exit());
+        assertTrue(get.out().startsWith("Bad3.Example: INVALID, not served"), get.out());
+        assertTrue(get.out().contains("must be written as \"bad3.example\""), get.out());
+        Cli remove = Cli.run("domain", "remove", "Bad3.Example", "--endpoint-url", endpoint);
+        assertEquals(0, remove.exit(), remove.err());
+        assertFalse(Cli.run("domain", "list", "--endpoint-url", endpoint).out().contains("Bad3.Example"));
     }
 
     @Test

@@ -49,14 +49,14 @@ class HelpTest {
     void anUnknownOptionIsAUsageError() {
         Cli r = Cli.run("policy", "lint", "--frobnicate", "x");
         assertEquals(2, r.exit());
-        assertTrue(r.err().startsWith("Unknown option: '--frobnicate'"), r.err());
+        assertTrue(r.err().startsWith("mta-sts: Unknown option: '--frobnicate'"), r.err());
     }
 
     @Test
     void aMissingRequiredOptionIsAUsageError() {
         Cli r = Cli.run("domain", "put", "example.com", "--mx", "mail.example.com");
         assertEquals(2, r.exit());
-        assertTrue(r.err().startsWith("Missing required option: '--mode=MODE'"), r.err());
+        assertTrue(r.err().startsWith("mta-sts: Missing required option: '--mode=MODE'"), r.err());
     }
 
     /** A command line names one command and gets only that one; help and typos still see them all. */

@@ -237,7 +237,8 @@ class LocalStackTest {
     void unusableConnectionSettingsAreOneLineUsageErrors() {
         Cli badUrl = Cli.run("domain", "list", "--endpoint-url", "notaurl");
         assertEquals(2, badUrl.exit());
-        assertTrue(badUrl.err().startsWith("--endpoint-url must be a URL like http://127.0.0.1:8000 (got \"notaurl\")"),
+        assertTrue(badUrl.err().startsWith("mta-sts: Invalid value for option '--endpoint-url': must be a URL like "
+                + "http://127.0.0.1:8000 (got \"notaurl\")"),
                 badUrl.err());
         Cli noTable = Cli.run("domain", "list", "--table", "no-such-table", "--endpoint-url", endpoint);
         assertEquals(2, noTable.exit());

@@ -144,6 +144,26 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 null, null, null, null, null);
     }
 
+    /** What {@code domain get} shows: a state and, in plain words, what is happening. */
+    public record Status(String state, String detail) {
+    }
+
+    /**
+     * The status of the row as it is now. A status always describes the row's current policy and wishes: when the
+     * row has changed since the stack last looked (a new policy after a refusal, a removal asked for), what is shown
+     * is the step the row now asks for, not the stale outcome of the last run.
+     */
+    public Status status(Policy current, boolean removeRequested) {
+        Step asked = stepFor(current, removeRequested);
+        boolean refusedAnother = blocked && refused != null && current != null && !refused.id().equals(current.id());
+        if (asked == step && !refusedAnother) {
+            return new Status(state(), detail);
+        }
+        String what = removeRequested ? "removal asked for"
+                : current == null ? "the row changed" : "the policy changed (id " + current.id() + ")";
+        return new Status(asked.text(), what + ": " + asked.doing() + " (the stack picks it up within seconds)");
+    }
+
     /** The user-facing state: {@code ready}, {@code blocked} (needs the user), or the step under way. */
     public String state() {
         return blocked ? "blocked" : step.text();

@@ -95,6 +95,21 @@ class LifecycleTableTest {
         }
     }
 
+    /** A status describes the row's current policy, never the outcome of a run on an older one. */
+    @Test
+    void theStatusShownIsAboutTheCurrentPolicy() throws Exception {
+        Policy enforce = policy("enforce", "mail.example.com", 604800);
+        Policy testing = policy("testing", "mail.example.com", 3600);
+        Lifecycle refused = Lifecycle.start(NOW).at(Step.DECIDE, "", NOW)
+                .withRefused(new Lifecycle.Refusal(enforce.id(), "misses mx2"))
+                .blockedBy("not announced: misses mx2", NOW, NOW.plusSeconds(900));
+        assertEquals(new Lifecycle.Status("blocked", "not announced: misses mx2"), refused.status(enforce, false));
+        Lifecycle.Status after = refused.status(testing, false);
+        assertEquals("decide", after.state());
+        assertTrue(after.detail().startsWith("the policy changed (id " + testing.id() + ")"), after.detail());
+        assertEquals("withdraw-announcement", refused.status(enforce, true).state());
+    }
+
     @Test
     void whatIsStoredIsWhatIsReadBack() throws Exception {
         Policy p = policy("enforce", "mail.example.com", 604800);
