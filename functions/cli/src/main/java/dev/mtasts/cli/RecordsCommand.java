@@ -30,7 +30,7 @@ final class RecordsCommand implements Callable<Integer> {
 
     @Option(names = "--rua", split = ",", paramLabel = "URI",
             description = {"Where senders deliver TLS reports: an https: or mailto: URI (RFC 3986, with ',', '!' and "
-                    + "';' %-encoded); repeat it or separate with commas, first one preferred "
+                    + "';' %%-encoded); repeat it or separate with commas, first one preferred "
                     + "(default: this stack's endpoint https://mta-sts.<domain>/v1/tlsrpt)."})
     List<String> rua;
 
