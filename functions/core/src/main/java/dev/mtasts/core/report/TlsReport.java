@@ -67,7 +67,7 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
             String domain = p.domain() == null ? UNATTRIBUTED : p.domain();
             Map<String, Long> failures = new LinkedHashMap<>();
             for (FailureDetail f : p.failures()) {
-                failures.merge(f.resultType() == null ? "unknown" : f.resultType(), f.count(), TlsReport::plus);
+                failures.merge(f.resultType() == null ? ResultTypes.UNKNOWN : f.resultType(), f.count(), TlsReport::plus);
             }
             byDomainAndType.computeIfAbsent(domain, d -> new TreeMap<>())
                     .merge(p.type(), new DomainTotals(p.successful(), p.failed(), failures), DomainTotals::sum);
