@@ -13,7 +13,6 @@ import dev.mtasts.core.report.Limits;
 import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.local.MotoServer;
-import dev.mtasts.reports.Alerts;
 import dev.mtasts.reports.HttpReportHandler;
 import dev.mtasts.reports.Ingest;
 import dev.mtasts.reports.Metrics;
@@ -84,7 +83,7 @@ class EventReplayTest {
         reports.createTable();
         Clock clock = Clock.systemUTC();
         ingest = new Ingest(new ReportReader(Limits.DEFAULT), store, reports, new Metrics(line -> { }, clock),
-                Alerts.none(), true, clock);
+                true, clock);
         s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
                 .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).forcePathStyle(true)
                 .build();

@@ -73,11 +73,11 @@ public final class ReportStore {
     /** Strings a sender controls are cut to this length in items (the raw report keeps them whole). */
     static final int MAX_TEXT = 256;
     /** Result types beyond the registered ones: this many per report and domain, and per domain and day. */
-    static final int MAX_RESULT_TYPES = 20;
+    public static final int MAX_RESULT_TYPES = 20;
     /** Length of a result type's name in counts: registered ones are at most 24 characters. */
     static final int MAX_TYPE_TEXT = 64;
     /** Reporters named per domain and day. */
-    static final int MAX_REPORTERS = 50;
+    public static final int MAX_REPORTERS = 50;
     static final String FAILURE_PREFIX = "failure:";
     private static final int ATTEMPTS = 8;
 
@@ -127,19 +127,27 @@ public final class ReportStore {
         Map<String, AttributeValue> item = reportItem(report, totals, failures, rawKey, receivedAt, day, expires);
         String reporter = Quote.cut(report.organization() == null ? "(unknown)" : report.organization(), MAX_TEXT);
         List<String> domains = new ArrayList<>(totals.keySet());
-        Map<String, Map<String, AttributeValue>> seen = new HashMap<>();
+        Map<String, Shape> seen = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
             List<TransactWriteItem> actions = new ArrayList<>();
             actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(pk)")).build());
+            List<Plan> plans = new ArrayList<>();
             for (String domain : domains) {
-                Map<String, AttributeValue> current = seen.computeIfAbsent(domain, d -> dayItem(d, day));
+                Shape shape = seen.computeIfAbsent(domain, d -> {
+                    Shape known = shapes.get(d + "#" + day);
+                    return known != null ? known : read(d, day);
+                });
                 TlsReport.DomainTotals t = totals.get(domain);
-                actions.add(TransactWriteItem.builder().update(dayUpdate(domain, day, t.successful(), t.failed(),
-                        failures.get(domain), reporter, expires, current)).build());
+                Plan plan = dayUpdate(domain, day, t.successful(), t.failed(), failures.get(domain), reporter, expires, shape);
+                plans.add(plan);
+                actions.add(TransactWriteItem.builder().update(plan.update()).build());
             }
             try {
                 DomainStore.call(() -> client.transactWriteItems(r -> r.transactItems(actions)));
+                for (int i = 0; i < domains.size(); i++) {
+                    shapes.put(domains.get(i) + "#" + day, plans.get(i).after());
+                }
                 return Outcome.STORED;
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.cancellationReasons();
@@ -154,8 +162,10 @@ public final class ReportStore {
                     }
                     switch (code) {
                         case "ConditionalCheckFailed" -> {
-                            // another report took a place in this day's summary first: read it again
-                            seen.remove(domains.get(i - 1));
+                            // another writer took a place in this day's summary first: read it again
+                            String domain = domains.get(i - 1);
+                            shapes.remove(domain + "#" + day);
+                            seen.put(domain, read(domain, day));
                             again = true;
                         }
                         case "TransactionConflict" -> again = true;
@@ -210,10 +220,52 @@ public final class ReportStore {
         return out;
     }
 
-    private Map<String, AttributeValue> dayItem(String domain, LocalDate day) {
+    /**
+     * What planning a write to a day's summary needs to know of it: the result types it counts, how many places
+     * for unregistered ones are taken ({@code counter}: as {@code custom_types}, else counted from an item an older
+     * version wrote), and the reporters it names. Places are never given back, so a shape known from an earlier
+     * write may lag but never claims more than is there; each write that takes a place checks.
+     */
+    private record Shape(Set<String> types, int custom, boolean counter, Set<String> reporters) {
+        static final Shape NONE = new Shape(Set.of(), 0, false, Set.of());
+
+        static Shape of(Map<String, AttributeValue> item) {
+            if (item.isEmpty()) {
+                return NONE;
+            }
+            Set<String> types = new java.util.HashSet<>();
+            int unregistered = 0;
+            for (String k : item.keySet()) {
+                if (k.startsWith(FAILURE_PREFIX)) {
+                    String type = k.substring(FAILURE_PREFIX.length());
+                    types.add(type);
+                    unregistered += ResultTypes.reserved(type) ? 0 : 1;
+                }
+            }
+            AttributeValue counter = item.get("custom_types");
+            AttributeValue reporters = item.get("reporters");
+            return new Shape(types, counter != null ? (int) number(counter) : unregistered, counter != null,
+                    reporters != null && reporters.hasSs() ? Set.copyOf(reporters.ss()) : Set.of());
+        }
+    }
+
+    /** A write to a day's summary, and the shape of the summary once it is done. */
+    private record Plan(Update update, Shape after) {
+    }
+
+    /** Shapes of the summaries this container wrote last, so a run of reports for one day costs no reads. */
+    private final Map<String, Shape> shapes = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Shape> eldest) {
+                    return size() > 256;
+                }
+            });
+
+    private Shape read(String domain, LocalDate day) {
         Map<String, AttributeValue> item = DomainStore.call(() -> client.getItem(g -> g.tableName(table)
                 .consistentRead(true).key(dayKey(domain, day)))).item();
-        return item == null ? Map.of() : item;
+        return Shape.of(item == null ? Map.of() : item);
     }
 
     private static Map<String, AttributeValue> dayKey(String domain, LocalDate day) {
@@ -221,11 +273,11 @@ public final class ReportStore {
     }
 
     /**
-     * Adds a report to a domain's day, as planned from the item as last read ({@code current}, empty when there was
-     * none): the new places it takes (a result type, a reporter) are conditional on that reading still holding.
+     * Adds a report to a domain's day, planned from the summary's shape as last known: the new places it takes (a
+     * result type, a reporter) are conditional on that still holding.
      */
-    private Update dayUpdate(String domain, LocalDate day, long successful, long failed, Map<String, Long> failures,
-            String reporter, long expires, Map<String, AttributeValue> current) {
+    private Plan dayUpdate(String domain, LocalDate day, long successful, long failed, Map<String, Long> failures,
+            String reporter, long expires, Shape shape) {
         Map<String, String> names = new LinkedHashMap<>();
         Map<String, AttributeValue> values = new LinkedHashMap<>();
         List<String> add = new ArrayList<>(List.of("successful :s", "failed :f"));
@@ -233,15 +285,12 @@ public final class ReportStore {
         values.put(":s", n(successful));
         values.put(":f", n(failed));
 
-        int customSeen = current.containsKey("custom_types") ? (int) number(current.get("custom_types"))
-                : (int) current.keySet().stream().filter(k -> k.startsWith(FAILURE_PREFIX)
-                        && !ResultTypes.reserved(k.substring(FAILURE_PREFIX.length()))).count();
         Map<String, Long> counted = new TreeMap<>();
         int taken = 0;
         for (Map.Entry<String, Long> f : failures.entrySet()) {
             String type = f.getKey();
-            if (!ResultTypes.reserved(type) && !current.containsKey(FAILURE_PREFIX + type)) {
-                if (customSeen + taken < MAX_RESULT_TYPES) {
+            if (!ResultTypes.reserved(type) && !shape.types().contains(type)) {
+                if (shape.custom() + taken < MAX_RESULT_TYPES) {
                     taken++;
                 } else {
                     type = ResultTypes.OTHER;
@@ -257,22 +306,20 @@ public final class ReportStore {
             i++;
         }
         if (taken > 0) {
-            // the count of places taken, exactly as read: a concurrent writer that took one first fails this
-            boolean counter = current.containsKey("custom_types");
-            values.put(":taken", n(counter ? taken : customSeen + taken));
+            // the count of places taken, exactly as known: a writer that took one first makes this fail
+            values.put(":taken", n(shape.counter() ? taken : shape.custom() + taken));
             add.add("custom_types :taken");
-            if (counter) {
-                values.put(":customSeen", n(customSeen));
-                conditions.add("custom_types = :customSeen");
+            if (shape.counter()) {
+                values.put(":custom", n(shape.custom()));
+                conditions.add("custom_types = :custom");
             } else {
                 conditions.add("attribute_not_exists(custom_types)");
             }
         }
 
-        AttributeValue reporters = current.get("reporters");
-        boolean named = reporters != null && reporters.hasSs() && reporters.ss().contains(reporter);
-        int namedCount = reporters != null && reporters.hasSs() ? reporters.ss().size() : 0;
-        if (named || namedCount < MAX_REPORTERS) {
+        boolean named = shape.reporters().contains(reporter);
+        boolean naming = named || shape.reporters().size() < MAX_REPORTERS;
+        if (naming) {
             values.put(":r", AttributeValue.fromSs(List.of(reporter)));
             add.add("reporters :r");
             if (!named) {
@@ -298,7 +345,14 @@ public final class ReportStore {
         if (!conditions.isEmpty()) {
             u.conditionExpression(String.join(" AND ", conditions));
         }
-        return u.build();
+        Set<String> types = new java.util.HashSet<>(shape.types());
+        types.addAll(counted.keySet());
+        Set<String> reporters = shape.reporters();
+        if (naming && !named) {
+            reporters = new java.util.HashSet<>(reporters);
+            reporters.add(reporter);
+        }
+        return new Plan(u.build(), new Shape(types, shape.custom() + taken, shape.counter() || taken > 0, reporters));
     }
 
     private static Map<String, AttributeValue> reportItem(TlsReport r, Map<String, TlsReport.DomainTotals> totals,
