@@ -37,14 +37,19 @@ final class LocalApiGateway implements AutoCloseable {
     static final int MAX_BODY = 10 << 20;
     /**
      * Seconds a request may take to arrive, headers and body: a client that stalls is cut off, so a few stalled
-     * uploads cannot hold every worker while other requests wait. The JDK's server reads this once, when its first
-     * instance is made, and no other server runs in the CLI's process.
+     * uploads cannot hold every worker while other requests wait. The JDK's server reads its settings once, when its
+     * first instance is made, and no other server runs in the CLI's process.
      */
     static final String MAX_REQUEST_SECONDS = "5";
 
     static {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        }
+        // an answer is written as headers, then body: without TCP_NODELAY the body waits for the client's
+        // delayed ACK of the headers, some 40 ms on Linux, on every request of a kept-alive connection
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
 
