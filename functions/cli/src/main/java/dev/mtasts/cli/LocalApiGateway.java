@@ -137,7 +137,10 @@ final class LocalApiGateway implements AutoCloseable {
         InputStream in = exchange.getRequestBody();
         body = in.readNBytes(MAX_BODY + 1);
         if (body.length > MAX_BODY) {
-            return null; // a chunked body that turned out too large
+            // a chunked body that turned out too large: the rest is read and dropped, not held, so the client
+            // gets the 413 instead of a reset (and a client that never stops is cut off by the request time)
+            in.transferTo(OutputStream.nullOutputStream());
+            return null;
         }
         String contentType = headers.getOrDefault("content-type", "");
         boolean text = deliveredAsText(contentType);
