@@ -15,6 +15,9 @@ import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.local.MotoServer;
 import dev.mtasts.reports.Alerts;
 import dev.mtasts.reports.HttpReportHandler;
+import dev.mtasts.reports.ReportStreamHandler;
+import dev.mtasts.store.Notices;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import dev.mtasts.reports.Ingest;
 import dev.mtasts.reports.Metrics;
 import dev.mtasts.reports.S3RawStore;
@@ -70,6 +73,7 @@ class EventReplayTest {
     private static HttpReportHandler reportsApi;
     private static S3ReportHandler reportsS3;
     private static Ingest ingest;
+    private static ReportStore reports;
 
     @BeforeAll
     static void start() throws IOException {
@@ -80,11 +84,11 @@ class EventReplayTest {
         store.createTable();
         DomainsFile.load(store, DomainsFile.read(Path.of("local", "domains.json")));
         handler = new PolicyHandler(store);
-        ReportStore reports = new ReportStore(client, ReportStore.DEFAULT_TABLE, Duration.ofDays(400));
+        reports = new ReportStore(client, ReportStore.DEFAULT_TABLE, Duration.ofDays(400));
         reports.createTable();
         Clock clock = Clock.systemUTC();
         ingest = new Ingest(new ReportReader(Limits.DEFAULT), store, reports, new Metrics(line -> { }, clock),
-                Alerts.none(), true, clock);
+                true, clock);
         s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
                 .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).forcePathStyle(true)
                 .build();
@@ -167,6 +171,35 @@ class EventReplayTest {
         assertEquals(1, s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(processed)).keyCount());
     }
 
+    /**
+     * The reports table's stream as a report item is created (the one report-post-json.json stores): its metrics go
+     * out once, however often the record is handed over.
+     */
+    @Test
+    void replayReportStream() throws IOException {
+        DynamodbEvent event;
+        try (InputStream in = Files.newInputStream(EVENTS.resolve("report-stream-insert.json"))) {
+            event = serializer(DynamodbEvent.class).fromJson(in);
+        }
+        // the report whose item the record tells of, stored as the reports functions store it
+        String report = "{\"organization-name\":\"Example Sender Inc.\",\"report-id\":\"2026-11-21T00:00:00Z_example.com\","
+                + "\"date-range\":{\"start-datetime\":\"2026-11-21T00:00:00Z\"},\"policies\":[{\"policy\":{\"policy-type\":"
+                + "\"sts\",\"policy-domain\":\"example.com\"},\"summary\":{\"total-successful-session-count\":1200,"
+                + "\"total-failure-session-count\":3}}]}";
+        try {
+            ingest.record(ingest.accept(new java.io.ByteArrayInputStream(report.getBytes(StandardCharsets.UTF_8)), null,
+                    null), "https/replay.json");
+        } catch (Ingest.Rejected e) {
+            throw new AssertionError(e.getMessage());
+        }
+        List<String> metrics = new java.util.ArrayList<>();
+        ReportStreamHandler stream = new ReportStreamHandler(new Notices(reports), new Metrics(metrics::add,
+                Clock.systemUTC()), Alerts.none(), Clock.systemUTC());
+        assertEquals(List.of(), stream.handleRequest(event, null).getBatchItemFailures());
+        assertEquals(List.of(), stream.handleRequest(event, null).getBatchItemFailures());
+        assertEquals(1, metrics.stream().filter(m -> m.contains("\"SessionsFailed\":3")).count(), metrics.toString());
+    }
+
     private static byte[] gzip(String s) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
@@ -178,7 +211,7 @@ class EventReplayTest {
     @Test
     void everyEventFileIsReplayed() throws IOException {
         Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
-                        Stream.of("report-s3-put.json", "lifecycle-stream-insert.json", "lifecycle-stream-modify.json",
+                        Stream.of("report-s3-put.json", "report-stream-insert.json", "lifecycle-stream-insert.json", "lifecycle-stream-modify.json",
                                 "lifecycle-stream-progress.json", "lifecycle-stream-remove.json",
                                 "lifecycle-schedule.json").map(Arguments::of))
                 .map(a -> (String) a.get()[0]).collect(Collectors.toSet());

@@ -33,6 +33,39 @@ import java.util.concurrent.ExecutorService;
 final class LocalApiGateway implements AutoCloseable {
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneOffset.UTC);
+    /** An HTTP API takes request bodies of at most 10 MB and answers 413 to larger ones. */
+    static final int MAX_BODY = 10 << 20;
+    /**
+     * Seconds a request may take to arrive, headers and body: a client that stalls is cut off, so a few stalled
+     * uploads cannot hold every worker while other requests wait. The JDK's server reads its settings once, when its
+     * first instance is made, and no other server runs in the CLI's process.
+     */
+    static final String MAX_REQUEST_SECONDS = "5";
+
+    static {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        }
+        // an answer is written as headers, then body: without TCP_NODELAY the body waits for the client's
+        // delayed ACK of the headers, some 40 ms on Linux, on every request of a kept-alive connection
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /**
+     * The media types whose bodies an HTTP API hands a function as text ({@code isBase64Encoded: false}); every
+     * other body, a missing {@code Content-Type} included, arrives base64-encoded. AWS documents only that "binary"
+     * bodies are base64-encoded, not which types count as text; this split (exact media types, parameters ignored,
+     * so {@code application/tlsrpt+json} and {@code application/x-www-form-urlencoded} are binary) is what a payload
+     * format 2.0 Lambda proxy integration was observed to do, as reported in ministackorg/ministack pull request 766,
+     * and what Application Load Balancers document for their Lambda targets.
+     */
+    static boolean deliveredAsText(String contentType) {
+        String media = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return media.startsWith("text/") || media.equals("application/json") || media.equals("application/xml")
+                || media.equals("application/javascript");
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -59,6 +92,15 @@ final class LocalApiGateway implements AutoCloseable {
         int status = 500;
         try (exchange) {
             APIGatewayV2HTTPEvent event = toEvent(exchange);
+            if (event == null) {
+                status = 413;
+                byte[] tooLarge = "{\"message\":\"Request Entity Too Large\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.getResponseHeaders().add("Connection", "close");
+                exchange.sendResponseHeaders(413, tooLarge.length);
+                exchange.getResponseBody().write(tooLarge);
+                return;
+            }
             String method = event.getRequestContext().getHttp().getMethod();
             var handler = routes.get(method + " " + event.getRawPath());
             if (handler == null) {
@@ -74,6 +116,7 @@ final class LocalApiGateway implements AutoCloseable {
         }
     }
 
+    /** The event for a request, or null when its body is over {@link #MAX_BODY} (nothing more of it is read). */
     static APIGatewayV2HTTPEvent toEvent(HttpExchange exchange) throws IOException {
         // API Gateway lower-cases header names and joins repeated headers with commas
         Map<String, String> headers = new LinkedHashMap<>();
@@ -86,12 +129,21 @@ final class LocalApiGateway implements AutoCloseable {
                 headers.put(key, String.join(",", values));
             }
         });
+        String declared = headers.get("content-length");
+        if (declared != null && declared.strip().matches("\\d{1,18}") && Long.parseLong(declared.strip()) > MAX_BODY) {
+            return null; // refused before a byte of the body is read
+        }
         byte[] body;
-        try (InputStream in = exchange.getRequestBody()) {
-            body = in.readAllBytes();
+        InputStream in = exchange.getRequestBody();
+        body = in.readNBytes(MAX_BODY + 1);
+        if (body.length > MAX_BODY) {
+            // a chunked body that turned out too large: the rest is read and dropped, not held, so the client
+            // gets the 413 instead of a reset (and a client that never stops is cut off by the request time)
+            in.transferTo(OutputStream.nullOutputStream());
+            return null;
         }
         String contentType = headers.getOrDefault("content-type", "");
-        boolean text = contentType.startsWith("text/") || contentType.contains("json") && !contentType.contains("gzip");
+        boolean text = deliveredAsText(contentType);
         Instant now = Instant.now();
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = exchange.getRequestURI().getRawPath();

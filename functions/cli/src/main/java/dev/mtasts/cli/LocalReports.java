@@ -2,7 +2,6 @@ package dev.mtasts.cli;
 
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.core.report.ReportReader;
-import dev.mtasts.reports.Alerts;
 import dev.mtasts.reports.Ingest;
 import dev.mtasts.reports.Metrics;
 import dev.mtasts.store.DomainStore;
@@ -28,7 +27,7 @@ record LocalReports(DomainStore domains, ReportStore reports, Ingest ingest) {
         ReportStore reports = new ReportStore(client, reportsTable, Duration.ofDays(ReportStore.DEFAULT_TTL_DAYS));
         Clock clock = Clock.systemUTC();
         Ingest ingest = new Ingest(new ReportReader(limits), domains, reports, new Metrics(metrics, clock),
-                Alerts.none(), requireDkim, clock);
+                requireDkim, clock);
         return new LocalReports(domains, reports, ingest);
     }
 }

@@ -26,7 +26,8 @@ final class ReportsCommand implements Callable<Integer> {
     @Option(names = "--since", paramLabel = "YYYY-MM-DD", description = "Only days from this one on.")
     String since;
 
-    @Option(names = "--json", description = "Print a JSON array of {domain, date, successful, failed, failures, reporters}.")
+    @Option(names = "--json", description = "Print a JSON array of {domain, date, successful, failed, failures, reporters, "
+            + "other_reporters}.")
     boolean json;
 
     @Option(names = "--reports-table", paramLabel = "NAME", defaultValue = ReportStore.DEFAULT_TABLE,
@@ -65,8 +66,10 @@ final class ReportsCommand implements Callable<Integer> {
             for (ReportStore.Day x : days) {
                 String failures = x.failures().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", "));
+                String reporters = String.join(", ", x.reporters()) + (x.otherReporters() == 0 ? ""
+                        : " and " + x.otherReporters() + " reports by others");
                 out.printf("%-" + width + "s  %-10s  %,10d  %,8d  %s%s%n", x.domain(), x.date(), x.successful(), x.failed(),
-                        failures.isEmpty() ? "" : failures + " / ", String.join(", ", x.reporters()));
+                        failures.isEmpty() ? "" : failures + " / ", reporters);
             }
         }
         out.flush();
@@ -81,6 +84,7 @@ final class ReportsCommand implements Callable<Integer> {
         m.put("failed", d.failed());
         m.put("failures", d.failures());
         m.put("reporters", List.copyOf(d.reporters()));
+        m.put("other_reporters", d.otherReporters());
         return m;
     }
 }

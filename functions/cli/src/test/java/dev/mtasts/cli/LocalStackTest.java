@@ -53,7 +53,8 @@ class LocalStackTest {
         CommandLine cl = new CommandLine(serve);
         cl.setOut(new PrintWriter(console, true));
         exit = CompletableFuture.supplyAsync(() ->
-                cl.execute("--port", "0", "--dynamodb-port", "0", "--domains", domains.toString(), "--local-only"));
+                cl.execute("--port", "0", "--dynamodb-port", "0", "--domains", domains.toString(),
+                        "--data-dir", dir.resolve("raw-serve").toString(), "--local-only"));
         assertTrue(serve.started.await(60, TimeUnit.SECONDS), "serve did not start: " + console);
         endpoint = "http://127.0.0.1:" + serve.dynamoPort;
     }
@@ -211,7 +212,8 @@ class LocalStackTest {
         Cli reports = Cli.run("reports", "--domain", "example.com", "--json", "--endpoint-url", endpoint);
         assertEquals(0, reports.exit(), reports.err());
         assertEquals("[{\"domain\":\"example.com\",\"date\":\"2026-11-22\",\"successful\":120,\"failed\":4,"
-                + "\"failures\":{\"certificate-expired\":4},\"reporters\":[\"Google Inc.\"]}]", reports.out().strip());
+                + "\"failures\":{\"certificate-expired\":4},\"reporters\":[\"Google Inc.\"],\"other_reporters\":0}]",
+                reports.out().strip());
     }
 
     @Test
@@ -231,6 +233,110 @@ class LocalStackTest {
         Cli reports = Cli.run("reports", "--domain", "example.org", "--endpoint-url", endpoint);
         assertTrue(reports.out().contains("example.org  2026-11-22         120         4  certificate-expired 4 / Yahoo"),
                 reports.out());
+    }
+
+    static HttpResponse<String> postReport(String contentType, byte[] body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + "/v1/tlsrpt"))
+                .header("Host", "mta-sts.example.com").header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * An HTTP API hands a function text only for text/*, application/json, xml and javascript: a gzip'd report
+     * labelled application/tlsrpt+json arrives as its bytes (base64), and is read as the gzip it is.
+     */
+    @Test
+    void aGzipBodyLabelledJsonIsReadByItsBytes() throws Exception {
+        byte[] gzip = gzip(REPORT.replace("serve-1", "mislabelled-1").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> r = postReport("application/tlsrpt+json", gzip);
+        assertEquals(201, r.statusCode(), r.body());
+        try (var files = Files.walk(dir.resolve("raw-serve"))) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().equals(dev.mtasts.core.Sha256.hex(gzip) + ".json.gz")));
+        }
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    /** What the gateway answers to a request on a raw connection, within {@code seconds}. */
+    static String rawRequest(String head, int seconds) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", serve.httpPort)) {
+            s.setSoTimeout(seconds * 1000);
+            s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** A body over the HTTP API's 10 MB is refused from its Content-Length, before any of it is read or held. */
+    @Test
+    void aBodyOverTenMegabytesIs413BeforeItIsRead() throws Exception {
+        long t0 = System.nanoTime();
+        assertEquals("HTTP/1.1 413", rawRequest("POST /v1/tlsrpt HTTP/1.1\r\nHost: mta-sts.example.com\r\n"
+                + "Content-Type: application/tlsrpt+gzip\r\nContent-Length: 52428800\r\n\r\n", 3));
+        assertTrue(System.nanoTime() - t0 < 3_000_000_000L);
+        // chunked, so no length to go by: refused once 10 MB have come
+        HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort
+                        + "/v1/tlsrpt")).header("Host", "mta-sts.example.com").header("Content-Type", "application/tlsrpt+gzip")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.InputStream() {
+                    long left = 11L << 20;
+
+                    @Override
+                    public int read() {
+                        return left-- > 0 ? 'x' : -1;
+                    }
+                })).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode());
+    }
+
+    /** Clients that send their headers and then stall are cut off, and do not keep others from being answered. */
+    @Test
+    void stalledUploadsDoNotHoldEveryWorker() throws Exception {
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", serve.httpPort);
+                s.getOutputStream().write(("POST /v1/tlsrpt HTTP/1.1\r\nHost: mta-sts.example.com\r\n"
+                        + "Content-Type: application/tlsrpt+json\r\nContent-Length: 1000\r\n\r\n{")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            Thread.sleep(500); // every worker is now waiting on a body
+            long t0 = System.nanoTime();
+            CompletableFuture<HttpResponse<String>> get = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return request("GET", "mta-sts.example.com", POLICY_PATH);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(200, get.get(20, TimeUnit.SECONDS).statusCode());
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            assertTrue(seconds <= Long.parseLong(LocalApiGateway.MAX_REQUEST_SECONDS) + 3, "answered after " + seconds + " s");
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
+
+    /** Stored counts beyond a long, or of the wrong type, are shown as best they can be; the command never fails. */
+    @Test
+    void reportsReadsAnyStoredDay() {
+        var client = dev.mtasts.store.Dynamo.create(URI.create(endpoint), null);
+        client.putItem(r -> r.tableName(dev.mtasts.store.ReportStore.DEFAULT_TABLE).item(dev.mtasts.store.Items.toItem(
+                java.util.Map.of("pk", "domain#huge.example", "sk", "day#2026-11-01", "domain", "huge.example",
+                        "date", "2026-11-01", "successful", new java.math.BigDecimal("18446744073709551614"),
+                        "failed", "x"))));
+        Cli r = Cli.run("reports", "--domain", "huge.example", "--endpoint-url", endpoint);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("huge.example  2026-11-01  9,223,372,036,854,775,807         0"), r.out());
     }
 
     @Test

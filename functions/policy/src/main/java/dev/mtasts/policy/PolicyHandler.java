@@ -11,6 +11,7 @@ import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
+import dev.mtasts.core.Quote;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.StoreUnavailableException;
@@ -92,7 +93,8 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         String host = host(event);
         DomainName domain = DomainName.ofPolicyHost(host).orElse(null);
         if (domain == null) {
-            return text(404, "Not found: " + (host.isEmpty() ? "this host" : host)
+            // the Host header is the client's: repeated, but never more than a line's worth of it
+            return text(404, "Not found: " + (host.isEmpty() ? "this host" : Quote.cut(host, Quote.MAX))
                     + " is not an MTA-STS policy host (mta-sts.<domain>).\n");
         }
         String path = event.getRawPath() != null ? event.getRawPath() : requestPath(event);

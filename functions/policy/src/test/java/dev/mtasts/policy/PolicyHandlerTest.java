@@ -95,6 +95,10 @@ class PolicyHandlerTest {
                         "Not found: www.example.com is not an MTA-STS policy host (mta-sts.<domain>).\n"),
                 Arguments.of("IPv6 literal host", request("GET", "[::1]:8080", PATH), 404,
                         "Not found: [::1]:8080 is not an MTA-STS policy host (mta-sts.<domain>).\n"),
+                Arguments.of("a 60 kB host is not repeated", request("GET", "mta-sts." + "a".repeat(60_000) + ".com", PATH),
+                        404, "Not found: mta-sts." + "a".repeat(92) + "… is not an MTA-STS policy host (mta-sts.<domain>).\n"),
+                Arguments.of("a host with a line break stays one line", request("GET", "www.example.com\r\nX: y", PATH),
+                        404, "Not found: www.example.com??x is not an MTA-STS policy host (mta-sts.<domain>).\n"),
                 Arguments.of("other path", request("GET", "mta-sts.example.com", "/"), 404,
                         "Not found: mta-sts.example.com serves only the MTA-STS policy of example.com at "
                                 + PATH + " (RFC 8461).\n"),

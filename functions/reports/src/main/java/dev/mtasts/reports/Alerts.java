@@ -1,58 +1,82 @@
 package dev.mtasts.reports;
 
-import dev.mtasts.core.report.FailureDetail;
-import dev.mtasts.core.report.PolicyResult;
-import dev.mtasts.core.report.TlsReport;
-import java.util.Comparator;
+import dev.mtasts.store.Notices;
+import dev.mtasts.store.ReportStore;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
- * One short message per stored report that has failures: domain, reporter, counts, the main result types and one
- * sample MX and IP. Sent to SNS when {@code ALERT_TOPIC_ARN} is set.
+ * Messages about failed TLS sessions, sent to SNS when {@code ALERT_TOPIC_ARN} is set: at most one per domain per
+ * {@link Notices#ALERT_INTERVAL}, so a flood of forged failure reports costs its target one message. A message
+ * describes the report that sent it (domain, reporter, counts, main result types, a sample MX and IP) and says how
+ * many reports and failed sessions it covers since the last one.
  */
 public final class Alerts {
     private final BiConsumer<String, String> publish;
+    private final Notices notices;
+    private final Clock clock;
 
     /** @param publish takes a subject (at most 100 characters) and a body; null sends nothing */
-    public Alerts(BiConsumer<String, String> publish) {
+    public Alerts(BiConsumer<String, String> publish, Notices notices, Clock clock) {
         this.publish = publish;
+        this.notices = notices;
+        this.clock = clock;
     }
 
     public static Alerts none() {
-        return new Alerts(null);
+        return new Alerts(null, null, Clock.systemUTC());
     }
 
-    void onStored(TlsReport report) {
+    /**
+     * Sends the domain's alert if one is due, describing {@code report}, one of the reports it covers. A publish
+     * that fails gives back what it took and throws, so a later try sends it.
+     */
+    void send(String domain, ReportStore.Counted report) {
         if (publish == null) {
             return;
         }
-        report.totalsByDomain().forEach((domain, t) -> {
-            if (t.failed() == 0) {
-                return;
-            }
-            String reporter = report.organization() == null ? "an unnamed reporter" : report.organization();
-            String subject = "MTA-STS: " + t.failed() + " failed TLS sessions for " + domain + " (" + reporter + ")";
-            StringBuilder body = new StringBuilder();
-            body.append(reporter).append(" reports for ").append(domain).append(", ")
-                    .append(report.day() == null ? "an unknown day" : report.day()).append(":\n")
-                    .append("  ").append(t.successful()).append(" sessions succeeded, ").append(t.failed())
-                    .append(" failed\n");
-            t.failures().entrySet().stream()
-                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                    .limit(3)
-                    .forEach(e -> body.append("  ").append(e.getValue()).append(" × ").append(e.getKey()).append('\n'));
-            report.policies().stream()
-                    .filter(p -> domain.equals(p.domain()) || p.domain() == null)
-                    .map(PolicyResult::failures)
-                    .flatMap(java.util.List::stream)
-                    .max(Comparator.comparingLong(FailureDetail::count))
-                    .ifPresent(f -> body.append("  e.g. receiving MX ").append(orDash(f.receivingMxHostname()))
-                            .append(" (").append(orDash(f.receivingIp())).append("), sending MTA ")
-                            .append(orDash(f.sendingMtaIp())).append('\n'));
-            body.append("Report id: ").append(report.reportId() == null ? "(none)" : report.reportId()).append('\n');
+        Instant now = clock.instant();
+        Optional<Notices.Held> taken = notices.take(domain, now);
+        if (taken.isEmpty()) {
+            return;
+        }
+        ReportStore.DomainCount c = report.domains().get(domain);
+        Notices.Held held = taken.get();
+        String reporter = report.organization() == null ? "an unnamed reporter" : report.organization();
+        String subject = held.reports() > 1
+                ? "MTA-STS: " + held.failed() + " failed TLS sessions for " + domain + " in " + held.reports() + " reports"
+                : "MTA-STS: " + c.failed() + " failed TLS sessions for " + domain + " (" + reporter + ")";
+        StringBuilder body = new StringBuilder();
+        body.append(reporter).append(" reports for ").append(domain).append(", ")
+                .append(report.day() == null ? "an unknown day" : report.day()).append(":\n")
+                .append("  ").append(c.successful()).append(" sessions succeeded, ").append(c.failed())
+                .append(" failed\n");
+        c.failures().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(3)
+                .forEach(e -> body.append("  ").append(e.getValue()).append(" × ").append(e.getKey()).append('\n'));
+        if (c.receivingMx() != null || c.receivingIp() != null || c.sendingIp() != null) {
+            body.append("  e.g. receiving MX ").append(orDash(c.receivingMx())).append(" (")
+                    .append(orDash(c.receivingIp())).append("), sending MTA ").append(orDash(c.sendingIp())).append('\n');
+        }
+        body.append("Report id: ").append(report.reportId() == null ? "(none)" : report.reportId()).append('\n');
+        if (held.reports() > 1) {
+            body.append("This alert covers ").append(held.reports()).append(" reports with failures for ").append(domain)
+                    .append(" (").append(held.failed()).append(" failed sessions) since ")
+                    .append(held.lastSent() == null ? "the first of them" : "the last alert, " + held.lastSent())
+                    .append(".\n");
+        }
+        body.append("At most one alert is sent per domain and hour; `mta-sts reports --domain ").append(domain)
+                .append("` shows every day.\n");
+        try {
             publish.accept(subject(subject), body.toString());
-        });
+        } catch (RuntimeException e) {
+            notices.putBack(domain, held, now);
+            throw e;
+        }
     }
 
     /** SNS subjects are printable ASCII, under 100 characters. */

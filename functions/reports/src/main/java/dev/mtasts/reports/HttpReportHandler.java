@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.DomainName;
+import dev.mtasts.core.Quote;
 import dev.mtasts.core.Sha256;
 import dev.mtasts.core.report.ReportException;
 import dev.mtasts.store.ReportStore;
@@ -31,6 +32,8 @@ import java.util.Set;
 public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         org.crac.Resource {
     public static final String PATH = "/v1/tlsrpt";
+    /** Seconds a sender is asked to wait after a 503; senders retry for up to a day (RFC 8460 §5.3). */
+    static final String RETRY_AFTER_SECONDS = "60";
     static final Set<String> TYPES = Set.of("application/tlsrpt+gzip", "application/tlsrpt+json",
             "application/gzip", "application/json");
 
@@ -98,8 +101,11 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
             return respond(event, context);
         } catch (StoreUnavailableException | software.amazon.awssdk.core.exception.SdkException e) {
             log(context, LogLevel.ERROR, "cannot store the report now: " + e.getMessage());
-            return text(503, "Service unavailable, try again later.\n");
-        } catch (RuntimeException e) {
+            APIGatewayV2HTTPResponse r = text(503, "Service unavailable, try again later.\n");
+            r.getHeaders().put("Retry-After", RETRY_AFTER_SECONDS);
+            return r;
+        } catch (RuntimeException | Error e) {
+            // an Error too: a sender's input must never take the function down with it
             log(context, LogLevel.ERROR, "unexpected error: " + e);
             return text(500, "Internal error.\n");
         }
@@ -116,7 +122,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
         String type = header(event, "content-type");
         String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!TYPES.contains(mediaType)) {
-            return text(415, "Unsupported media type " + (type == null ? "(none)" : "\"" + mediaType + "\"")
+            return text(415, "Unsupported media type " + (type == null ? "(none)" : Quote.of(mediaType))
                     + ": use application/tlsrpt+gzip or application/tlsrpt+json.\n");
         }
         byte[] body = body(event);
@@ -129,33 +135,39 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
         try {
             accepted = ingest.accept(new ByteArrayInputStream(body), null, receiver);
         } catch (Ingest.Rejected e) {
-            ingest.rejected("https", e);
-            log(context, LogLevel.WARN, "report rejected (" + e.kind() + "): " + e.getMessage());
-            int status = e.unknownDomain() ? 404 : e.kind() == ReportException.Kind.TOO_LARGE ? 413 : 400;
-            if (status == 400) {
-                keep(body, mediaType, "https/rejected/", Map.of("reason", ascii(e.getMessage())));
-            }
-            return text(status, (status == 404 ? "Not found: " : status == 413 ? "Too large: " : "Bad report: ")
-                    + e.getMessage() + "\n");
+            return rejected(e, body, mediaType, context);
         }
         String key = keep(body, mediaType, "https/", Map.of());
         ReportStore.Outcome outcome;
         try {
             outcome = ingest.record(accepted, key);
         } catch (Ingest.Rejected e) {
-            ingest.rejected("https", e);
-            log(context, LogLevel.WARN, "report rejected: " + e.getMessage());
-            return text(400, "Bad report: " + e.getMessage() + "\n");
+            return rejected(e, body, mediaType, context);
         }
         return outcome == ReportStore.Outcome.STORED
                 ? text(201, "Stored.\n")
                 : text(200, "Already received; counted once.\n");
     }
 
-    /** Content-addressed, so a retried delivery overwrites its own copy instead of adding one. */
+    /** A report not taken: counted, logged, its bytes kept with the reason when it is a bad report, and answered. */
+    private APIGatewayV2HTTPResponse rejected(Ingest.Rejected e, byte[] body, String mediaType, Context context) {
+        ingest.rejected("https", e);
+        log(context, LogLevel.WARN, "report rejected (" + e.kind() + "): " + e.getMessage());
+        int status = e.unknownDomain() ? 404 : e.kind() == ReportException.Kind.TOO_LARGE ? 413 : 400;
+        if (status == 400) {
+            keep(body, mediaType, "https/rejected/", Map.of("reason", ascii(e.getMessage())));
+        }
+        return text(status, (status == 404 ? "Not found: " : status == 413 ? "Too large: " : "Bad report: ")
+                + Quote.cut(e.getMessage(), 300) + "\n");
+    }
+
+    /**
+     * Content-addressed, so a retried delivery overwrites its own copy instead of adding one. Named by what the
+     * bytes are, not by what the sender declared.
+     */
     private String keep(byte[] body, String mediaType, String prefix, Map<String, String> metadata) {
         LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        String ext = mediaType.endsWith("gzip") ? ".json.gz" : ".json";
+        String ext = body.length >= 2 && body[0] == 0x1f && (body[1] & 0xff) == 0x8b ? ".json.gz" : ".json";
         String key = prefix + day.toString().replace('-', '/') + "/" + Sha256.hex(body) + ext;
         raw.put(key, body, mediaType, metadata);
         return key;

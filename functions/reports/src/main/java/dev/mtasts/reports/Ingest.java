@@ -2,6 +2,7 @@ package dev.mtasts.reports;
 
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Quote;
 import dev.mtasts.core.report.ReportException;
 import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.core.report.SesDkim;
@@ -10,28 +11,30 @@ import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.ReportStore;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The one way a report enters the system, whatever carried it (HTTPS, S3, the CLI): read it within limits, check
- * the sender's DKIM for e-mail, check that the domain is ours, then store it once and report on it.
+ * the sender's DKIM for e-mail, check that the domain is ours, then store it once. Its metrics and alert follow from
+ * the table's stream ({@link ReportStreamHandler}), so they happen once per stored report, whatever becomes of the
+ * answer to its sender.
  */
 public final class Ingest {
     private final ReportReader reader;
     private final DomainStore domains;
     private final ReportStore reports;
     private final Metrics metrics;
-    private final Alerts alerts;
     private final boolean requireDkim;
     private final Clock clock;
 
-    public Ingest(ReportReader reader, DomainStore domains, ReportStore reports, Metrics metrics, Alerts alerts,
-            boolean requireDkim, Clock clock) {
+    public Ingest(ReportReader reader, DomainStore domains, ReportStore reports, Metrics metrics, boolean requireDkim,
+            Clock clock) {
         this.reader = reader;
         this.domains = domains;
         this.reports = reports;
         this.metrics = metrics;
-        this.alerts = alerts;
         this.requireDkim = requireDkim;
         this.clock = clock;
     }
@@ -91,7 +94,7 @@ public final class Ingest {
                 continue; // kept, never dropped
             }
             if (!served(domain)) {
-                throw new Rejected(ReportException.Kind.INVALID, "the report is for " + domain
+                throw new Rejected(ReportException.Kind.INVALID, "the report is for " + Quote.cut(domain, Quote.MAX)
                         + ", which has no MTA-STS row here", true);
             }
         }
@@ -101,20 +104,14 @@ public final class Ingest {
     /**
      * Stores an accepted report whose original bytes are kept under {@code rawKey}.
      *
-     * @throws Rejected when DynamoDB refuses the report itself (not a passing failure: retrying cannot help)
+     * @throws Rejected when DynamoDB refuses the report's items (not a passing failure: retrying cannot help)
      */
     public ReportStore.Outcome record(Accepted accepted, String rawKey) throws Rejected {
-        ReportStore.Outcome outcome;
         try {
-            outcome = reports.store(accepted.report(), rawKey, clock.instant());
-        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException | IllegalArgumentException e) {
-            throw new Rejected(ReportException.Kind.INVALID, "cannot be stored: " + e.getMessage(), false);
+            return reports.store(accepted.report(), rawKey, clock.instant());
+        } catch (ReportStore.Refused e) {
+            throw new Rejected(ReportException.Kind.INVALID, e.getMessage(), false);
         }
-        if (outcome == ReportStore.Outcome.STORED) {
-            metrics.stored(accepted.report());
-            alerts.onStored(accepted.report());
-        }
-        return outcome;
     }
 
     /** Counts a rejected delivery (metric {@code ReportsRejected}). */
@@ -122,11 +119,35 @@ public final class Ingest {
         metrics.rejected(source, why.getMessage());
     }
 
+    /**
+     * Domains found served within the last minute, so a run of reports for one domain costs one look-up, not one
+     * each. Only found ones are kept (a sender cannot fill it), and a removed row stops taking reports a minute later.
+     */
+    private final Map<String, Instant> servedUntil = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+                    return size() > 1024;
+                }
+            });
+
     private boolean served(String domain) {
+        Instant now = clock.instant();
+        Instant until = servedUntil.get(domain);
+        if (until != null && now.isBefore(until)) {
+            return true;
+        }
+        boolean found;
         try {
-            return domains.find(DomainName.parse(domain)).isPresent();
+            found = domains.find(DomainName.parse(domain)).isPresent();
         } catch (InvalidException e) {
             return false;
         }
+        if (found) {
+            servedUntil.put(domain, now.plus(SERVED_FOR));
+        }
+        return found;
     }
+
+    private static final java.time.Duration SERVED_FOR = java.time.Duration.ofMinutes(1);
 }

@@ -8,6 +8,8 @@ import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.store.ReportStore;
+import dev.mtasts.store.StoreUnavailableException;
+import software.amazon.awssdk.core.exception.SdkException;
 import java.io.InputStream;
 import java.util.Map;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -20,7 +22,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * Reports dropped under {@code incoming/} of the reports bucket (files, or e-mails an SES receipt rule stores
  * there): each is read, checked and stored, then moved under {@code processed/}, or under {@code rejected/} with
  * the reason in the object's metadata ({@code x-amz-meta-reason}). Nothing is deleted before it has a new home.
- * A passing failure (DynamoDB unavailable) is thrown, so Lambda retries and the object stays in {@code incoming/}.
+ * A passing failure (DynamoDB or S3 unavailable) is thrown, so Lambda retries and the object stays in
+ * {@code incoming/}; nothing else escapes, not even an {@link Error}: an object that cannot be processed goes to
+ * {@code rejected/} with the reason.
  */
 public final class S3ReportHandler implements RequestHandler<S3Event, String> {
     public static final String INCOMING = "incoming/";
@@ -79,6 +83,16 @@ public final class S3ReportHandler implements RequestHandler<S3Event, String> {
                 rejected++;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(key + ": " + e.getMessage(), e);
+            } catch (StoreUnavailableException | SdkException | java.io.UncheckedIOException e) {
+                throw e; // passing: Lambda tries the event again, and the object waits in incoming/
+            } catch (RuntimeException | Error e) {
+                // not the input's fault as far as anyone knows, but trying again would fail again: kept, with why
+                String reason = "not processed: an internal error (" + e.getClass().getSimpleName()
+                        + "); the object can be ingested again with mta-sts report ingest";
+                log(context, LogLevel.ERROR, key + ": " + reason + ": " + e);
+                ingest.rejected("s3", new Ingest.Rejected(dev.mtasts.core.report.ReportException.Kind.INVALID, reason, false));
+                move(bucket, key, REJECTED + rest, Map.of("reason", reason));
+                rejected++;
             }
         }
         String summary = "stored " + stored + ", duplicates " + duplicates + ", rejected " + rejected;

@@ -4,6 +4,7 @@ import dev.mtasts.core.report.Limits;
 import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.Notices;
 import dev.mtasts.store.ReportStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,21 +48,39 @@ final class Settings {
     Ingest ingest() {
         var dynamo = Dynamo.fromEnvironment(env);
         DomainStore domains = new DomainStore(dynamo, get(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE));
-        ReportStore reports = new ReportStore(dynamo, get(ReportStore.TABLE_ENV, ReportStore.DEFAULT_TABLE),
-                Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
-        String topic = get(ALERT_TOPIC_ENV, null);
-        Alerts alerts = Alerts.none();
-        if (topic != null) {
-            SnsClient sns = SnsClient.builder()
-                    .httpClient(UrlConnectionHttpClient.create())
-                    .region(Dynamo.region(env))
-                    .credentialsProvider(Dynamo.lambdaCredentials(env))
-                    .build();
-            alerts = new Alerts((subject, body) -> sns.publish(r -> r.topicArn(topic).subject(subject).message(body)));
-        }
         Clock clock = Clock.systemUTC();
-        return new Ingest(new ReportReader(limits()), domains, reports, new Metrics(System.out::println, clock), alerts,
+        return new Ingest(new ReportReader(limits()), domains, reports(dynamo), new Metrics(System.out::println, clock),
                 requireDkim(), clock);
+    }
+
+    private ReportStore reports(software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo) {
+        return new ReportStore(dynamo, get(ReportStore.TABLE_ENV, ReportStore.DEFAULT_TABLE),
+                Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
+    }
+
+    private Notices notices;
+
+    /** The stream function's bookkeeping, on the reports table. */
+    Notices notices() {
+        if (notices == null) {
+            notices = new Notices(reports(Dynamo.fromEnvironment(env)));
+        }
+        return notices;
+    }
+
+    /** Alerts to the topic {@code ALERT_TOPIC_ARN} names, or none without one. */
+    Alerts alerts() {
+        String topic = get(ALERT_TOPIC_ENV, null);
+        if (topic == null) {
+            return Alerts.none();
+        }
+        SnsClient sns = SnsClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(Dynamo.region(env))
+                .credentialsProvider(Dynamo.lambdaCredentials(env))
+                .build();
+        return new Alerts((subject, body) -> sns.publish(r -> r.topicArn(topic).subject(subject).message(body)),
+                notices(), Clock.systemUTC());
     }
 
     S3Client s3() {

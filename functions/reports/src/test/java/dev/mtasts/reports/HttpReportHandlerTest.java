@@ -150,6 +150,7 @@ class HttpReportHandlerTest {
         assertTrue(day.failed() >= 2);
         Path raw = data.resolve("https/2026/11/23/" + dev.mtasts.core.Sha256.hex(body) + ".json");
         assertEquals(new String(body, StandardCharsets.UTF_8), Files.readString(raw));
+        stack.notices();
         assertTrue(stack.alerts.stream().anyMatch(a -> a.startsWith("MTA-STS: 2 failed TLS sessions for example.org (Google Inc.)")),
                 stack.alerts.toString());
         assertTrue(stack.metrics.stream().anyMatch(m -> m.contains("\"Domain\":\"example.org\"")
@@ -176,6 +177,7 @@ class HttpReportHandlerTest {
         APIGatewayV2HTTPResponse r = broken.handleRequest(post("mta-sts.example.com", "application/json",
                 utf8(Stack.report("outage-1", "example.com", 1, 0)), false), null);
         assertEquals(503, r.getStatusCode());
+        assertEquals("60", r.getHeaders().get("Retry-After"), "a 503 says when to try again");
         assertEquals(List.of(), stack.reports.days("example.com", null).stream()
                 .filter(d -> d.reporters().contains("never")).toList());
     }

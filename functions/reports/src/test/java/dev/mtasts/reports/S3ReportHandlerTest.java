@@ -128,6 +128,46 @@ class S3ReportHandlerTest {
         assertTrue(stack.reports.days("example.org", null).stream().anyMatch(d -> d.reporters().contains("Google Inc.")));
     }
 
+    /** mime4j would overflow the stack on it: refused before, kept under rejected/ with the reason. */
+    @Test
+    void anEmailNested100000LevelsDeepIsRejectedWithTheReason() {
+        assertEquals("stored 0, duplicates 0, rejected 1", drop("incoming/deep", HostileInputTest.nested(100_000)));
+        assertEquals("the e-mail nests parts more than 16 levels deep; a report e-mail needs two or three",
+                s3.headObject(r -> r.bucket(BUCKET).key("rejected/deep")).metadata().get("reason"));
+    }
+
+    /** Nothing escapes the handler, not even an Error: the object is kept under rejected/ with what happened. */
+    @Test
+    void anErrorInsideIsKeptUnderRejectedNotACrash() {
+        S3ReportHandler failing = new S3ReportHandler(stack.ingest(
+                new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                            software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+                        throw new StackOverflowError();
+                    }
+                }), s3);
+        String key = "incoming/crash.json";
+        s3.putObject(r -> r.bucket(BUCKET).key(key),
+                RequestBody.fromBytes(Stack.report("crash-1", "example.com", 1, 0).getBytes(StandardCharsets.UTF_8)));
+        assertEquals("stored 0, duplicates 0, rejected 1", failing.handleRequest(event(key), null));
+        assertEquals("not processed: an internal error (StackOverflowError); the object can be ingested again with "
+                + "mta-sts report ingest", s3.headObject(r -> r.bucket(BUCKET).key("rejected/crash.json")).metadata()
+                .get("reason"));
+    }
+
+    /** A summary DynamoDB refuses is no outage to retry: rejected/ with the reason, the object kept whole. */
+    @Test
+    void anItemDynamoDbRefusesIsRejectedNotRetried() {
+        stack.client.putItem(r -> r.tableName(stack.reports.table()).item(dev.mtasts.store.Items.toItem(Map.of(
+                "pk", "domain#example.org", "sk", "day#2026-11-16", "successful", "not a number"))));
+        byte[] body = Stack.on("2026-11-16", Stack.report("s3-refused-1", "example.org", 5, 0))
+                .getBytes(StandardCharsets.UTF_8);
+        assertEquals("stored 0, duplicates 0, rejected 1", drop("incoming/refused.json", body));
+        assertEquals("cannot be stored in the summary of example.org on 2026-11-16: an attribute there holds another "
+                + "type of value", s3.headObject(r -> r.bucket(BUCKET).key("rejected/refused.json")).metadata().get("reason"));
+    }
+
     @Test
     void keysOutsideIncomingAreIgnored() {
         assertEquals("stored 0, duplicates 0, rejected 0", handler.handleRequest(event("processed/x.json"), null));

@@ -47,6 +47,37 @@ public final class Items {
         };
     }
 
+    /**
+     * An item's size as DynamoDB counts it against its 400 KB limit: names and values in UTF-8 bytes, numbers by
+     * their digits, a byte or three of overhead for booleans, nulls, lists and maps.
+     */
+    public static long size(Map<String, AttributeValue> item) {
+        long size = 0;
+        for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+            size += utf8(e.getKey()) + size(e.getValue());
+        }
+        return size;
+    }
+
+    private static long size(AttributeValue v) {
+        return switch (v.type()) {
+            case S -> utf8(v.s());
+            case N -> (v.n().replaceAll("[^0-9]", "").length() + 1) / 2 + 1;
+            case B -> v.b().asByteArray().length;
+            case BOOL, NUL -> 1;
+            case SS -> v.ss().stream().mapToLong(Items::utf8).sum();
+            case NS -> v.ns().stream().mapToLong(n -> (n.length() + 1) / 2 + 1).sum();
+            case BS -> v.bs().stream().mapToLong(b -> b.asByteArray().length).sum();
+            case L -> 3 + v.l().stream().mapToLong(e -> 1 + size(e)).sum();
+            case M -> 3 + v.m().entrySet().stream().mapToLong(e -> 1 + utf8(e.getKey()) + size(e.getValue())).sum();
+            case UNKNOWN_TO_SDK_VERSION -> 0;
+        };
+    }
+
+    private static long utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     public static Map<String, AttributeValue> toItem(Map<String, ?> plain) {
         Map<String, AttributeValue> out = new LinkedHashMap<>();
         plain.forEach((k, v) -> out.put(k, toAttribute(v)));

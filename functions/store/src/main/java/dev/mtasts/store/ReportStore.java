@@ -1,14 +1,19 @@
 package dev.mtasts.store;
 
+import dev.mtasts.core.Quote;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
+import dev.mtasts.core.report.ResultTypes;
 import dev.mtasts.core.report.TlsReport;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -28,35 +34,51 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
- * The reports table: partition key {@code pk} (S), sort key {@code sk} (S), TTL attribute {@code expires}.
+ * The reports table: partition key {@code pk} (S), sort key {@code sk} (S), TTL attribute {@code expires}, and a
+ * stream of new items, from which each new report's metrics and alert are sent ({@link Notices}).
  * <ul>
- *   <li>one item per report: {@code pk = report#<sha256 of organisation and report-id>}, {@code sk = report};</li>
+ *   <li>one item per report: {@code pk = report#<sha256 of organisation and report-id>}, {@code sk = report}, with
+ *       what it {@code counted} per domain and a bounded copy of its policies (the raw report keeps them all);</li>
  *   <li>one item per domain and day: {@code pk = domain#<domain>}, {@code sk = day#<yyyy-mm-dd>}, with
- *       {@code successful}, {@code failed}, a {@code failure:<result-type>} count per result type and the set of
+ *       {@code successful}, {@code failed}, a {@code failure:<result-type>} count per result type and the
  *       {@code reporters}.</li>
  * </ul>
  * A report and its counts are written in one transaction whose first action requires the report to be new, so a
  * report delivered twice, even at the same moment, is stored and counted once.
+ *
+ * <p>Whatever senders write, every item stays far below DynamoDB's 400 KB, so no sender can make another's report
+ * unstorable: sender strings are cut, and a day keeps its own count for each registered result type but for only
+ * {@link #MAX_RESULT_TYPES} others (first come; later ones are counted under {@code other}) and names only
+ * {@link #MAX_REPORTERS} reporters (reports by more are counted in {@code other_reporters}). Those two bounds hold
+ * under concurrent writers: a write that takes a new place is conditional on what it read, and read again when
+ * another writer was quicker.
  */
 public final class ReportStore {
     public static final String TABLE_ENV = "REPORTS_TABLE";
     public static final String DEFAULT_TABLE = "mta-sts-reports";
     public static final String TTL_ENV = "REPORT_TTL_DAYS";
     public static final int DEFAULT_TTL_DAYS = 400;
-    /** Failure details kept in the report item per policy (the raw report keeps them all). */
-    static final int MAX_DETAILS = 50;
+    /** Policies, and failure details over all of them, kept in the report item (the raw report keeps them all). */
+    static final int MAX_POLICIES = 20;
+    static final int MAX_DETAILS = 20;
     /** DynamoDB allows 100 actions a transaction: one for the report, the rest for domains. */
     static final int MAX_DOMAINS = 99;
-    private static final String FAILURE_PREFIX = "failure:";
     /** Strings a sender controls are cut to this length in items (the raw report keeps them whole). */
     static final int MAX_TEXT = 256;
-    /** Result types counted per domain and day; the rest of a report's are counted as "other". */
-    static final int MAX_RESULT_TYPES = 20;
+    /** Result types beyond the registered ones: this many per report and domain, and per domain and day. */
+    public static final int MAX_RESULT_TYPES = 20;
+    /** Length of a result type's name in counts: registered ones are at most 24 characters. */
+    static final int MAX_TYPE_TEXT = 64;
+    /** Reporters named per domain and day. */
+    public static final int MAX_REPORTERS = 50;
+    static final String FAILURE_PREFIX = "failure:";
     private static final int ATTEMPTS = 8;
 
     private final DynamoDbClient client;
@@ -73,77 +95,268 @@ public final class ReportStore {
         return table;
     }
 
+    DynamoDbClient client() {
+        return client;
+    }
+
     /** Whether {@link #store} wrote the report or found it there already. */
     public enum Outcome { STORED, DUPLICATE }
 
-    /** Stores a report and adds its sessions to each domain's day, once per report however often it arrives. */
+    /** DynamoDB refused the report's items for good (too large, or an attribute of another type): retrying cannot help. */
+    public static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Stores a report and adds its sessions to each domain's day, once per report however often it arrives.
+     *
+     * @throws Refused when DynamoDB refuses the items as invalid
+     * @throws StoreUnavailableException when DynamoDB is unreachable, throttling, or too busy with the same items
+     */
     public Outcome store(TlsReport report, String rawKey, Instant receivedAt) {
         Map<String, TlsReport.DomainTotals> totals = report.totalsByDomain();
         if (totals.size() > MAX_DOMAINS) {
-            throw new IllegalArgumentException("a report naming " + totals.size() + " domains is not stored (at most "
-                    + MAX_DOMAINS + ")");
+            throw new Refused("a report naming " + totals.size() + " domains is not stored (at most " + MAX_DOMAINS + ")");
         }
         LocalDate day = report.day() != null ? report.day() : LocalDate.ofInstant(receivedAt, ZoneOffset.UTC);
         long expires = receivedAt.plus(ttl).getEpochSecond();
-        List<TransactWriteItem> actions = new ArrayList<>();
-        Map<String, AttributeValue> item = reportItem(report, rawKey, receivedAt, day, expires);
-        actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)")).build());
-        String reporter = report.organization() == null ? "(unknown)" : report.organization();
-        totals.forEach((domain, t) -> actions.add(TransactWriteItem.builder().update(dayUpdate(domain, day, t, reporter, expires)).build()));
+        Map<String, Map<String, Long>> failures = new TreeMap<>();
+        totals.forEach((domain, t) -> failures.put(domain, bounded(t.failures())));
+        Map<String, AttributeValue> item = reportItem(report, totals, failures, rawKey, receivedAt, day, expires);
+        String reporter = Quote.cut(report.organization() == null ? "(unknown)" : report.organization(), MAX_TEXT);
+        List<String> domains = new ArrayList<>(totals.keySet());
+        Map<String, Shape> seen = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
+            List<TransactWriteItem> actions = new ArrayList<>();
+            actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk)")).build());
+            List<Plan> plans = new ArrayList<>();
+            for (String domain : domains) {
+                Shape shape = seen.computeIfAbsent(domain, d -> {
+                    Shape known = shapes.get(d + "#" + day);
+                    return known != null ? known : read(d, day);
+                });
+                TlsReport.DomainTotals t = totals.get(domain);
+                Plan plan = dayUpdate(domain, day, t.successful(), t.failed(), failures.get(domain), reporter, expires, shape);
+                plans.add(plan);
+                actions.add(TransactWriteItem.builder().update(plan.update()).build());
+            }
             try {
                 DomainStore.call(() -> client.transactWriteItems(r -> r.transactItems(actions)));
+                for (int i = 0; i < domains.size(); i++) {
+                    shapes.put(domains.get(i) + "#" + day, plans.get(i).after());
+                }
                 return Outcome.STORED;
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.cancellationReasons();
                 if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
                     return Outcome.DUPLICATE;
                 }
-                boolean conflict = reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
-                if (!conflict || attempt == ATTEMPTS) {
-                    throw new StoreUnavailableException("report transaction cancelled: " + reasons, e);
+                boolean again = false;
+                for (int i = 0; i < reasons.size(); i++) {
+                    String code = reasons.get(i).code();
+                    if (code == null || code.equals("None")) {
+                        continue;
+                    }
+                    switch (code) {
+                        case "ConditionalCheckFailed" -> {
+                            // another writer took a place in this day's summary first: read it again
+                            String domain = domains.get(i - 1);
+                            shapes.remove(domain + "#" + day);
+                            seen.put(domain, read(domain, day));
+                            again = true;
+                        }
+                        case "TransactionConflict" -> again = true;
+                        case "ValidationError" -> throw refused(i == 0 ? null : domains.get(i - 1), day,
+                                reasons.get(i).message());
+                        default -> throw new StoreUnavailableException("report transaction cancelled: " + code, e);
+                    }
+                }
+                if (!again || attempt == ATTEMPTS) {
+                    throw new StoreUnavailableException("report transaction cancelled " + attempt + " times: " + reasons, e);
                 }
                 sleep(attempt);
+            } catch (DynamoDbException e) {
+                String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+                if ("ValidationException".equals(code)) {
+                    String m = e.awsErrorDetails().errorMessage();
+                    // only the summaries are updated: an update's complaint with one of them is about that one
+                    boolean summary = m != null && m.toLowerCase(java.util.Locale.ROOT).contains("update") && domains.size() == 1;
+                    throw refused(summary ? domains.get(0) : null, day, m);
+                }
+                throw e;
             }
         }
     }
 
-    private Update dayUpdate(String domain, LocalDate day, TlsReport.DomainTotals t, String reporter, long expires) {
+    /** DynamoDB's reason, in our words: its own carry request ids and internals. */
+    private static Refused refused(String domain, LocalDate day, String dynamoMessage) {
+        String m = dynamoMessage == null ? "" : dynamoMessage.toLowerCase(java.util.Locale.ROOT);
+        String why = m.contains("size") ? "it would make an item larger than DynamoDB's 400 KB"
+                : m.contains("type") ? "an attribute there holds another type of value"
+                : "DynamoDB refused it as invalid";
+        return new Refused(domain == null ? "cannot be stored: " + why
+                : "cannot be stored in the summary of " + domain + " on " + day + ": " + why);
+    }
+
+    /**
+     * A report's own count of each result type: registered ones as they are, up to {@link #MAX_RESULT_TYPES} others
+     * (the largest, names cut to {@link #MAX_TYPE_TEXT}), the rest as {@code other}.
+     */
+    static Map<String, Long> bounded(Map<String, Long> failures) {
+        Map<String, Long> out = new TreeMap<>();
+        int others = 0;
+        List<Map.Entry<String, Long>> bySize = new ArrayList<>(failures.entrySet());
+        bySize.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        for (Map.Entry<String, Long> f : bySize) {
+            String type = ResultTypes.reserved(f.getKey()) ? f.getKey() : Quote.cut(f.getKey(), MAX_TYPE_TEXT);
+            if (!ResultTypes.reserved(type) && !out.containsKey(type) && others++ >= MAX_RESULT_TYPES) {
+                type = ResultTypes.OTHER;
+            }
+            out.merge(type, f.getValue(), TlsReport::plus);
+        }
+        return out;
+    }
+
+    /**
+     * What planning a write to a day's summary needs to know of it: the result types it counts, how many places
+     * for unregistered ones are taken ({@code counter}: as {@code custom_types}, else counted from an item an older
+     * version wrote), and the reporters it names. Places are never given back, so a shape known from an earlier
+     * write may lag but never claims more than is there; each write that takes a place checks.
+     */
+    private record Shape(Set<String> types, int custom, boolean counter, Set<String> reporters) {
+        static final Shape NONE = new Shape(Set.of(), 0, false, Set.of());
+
+        static Shape of(Map<String, AttributeValue> item) {
+            if (item.isEmpty()) {
+                return NONE;
+            }
+            Set<String> types = new java.util.HashSet<>();
+            int unregistered = 0;
+            for (String k : item.keySet()) {
+                if (k.startsWith(FAILURE_PREFIX)) {
+                    String type = k.substring(FAILURE_PREFIX.length());
+                    types.add(type);
+                    unregistered += ResultTypes.reserved(type) ? 0 : 1;
+                }
+            }
+            AttributeValue counter = item.get("custom_types");
+            AttributeValue reporters = item.get("reporters");
+            return new Shape(types, counter != null ? (int) number(counter) : unregistered, counter != null,
+                    reporters != null && reporters.hasSs() ? Set.copyOf(reporters.ss()) : Set.of());
+        }
+    }
+
+    /** A write to a day's summary, and the shape of the summary once it is done. */
+    private record Plan(Update update, Shape after) {
+    }
+
+    /** Shapes of the summaries this container wrote last, so a run of reports for one day costs no reads. */
+    private final Map<String, Shape> shapes = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Shape> eldest) {
+                    return size() > 256;
+                }
+            });
+
+    private Shape read(String domain, LocalDate day) {
+        Map<String, AttributeValue> item = DomainStore.call(() -> client.getItem(g -> g.tableName(table)
+                .consistentRead(true).key(dayKey(domain, day)))).item();
+        return Shape.of(item == null ? Map.of() : item);
+    }
+
+    private static Map<String, AttributeValue> dayKey(String domain, LocalDate day) {
+        return Map.of("pk", AttributeValue.fromS("domain#" + domain), "sk", AttributeValue.fromS("day#" + day));
+    }
+
+    /**
+     * Adds a report to a domain's day, planned from the summary's shape as last known: the new places it takes (a
+     * result type, a reporter) are conditional on that still holding.
+     */
+    private Plan dayUpdate(String domain, LocalDate day, long successful, long failed, Map<String, Long> failures,
+            String reporter, long expires, Shape shape) {
         Map<String, String> names = new LinkedHashMap<>();
         Map<String, AttributeValue> values = new LinkedHashMap<>();
-        StringBuilder add = new StringBuilder("ADD successful :s, failed :f, reporters :r");
-        values.put(":s", n(t.successful()));
-        values.put(":f", n(t.failed()));
-        values.put(":r", AttributeValue.fromSs(List.of(cut(reporter))));
-        Map<String, Long> failures = new TreeMap<>();
-        t.failures().entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .forEachOrdered(f -> failures.merge(failures.size() < MAX_RESULT_TYPES || failures.containsKey(cut(f.getKey()))
-                        ? cut(f.getKey()) : "other", f.getValue(), Long::sum));
-        int i = 0;
+        List<String> add = new ArrayList<>(List.of("successful :s", "failed :f"));
+        List<String> conditions = new ArrayList<>();
+        values.put(":s", n(successful));
+        values.put(":f", n(failed));
+
+        Map<String, Long> counted = new TreeMap<>();
+        int taken = 0;
         for (Map.Entry<String, Long> f : failures.entrySet()) {
+            String type = f.getKey();
+            if (!ResultTypes.reserved(type) && !shape.types().contains(type)) {
+                if (shape.custom() + taken < MAX_RESULT_TYPES) {
+                    taken++;
+                } else {
+                    type = ResultTypes.OTHER;
+                }
+            }
+            counted.merge(type, f.getValue(), TlsReport::plus);
+        }
+        int i = 0;
+        for (Map.Entry<String, Long> f : counted.entrySet()) {
             names.put("#f" + i, FAILURE_PREFIX + f.getKey());
             values.put(":f" + i, n(f.getValue()));
-            add.append(", #f").append(i).append(" :f").append(i);
+            add.add("#f" + i + " :f" + i);
             i++;
         }
+        if (taken > 0) {
+            // the count of places taken, exactly as known: a writer that took one first makes this fail
+            values.put(":taken", n(shape.counter() ? taken : shape.custom() + taken));
+            add.add("custom_types :taken");
+            if (shape.counter()) {
+                values.put(":custom", n(shape.custom()));
+                conditions.add("custom_types = :custom");
+            } else {
+                conditions.add("attribute_not_exists(custom_types)");
+            }
+        }
+
+        boolean named = shape.reporters().contains(reporter);
+        boolean naming = named || shape.reporters().size() < MAX_REPORTERS;
+        if (naming) {
+            values.put(":r", AttributeValue.fromSs(List.of(reporter)));
+            add.add("reporters :r");
+            if (!named) {
+                values.put(":rs", AttributeValue.fromS(reporter));
+                values.put(":maxr", n(MAX_REPORTERS));
+                conditions.add("(attribute_not_exists(reporters) OR contains(reporters, :rs) OR size(reporters) < :maxr)");
+            }
+        } else {
+            values.put(":one", n(1));
+            add.add("other_reporters :one");
+        }
+
         values.put(":d", AttributeValue.fromS(domain));
         values.put(":day", AttributeValue.fromS(day.toString()));
         values.put(":e", n(expires));
-        String expression = add + " SET #domain = :d, #date = :day, expires = :e";
         names.put("#domain", "domain");
         names.put("#date", "date");
-        return Update.builder().tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS("domain#" + domain), "sk", AttributeValue.fromS("day#" + day)))
-                .updateExpression(expression)
+        Update.Builder u = Update.builder().tableName(table)
+                .key(dayKey(domain, day))
+                .updateExpression("ADD " + String.join(", ", add) + " SET #domain = :d, #date = :day, expires = :e")
                 .expressionAttributeNames(names)
-                .expressionAttributeValues(values)
-                .build();
+                .expressionAttributeValues(values);
+        if (!conditions.isEmpty()) {
+            u.conditionExpression(String.join(" AND ", conditions));
+        }
+        Set<String> types = new java.util.HashSet<>(shape.types());
+        types.addAll(counted.keySet());
+        Set<String> reporters = shape.reporters();
+        if (naming && !named) {
+            reporters = new java.util.HashSet<>(reporters);
+            reporters.add(reporter);
+        }
+        return new Plan(u.build(), new Shape(types, shape.custom() + taken, shape.counter() || taken > 0, reporters));
     }
 
-    private static Map<String, AttributeValue> reportItem(TlsReport r, String rawKey, Instant receivedAt, LocalDate day,
-            long expires) {
+    private static Map<String, AttributeValue> reportItem(TlsReport r, Map<String, TlsReport.DomainTotals> totals,
+            Map<String, Map<String, Long>> failures, String rawKey, Instant receivedAt, LocalDate day, long expires) {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("pk", reportKey(r));
         item.put("sk", "report");
@@ -157,32 +370,57 @@ public final class ReportStore {
         item.put("raw_key", rawKey);
         item.put("received", receivedAt.toString());
         item.put("expires", expires);
+        Map<String, Object> counted = new TreeMap<>();
+        totals.forEach((domain, t) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("successful", t.successful());
+            c.put("failed", t.failed());
+            c.put("failures", failures.get(domain));
+            r.policies().stream()
+                    .filter(p -> domain.equals(p.domain() == null ? TlsReport.UNATTRIBUTED : p.domain()))
+                    .flatMap(p -> p.failures().stream())
+                    .max(Comparator.comparingLong(FailureDetail::count))
+                    .ifPresent(f -> {
+                        Map<String, Object> sample = new LinkedHashMap<>();
+                        sample.put("receiving_mx", cut(f.receivingMxHostname(), 100));
+                        sample.put("receiving_ip", cut(f.receivingIp(), 100));
+                        sample.put("sending_ip", cut(f.sendingMtaIp(), 100));
+                        c.put("sample", sample);
+                    });
+            counted.put(domain, c);
+        });
+        item.put("counted", counted);
         List<Object> policies = new ArrayList<>();
+        int details = 0;
         for (PolicyResult p : r.policies()) {
+            if (policies.size() == MAX_POLICIES) {
+                break;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", cut(p.type()));
             m.put("domain", p.domain());
             m.put("successful", p.successful());
             m.put("failed", p.failed());
-            List<Object> details = new ArrayList<>();
-            p.failures().stream()
+            List<Object> kept = new ArrayList<>();
+            for (FailureDetail f : p.failures().stream()
                     .sorted(Comparator.comparingLong(FailureDetail::count).reversed())
-                    .limit(MAX_DETAILS)
-                    .forEach(f -> {
-                        Map<String, Object> d = new LinkedHashMap<>();
-                        d.put("result_type", cut(f.resultType()));
-                        d.put("count", f.failedSessionCount());
-                        d.put("receiving_mx", cut(f.receivingMxHostname()));
-                        d.put("sending_ip", cut(f.sendingMtaIp()));
-                        d.put("receiving_ip", cut(f.receivingIp()));
-                        d.put("reason", cut(f.failureReasonCode()));
-                        details.add(d);
-                    });
-            m.put("failures", details);
-            m.put("failures_omitted", Math.max(0, p.failures().size() - MAX_DETAILS));
+                    .limit(Math.max(0, MAX_DETAILS - details)).toList()) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("result_type", cut(f.resultType()));
+                d.put("count", f.failedSessionCount());
+                d.put("receiving_mx", cut(f.receivingMxHostname()));
+                d.put("sending_ip", cut(f.sendingMtaIp()));
+                d.put("receiving_ip", cut(f.receivingIp()));
+                d.put("reason", cut(f.failureReasonCode()));
+                kept.add(d);
+            }
+            details += kept.size();
+            m.put("failures", kept);
+            m.put("failures_omitted", p.failures().size() - kept.size());
             policies.add(m);
         }
         item.put("policies", policies);
+        item.put("policies_omitted", r.policies().size() - policies.size());
         return Items.toItem(item);
     }
 
@@ -198,12 +436,59 @@ public final class ReportStore {
         return item == null || item.isEmpty() ? null : Items.toPlain(item);
     }
 
-    /** Sessions of one domain on one day, summed over every report counted. */
-    public record Day(String domain, LocalDate date, long successful, long failed, Map<String, Long> failures,
-            Set<String> reporters) {
+    /** What one stored report counted, read back from its item (as the table's stream carries it). */
+    public record Counted(String key, String organization, String reportId, LocalDate day,
+            Map<String, DomainCount> domains) {
+        public Counted {
+            domains = Map.copyOf(domains);
+        }
+
+        /** From a report item as plain values ({@link Items#toPlain}); anything unreadable counts as absent. */
+        public static Counted of(Map<String, Object> item) {
+            Map<String, DomainCount> domains = new TreeMap<>();
+            if (item.get("counted") instanceof Map<?, ?> counted) {
+                counted.forEach((domain, v) -> {
+                    if (v instanceof Map<?, ?> c) {
+                        Map<String, Long> failures = new TreeMap<>();
+                        if (c.get("failures") instanceof Map<?, ?> f) {
+                            f.forEach((type, count) -> failures.put(String.valueOf(type), plain(count)));
+                        }
+                        Map<?, ?> sample = c.get("sample") instanceof Map<?, ?> s ? s : Map.of();
+                        domains.put(String.valueOf(domain), new DomainCount(plain(c.get("successful")),
+                                plain(c.get("failed")), failures, text(sample.get("receiving_mx")),
+                                text(sample.get("receiving_ip")), text(sample.get("sending_ip"))));
+                    }
+                });
+            }
+            LocalDate day = null;
+            try {
+                day = item.get("day") instanceof String d ? LocalDate.parse(d) : null;
+            } catch (DateTimeParseException e) {
+                // an unreadable day is no day
+            }
+            return new Counted(text(item.get("pk")), text(item.get("organization")), text(item.get("report_id")), day,
+                    domains);
+        }
+
+        private static String text(Object o) {
+            return o instanceof String s ? s : null;
+        }
     }
 
-    /** Per domain and day, oldest first; {@code domain} null for every domain. */
+    /** One domain's share of a stored report, and its largest failure detail (null fields when none). */
+    public record DomainCount(long successful, long failed, Map<String, Long> failures, String receivingMx,
+            String receivingIp, String sendingIp) {
+        public DomainCount {
+            failures = Map.copyOf(failures);
+        }
+    }
+
+    /** Sessions of one domain on one day, summed over every report counted. */
+    public record Day(String domain, LocalDate date, long successful, long failed, Map<String, Long> failures,
+            Set<String> reporters, long otherReporters) {
+    }
+
+    /** Per domain and day, oldest first; {@code domain} null for every domain. Unreadable items are left out. */
     public List<Day> days(String domain, LocalDate since) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         String from = "day#" + (since == null ? "" : since.toString());
@@ -238,20 +523,41 @@ public final class ReportStore {
         }
         List<Day> days = new ArrayList<>();
         for (Map<String, AttributeValue> i : items) {
-            Map<String, Long> failures = new TreeMap<>();
-            i.forEach((k, v) -> {
-                if (k.startsWith(FAILURE_PREFIX)) {
-                    failures.put(k.substring(FAILURE_PREFIX.length()), Long.parseLong(v.n()));
-                }
-            });
-            days.add(new Day(i.get("domain").s(), LocalDate.parse(i.get("date").s()), number(i, "successful"),
-                    number(i, "failed"), failures, i.containsKey("reporters") ? new TreeSet<>(i.get("reporters").ss()) : Set.of()));
+            Day d = day(i);
+            if (d != null) {
+                days.add(d);
+            }
         }
         days.sort(Comparator.comparing(Day::domain).thenComparing(Day::date));
         return days;
     }
 
-    /** Creates the table as template.yaml does; no-op if it exists. */
+    /** A day item as written here, or by an older version; null when its key is not one. */
+    private static Day day(Map<String, AttributeValue> i) {
+        String pk = i.get("pk") == null ? null : i.get("pk").s();
+        String sk = i.get("sk") == null ? null : i.get("sk").s();
+        if (pk == null || sk == null || !pk.startsWith("domain#") || !sk.startsWith("day#")) {
+            return null;
+        }
+        LocalDate date;
+        try {
+            date = LocalDate.parse(sk.substring("day#".length()));
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+        Map<String, Long> failures = new TreeMap<>();
+        i.forEach((k, v) -> {
+            if (k.startsWith(FAILURE_PREFIX)) {
+                failures.put(k.substring(FAILURE_PREFIX.length()), number(v));
+            }
+        });
+        AttributeValue reporters = i.get("reporters");
+        return new Day(pk.substring("domain#".length()), date, number(i.get("successful")), number(i.get("failed")),
+                failures, reporters != null && reporters.hasSs() ? new TreeSet<>(reporters.ss()) : Set.of(),
+                number(i.get("other_reporters")));
+    }
+
+    /** Creates the table as template.yaml does (with its stream of new items); no-op if it exists. */
     public void createTable() {
         try {
             DomainStore.call(() -> client.createTable(r -> r.tableName(table)
@@ -260,19 +566,41 @@ public final class ReportStore {
                             AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.S).build())
                     .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
                             KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
-                    .billingMode(BillingMode.PAY_PER_REQUEST)));
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .streamSpecification(StreamSpecification.builder()
+                            .streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE).build())));
         } catch (ResourceInUseException e) {
             // already there
         }
     }
 
-    private static long number(Map<String, AttributeValue> item, String name) {
-        AttributeValue v = item.get(name);
-        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    /**
+     * A stored number as a count: DynamoDB keeps 38 digits, so a sum may exceed a long; it reads as
+     * {@link Long#MAX_VALUE} then. Anything that is not a number reads as 0.
+     */
+    static long number(AttributeValue v) {
+        return v == null || v.n() == null ? 0 : plain(v.n());
+    }
+
+    private static long plain(Object o) {
+        try {
+            BigDecimal d = o instanceof BigDecimal b ? b : o instanceof String s ? new BigDecimal(s) : null;
+            if (d == null) {
+                return 0;
+            }
+            return d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE
+                    : d.compareTo(BigDecimal.valueOf(Long.MIN_VALUE)) < 0 ? Long.MIN_VALUE : d.longValue();
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String cut(String s) {
-        return s == null || s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 1) + "…";
+        return cut(s, MAX_TEXT);
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     private static AttributeValue n(long v) {

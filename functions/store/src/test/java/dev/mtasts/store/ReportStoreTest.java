@@ -2,6 +2,7 @@ package dev.mtasts.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
@@ -69,7 +70,7 @@ class ReportStoreTest {
                 policy("sts", "example.com", 1200, 3, "certificate-expired"));
         assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW));
         assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 1200, 3,
-                Map.of("certificate-expired", 3L), Set.of("Google"))), store.days("example.com", null));
+                Map.of("certificate-expired", 3L), Set.of("Google"), 0)), store.days("example.com", null));
         Map<String, Object> item = store.find(r);
         assertNotNull(item);
         assertEquals("https/x.json", item.get("raw_key"));
@@ -126,10 +127,10 @@ class ReportStoreTest {
                 policy("sts", "example.org", 7, 0)), "r2", NOW);
         store.store(report("Postfix", "p-1", policy("no-policy-found", null, 3, 0)), "r3", NOW);
         assertEquals(List.of(
-                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix")),
+                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix"), 0),
                 new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 15, 3,
-                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo")),
-                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"))),
+                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo"), 0),
+                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"), 0)),
                 store.days(null, null));
         assertEquals(List.of(), store.days("example.com", LocalDate.parse("2026-11-23")));
     }
@@ -146,9 +147,129 @@ class ReportStoreTest {
         PolicyResult p = new PolicyResult("sts", List.of(), "example.com", List.of(), 1, 900, failures, Map.of());
         assertEquals(ReportStore.Outcome.STORED, store.store(report("o".repeat(5000), "huge-1", p), "raw", NOW));
         ReportStore.Day day = store.days("example.com", null).get(0);
-        assertEquals(ReportStore.MAX_RESULT_TYPES + 1, day.failures().size(), day.failures().keySet().toString());
+        // the registered type, 20 others, and "other" for the rest
+        assertEquals(ReportStore.MAX_RESULT_TYPES + 2, day.failures().size(), day.failures().keySet().toString());
         assertEquals(500L, day.failures().get("certificate-expired"));
         assertEquals(900L, day.failures().values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /** What a forger can put in a day's summary: long, new result types and a new organisation each time. */
+    static TlsReport forged(int n) {
+        List<FailureDetail> failures = new ArrayList<>();
+        for (int t = 0; t < 20; t++) {
+            failures.add(new FailureDetail(n + "-" + t + "-" + "t".repeat(300), null, null, null, null, 1L, null, null,
+                    Map.of()));
+        }
+        return report(n + "-" + "o".repeat(300), "forged-" + n,
+                new PolicyResult("sts", List.of(), "example.com", List.of(), 0, 20, failures, Map.of()));
+    }
+
+    private Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> dayItem(String domain) {
+        return client.getItem(g -> g.tableName(store.table()).key(Map.of(
+                "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("domain#" + domain),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("day#2026-11-22")))).item();
+    }
+
+    /**
+     * Whatever senders write, a day's summary stays small: registered result types keep their own counts, at most
+     * 20 others get one (the rest count as "other"), at most 50 reporters are named (the rest are counted).
+     */
+    @Test
+    void aDaysSummaryStaysBoundedWhateverSendersSend() {
+        for (int n = 0; n < 300; n++) {
+            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW));
+        }
+        assertEquals(ReportStore.Outcome.STORED, store.store(report("Google Inc.", "2026-11-22T00:00:00Z_example.com",
+                policy("sts", "example.com", 1200, 3, "certificate-expired")), "raw", NOW));
+        ReportStore.Day day = store.days("example.com", null).get(0);
+        assertEquals(1200, day.successful());
+        assertEquals(300 * 20 + 3, day.failed());
+        assertEquals(3L, day.failures().get("certificate-expired"));
+        assertEquals(300 * 20 - 20, day.failures().get("other"));
+        assertEquals(22, day.failures().size(), day.failures().keySet().toString());
+        assertEquals(ReportStore.MAX_REPORTERS, day.reporters().size());
+        assertEquals(301 - ReportStore.MAX_REPORTERS, day.otherReporters());
+        long size = Items.size(dayItem("example.com"));
+        assertTrue(size < 40_000, "summary item of " + size + " bytes");
+    }
+
+    /** Concurrent writers cannot take more places than there are: each new place is conditional on what was read. */
+    @Test
+    void theBoundsHoldUnderConcurrentWriters() throws Exception {
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Callable<ReportStore.Outcome>> tasks = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                int n = i;
+                tasks.add(() -> store.store(report("Sender " + n, "c-" + n, policy("sts", "example.com", 1, 2,
+                        "custom-" + n + "-a", "custom-" + n + "-b")), "raw", NOW));
+            }
+            for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
+                assertEquals(ReportStore.Outcome.STORED, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        ReportStore.Day day = store.days("example.com", null).get(0);
+        assertEquals(64 * 2, day.failed());
+        assertEquals(64 * 2, day.failures().values().stream().mapToLong(Long::longValue).sum());
+        assertEquals(ReportStore.MAX_RESULT_TYPES + 1, day.failures().size(), day.failures().keySet().toString());
+        assertEquals(ReportStore.MAX_REPORTERS, day.reporters().size());
+        assertEquals(64 - ReportStore.MAX_REPORTERS, day.otherReporters());
+    }
+
+    /** Items written by hand or by older versions read without an exception: odd values count as 0 or the most. */
+    @Test
+    void readingStoredDaysNeverFails() {
+        Map<String, Object> odd = new java.util.LinkedHashMap<>();
+        odd.put("pk", "domain#example.com");
+        odd.put("sk", "day#2026-11-22");
+        odd.put("successful", new java.math.BigDecimal("18446744073709551614"));
+        odd.put("failed", new java.math.BigDecimal("-2"));
+        odd.put("failure:certificate-expired", "three");
+        odd.put("reporters", List.of("not", "a", "set"));
+        client.putItem(r -> r.tableName(store.table()).item(Items.toItem(odd)));
+        client.putItem(r -> r.tableName(store.table()).item(Items.toItem(Map.of("pk", "domain#example.com",
+                "sk", "day#not-a-date", "successful", 1))));
+        assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), Long.MAX_VALUE, -2,
+                Map.of("certificate-expired", 0L), Set.of(), 0)), store.days("example.com", null));
+    }
+
+    /** DynamoDB refusing an item is not an outage: no retry can help, so it is said at once, and nothing is counted. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> refusals() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("a count of another type", "successful", "many",
+                        "cannot be stored in the summary of example.com on 2026-11-22: an attribute there holds another "
+                                + "type of value"),
+                org.junit.jupiter.params.provider.Arguments.of("a summary at DynamoDB's size limit", "legacy",
+                        "x".repeat(400 * 1024 - 100),
+                        "cannot be stored in the summary of example.com on 2026-11-22: it would make an item larger "
+                                + "than DynamoDB's 400 KB"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("refusals")
+    void dynamoDbRefusingTheItemsIsPermanent(String what, String attribute, String value, String message) {
+        client.putItem(r -> r.tableName(store.table()).item(Items.toItem(Map.of("pk", "domain#example.com",
+                "sk", "day#2026-11-22", attribute, value))));
+        TlsReport r = report("Google", "refused-1", policy("sts", "example.com", 10, 1, "certificate-expired"));
+        ReportStore.Refused e = org.junit.jupiter.api.Assertions.assertThrows(ReportStore.Refused.class,
+                () -> store.store(r, "raw", NOW));
+        assertEquals(message, e.getMessage());
+        assertEquals(null, store.find(r));
+    }
+
+    @Test
+    void theReportItemSaysWhatItCounted() {
+        TlsReport r = report("Microsoft", "m-2", policy("tlsa", "example.com", 0, 7, "tlsa-invalid"),
+                policy("sts", "example.com", 7, 0));
+        store.store(r, "raw", NOW);
+        ReportStore.Counted counted = ReportStore.Counted.of(store.find(r));
+        assertEquals("Microsoft", counted.organization());
+        assertEquals(LocalDate.parse("2026-11-22"), counted.day());
+        assertEquals(Map.of("example.com", new ReportStore.DomainCount(0, 7, Map.of("tlsa-invalid", 7L),
+                "mail.example.com", null, "203.0.113.7")), counted.domains());
     }
 
     @Test

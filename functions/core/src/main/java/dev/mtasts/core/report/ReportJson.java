@@ -7,8 +7,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Quote;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -77,11 +79,21 @@ final class ReportJson {
             return new TlsReport(report.organization(), null, report.start(), report.end(),
                     report.contactInfo(), report.policies(), HexFormat.of().formatHex(sha256.digest()), report.unknown());
         } catch (JsonProcessingException e) {
-            // limit violations (nesting, string length) carry no location
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new ReportException(ReportException.Kind.INVALID, "not valid JSON: " + e.getOriginalMessage() + where);
+            throw new ReportException(ReportException.Kind.INVALID, jsonProblem(e));
         }
+    }
+
+    /** The parser's complaint in our words: its own messages name its classes and quote long stretches of input. */
+    private static String jsonProblem(JsonProcessingException e) {
+        if (e instanceof StreamConstraintsException) {
+            return "beyond the limits for JSON here: strings up to 1 MB, numbers up to 40 digits, nesting up to 32 levels";
+        }
+        String where = e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+            return "not valid JSON: the input ends inside the report" + where;
+        }
+        return "not valid JSON: unexpected characters" + where;
     }
 
     /**
@@ -198,7 +210,7 @@ final class ReportJson {
                         }
                     }
                 }
-                case "failure-details" -> failureDetails(p, failures);
+                case "failure-details" -> failureDetails(p, failures, path + ".failure-details");
                 default -> unknown.put(name, capture(p));
             }
         }
@@ -220,12 +232,15 @@ final class ReportJson {
         return new PolicyResult(type, strings, domain, mx, successful, failed, failures, unknown);
     }
 
-    private static void failureDetails(JsonParser p, List<FailureDetail> out) throws IOException {
+    private static void failureDetails(JsonParser p, List<FailureDetail> out, String path)
+            throws IOException, ReportException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             p.skipChildren();
             return;
         }
+        int i = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
+            String countPath = path + "[" + i++ + "].failed-session-count";
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
                 continue;
@@ -250,7 +265,7 @@ final class ReportJson {
                     case "receiving-mx-helo" -> helo = text(p);
                     case "receiving-ip" -> receivingIp = text(p);
                     case "failed-session-count" -> count = p.currentToken() == JsonToken.VALUE_STRING
-                            ? digits(p.getText()) : optionalCount(p);
+                            ? digits(p.getText(), countPath) : optionalCount(p, countPath);
                     case "additional-information" -> info = text(p);
                     case "failure-reason-code" -> reason = text(p);
                     default -> {
@@ -322,7 +337,7 @@ final class ReportJson {
     private static long count(JsonParser p, String path) throws IOException, ReportException {
         JsonToken t = p.currentToken();
         String got = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT ? p.getText() : null;
-        Long n = optionalCount(p);
+        Long n = optionalCount(p, path);
         if (n == null) {
             throw invalid(path, t == JsonToken.VALUE_NULL ? "missing (null)"
                     : got != null ? "expected a whole number of sessions, 0 or more, got " + got
@@ -331,17 +346,15 @@ final class ReportJson {
         return n;
     }
 
-    /** A whole non-negative number; anything else gives null. */
-    private static Long optionalCount(JsonParser p) throws IOException {
+    /** A whole non-negative number; anything else gives null, and a number beyond any real count is refused. */
+    private static Long optionalCount(JsonParser p, String path) throws IOException, ReportException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
             BigDecimal d = p.getDecimalValue();
-            try {
-                long v = d.longValueExact();
-                return v >= 0 ? v : null;
-            } catch (ArithmeticException e) {
+            if (d.signum() < 0 || d.stripTrailingZeros().scale() > 0) {
                 return null;
             }
+            return bounded(d, path);
         }
         if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
             p.skipChildren();
@@ -350,12 +363,20 @@ final class ReportJson {
     }
 
     /** A count some senders write as a string ("3"); anything but digits gives null. */
-    private static Long digits(String s) {
+    private static Long digits(String s, String path) throws ReportException {
         String t = s.strip();
-        if (t.isEmpty() || t.length() > 18 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (t.isEmpty() || t.length() > 40 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return null;
         }
-        return Long.parseLong(t);
+        return bounded(new BigDecimal(t), path);
+    }
+
+    private static long bounded(BigDecimal count, String path) throws ReportException {
+        if (count.compareTo(BigDecimal.valueOf(Limits.MAX_SESSIONS)) > 0) {
+            throw invalid(path, Quote.cut(count.toPlainString(), 40) + " sessions is more than any report can count "
+                    + "(at most " + String.format(java.util.Locale.ROOT, "%,d", Limits.MAX_SESSIONS) + ")");
+        }
+        return count.longValueExact();
     }
 
     private static String domain(String s) {

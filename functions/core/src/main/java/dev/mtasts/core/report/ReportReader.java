@@ -51,7 +51,7 @@ public final class ReportReader {
      *     policy domain is attributed from it ({@code sender!domain!begin!end…})
      */
     public Received read(InputStream raw, String fileName) throws ReportException {
-        LimitedInputStream limited = new LimitedInputStream(raw, limits.maxCompressedBytes(), "the delivery");
+        LimitedInputStream limited = new LimitedInputStream(new Source(raw), limits.maxCompressedBytes(), "the delivery");
         try {
             // the JSON parser reads 8,000 bytes at a time; a larger buffer per file only makes garbage
             BufferedInputStream in = new BufferedInputStream(limited, 8192);
@@ -85,9 +85,55 @@ public final class ReportReader {
                     "not a TLS report: neither JSON, gzip nor an e-mail message");
         } catch (LimitedInputStream.TooLarge e) {
             throw new ReportException(ReportException.Kind.TOO_LARGE, e.getMessage());
+        } catch (Source.Failed e) {
+            // the bytes did not arrive (a network read): nothing is known about the report yet
+            throw new java.io.UncheckedIOException("cannot read the delivery: " + e.getCause(), e);
         } catch (IOException e) {
-            throw new ReportException(ReportException.Kind.INVALID, "cannot read the report: " + e.getMessage(), e);
+            throw new ReportException(ReportException.Kind.INVALID, "cannot read the report: the data is malformed or cut short", e);
         }
+    }
+
+    /** Tells a failure to fetch the bytes (worth retrying) from bytes that do not parse (never worth it). */
+    private static final class Source extends java.io.FilterInputStream {
+        static final class Failed extends IOException {
+            Failed(IOException cause) {
+                super(cause);
+            }
+        }
+
+        Source(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                throw new Failed(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException e) {
+                throw new Failed(e);
+            }
+        }
+    }
+
+    /** What went wrong inside gzip data, in our words. */
+    private static String gzipProblem(IOException e) {
+        if (e instanceof java.io.EOFException) {
+            return "broken or truncated gzip data: it ends early";
+        }
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.contains("trailer")) {
+            return "broken or truncated gzip data: its checksum or length does not match the data";
+        }
+        return "broken or truncated gzip data: the compressed data is corrupt";
     }
 
     /** JSON, gzip'd or not (decided by the bytes, not by what the sender declared), within the size limit. */
@@ -99,7 +145,7 @@ public final class ReportReader {
             try {
                 body = new GZIPInputStream(b, 8192);
             } catch (ZipException e) {
-                throw new ReportException(ReportException.Kind.INVALID, "broken gzip data: " + e.getMessage());
+                throw new ReportException(ReportException.Kind.INVALID, "broken gzip data: the header is not valid gzip");
             } catch (java.io.EOFException e) {
                 // thrown without a message when the input ends inside the 10-byte gzip header
                 throw new ReportException(ReportException.Kind.INVALID, "broken or truncated gzip data: the header is cut short");
@@ -108,7 +154,7 @@ public final class ReportReader {
         try {
             return ReportJson.parse(new LimitedInputStream(body, limits.maxDecompressedBytes(), "the decompressed report"));
         } catch (ZipException | java.io.EOFException e) {
-            throw new ReportException(ReportException.Kind.INVALID, "broken or truncated gzip data: " + e.getMessage());
+            throw new ReportException(ReportException.Kind.INVALID, gzipProblem(e));
         }
     }
 
@@ -134,7 +180,12 @@ public final class ReportReader {
             for (EntityState s = stream.getState(); s != EntityState.T_END_OF_STREAM; s = stream.next()) {
                 switch (s) {
                     case T_START_MESSAGE, T_START_BODYPART -> {
-                        depth++;
+                        // mime4j reads a part through one stream per enclosing part: bounded here, before the
+                        // nesting of a hostile message can exhaust the thread's stack
+                        if (++depth > Limits.MAX_MIME_DEPTH) {
+                            throw new ReportException(ReportException.Kind.INVALID, "the e-mail nests parts more than "
+                                    + Limits.MAX_MIME_DEPTH + " levels deep; a report e-mail needs two or three");
+                        }
                         partFileName = null;
                     }
                     case T_END_MESSAGE, T_END_BODYPART -> depth--;
@@ -178,7 +229,7 @@ public final class ReportReader {
                 }
             }
         } catch (MimeException e) {
-            throw new ReportException(ReportException.Kind.INVALID, "malformed e-mail: " + e.getMessage());
+            throw new ReportException(ReportException.Kind.INVALID, "malformed e-mail: its MIME structure cannot be read");
         }
         if (fallback == null) {
             throw new ReportException(ReportException.Kind.INVALID,

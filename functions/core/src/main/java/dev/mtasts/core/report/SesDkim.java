@@ -1,5 +1,6 @@
 package dev.mtasts.core.report;
 
+import dev.mtasts.core.Quote;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -29,7 +30,8 @@ public final class SesDkim {
         String top = email.authenticationResults().get(0);
         String authserv = top.split(";", 2)[0].strip().split("\\s+")[0].toLowerCase(Locale.ROOT);
         if (!authserv.equals(SES_AUTHSERV_ID)) {
-            return Optional.of("the topmost Authentication-Results header is from " + authserv + ", not SES");
+            return Optional.of("the topmost Authentication-Results header is from " + Quote.cut(authserv, Quote.MAX)
+                    + ", not SES");
         }
         String sender = senderDomain(email.from());
         if (sender == null) {
@@ -45,7 +47,7 @@ public final class SesDkim {
                 }
             }
         }
-        return Optional.of("no valid DKIM signature of " + sender + " (RFC 8460 section 3)");
+        return Optional.of("no valid DKIM signature of " + Quote.cut(sender, Quote.MAX) + " (RFC 8460 section 3)");
     }
 
     static String senderDomain(String from) {

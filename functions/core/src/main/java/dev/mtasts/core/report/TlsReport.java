@@ -54,9 +54,12 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
     }
 
     /**
-     * Sessions per domain. Senders may report the same sessions under several policy types of one domain (Microsoft
-     * lists them under both {@code tlsa} and {@code sts}), so a domain's figures are the largest of its policy types,
-     * not their sum; several entries of one type (a policy that changed during the range) are added up.
+     * Sessions per domain. Senders may evaluate the same sessions against several policy types of one domain
+     * (Microsoft lists them under both {@code tlsa} and {@code sts}), and those are not more sessions: a domain
+     * counts as many sessions as its largest policy type, and as failed every session that any one type failed
+     * (the largest failure count), so ok + failed never exceeds what the report describes. Each result type keeps
+     * the largest count any type gave it. Several entries of one type (a policy that changed during the range)
+     * are added up. Sums stop at {@link Long#MAX_VALUE} rather than wrap.
      */
     public Map<String, DomainTotals> totalsByDomain() {
         Map<String, Map<String, DomainTotals>> byDomainAndType = new TreeMap<>();
@@ -64,15 +67,30 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
             String domain = p.domain() == null ? UNATTRIBUTED : p.domain();
             Map<String, Long> failures = new LinkedHashMap<>();
             for (FailureDetail f : p.failures()) {
-                failures.merge(f.resultType() == null ? "unknown" : f.resultType(), f.count(), Long::sum);
+                failures.merge(f.resultType() == null ? ResultTypes.UNKNOWN : f.resultType(), f.count(), TlsReport::plus);
             }
             byDomainAndType.computeIfAbsent(domain, d -> new TreeMap<>())
                     .merge(p.type(), new DomainTotals(p.successful(), p.failed(), failures), DomainTotals::sum);
         }
         Map<String, DomainTotals> out = new TreeMap<>();
-        byDomainAndType.forEach((domain, byType) -> out.put(domain,
-                byType.values().stream().reduce(DomainTotals::max).orElseThrow()));
+        byDomainAndType.forEach((domain, byType) -> {
+            long sessions = 0;
+            long failed = 0;
+            Map<String, Long> failures = new TreeMap<>();
+            for (DomainTotals t : byType.values()) {
+                sessions = Math.max(sessions, plus(t.successful, t.failed));
+                failed = Math.max(failed, t.failed);
+                t.failures.forEach((k, v) -> failures.merge(k, v, Math::max));
+            }
+            out.put(domain, new DomainTotals(sessions - failed, failed, failures));
+        });
         return out;
+    }
+
+    /** a + b, or {@link Long#MAX_VALUE} where that would overflow (counts are never negative). */
+    public static long plus(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** A domain's sessions in one report. */
@@ -83,14 +101,8 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
 
         static DomainTotals sum(DomainTotals a, DomainTotals b) {
             Map<String, Long> f = new TreeMap<>(a.failures);
-            b.failures.forEach((k, v) -> f.merge(k, v, Long::sum));
-            return new DomainTotals(a.successful + b.successful, a.failed + b.failed, f);
-        }
-
-        static DomainTotals max(DomainTotals a, DomainTotals b) {
-            Map<String, Long> f = new TreeMap<>(a.failures);
-            b.failures.forEach((k, v) -> f.merge(k, v, Math::max));
-            return new DomainTotals(Math.max(a.successful, b.successful), Math.max(a.failed, b.failed), f);
+            b.failures.forEach((k, v) -> f.merge(k, v, TlsReport::plus));
+            return new DomainTotals(plus(a.successful, b.successful), plus(a.failed, b.failed), f);
         }
     }
 }

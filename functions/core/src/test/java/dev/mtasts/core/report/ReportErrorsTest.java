@@ -23,8 +23,7 @@ class ReportErrorsTest {
                 fixture("count-as-string.json",
                         "policies[0].summary.total-failure-session-count: expected a number, got a string"),
                 fixture("policy-type-missing.json", "policies[0].policy.policy-type: missing"),
-                // Jackson words the rest (and the position); only its start is ours
-                fixture("truncated.json", "not valid JSON: Unexpected end-of-input…"),
+                fixture("truncated.json", "not valid JSON: the input ends inside the report (line 1, column 223)"),
                 fixture("empty.json", "empty input"),
                 // only text parts: nothing to count, and nothing to attribute
                 fixture("email-no-report.eml",
@@ -49,7 +48,47 @@ class ReportErrorsTest {
                         "policies[0].summary.total-successful-session-count: expected a whole number of sessions, 0 or more, got -1"),
                 inline("a fractional count", "{\"policies\":[" + policy("0", "1.5") + "]}",
                         "policies[0].summary.total-failure-session-count: expected a whole number of sessions, 0 or more, got 1.5"),
-                inline("two reports in one body", "{\"policies\":[]} {\"policies\":[]}", "unexpected data after the report object"));
+                inline("two reports in one body", "{\"policies\":[]} {\"policies\":[]}", "unexpected data after the report object"),
+                // in our words: no parser class names, no stretch of the input repeated
+                inline("not JSON after the first brace", "{policies: " + "x".repeat(5000) + "}",
+                        "not valid JSON: unexpected characters (line 1, column 2)"),
+                inline("a string over the parser's limit", "{\"organization-name\":\"" + "x".repeat(1_100_000) + "\"}",
+                        "beyond the limits for JSON here: strings up to 1 MB, numbers up to 40 digits, nesting up to 32 levels"),
+                inline("a number over 40 digits", "{\"policies\":[" + policy("1" + "0".repeat(60), "0") + "]}",
+                        "beyond the limits for JSON here: strings up to 1 MB, numbers up to 40 digits, nesting up to 32 levels"));
+    }
+
+    /** No count may claim more sessions than {@link Limits#MAX_SESSIONS}: sums of them then cannot overflow. */
+    static Stream<Arguments> counts() {
+        String over = "policies[0].summary.total-successful-session-count: 9223372036854775807 sessions is more than "
+                + "any report can count (at most 1,000,000,000,000)";
+        return Stream.of(
+                inline("the largest long", "{\"policies\":[" + policy("9223372036854775807", "0") + "]}", over),
+                inline("one over the bound", "{\"policies\":[" + policy("0", "1000000000001") + "]}",
+                        "policies[0].summary.total-failure-session-count: 1000000000001 sessions is more than any report "
+                                + "can count (at most 1,000,000,000,000)"),
+                inline("beyond a long", "{\"policies\":[" + policy("123456789012345678901234567890", "0") + "]}",
+                        "policies[0].summary.total-successful-session-count: 123456789012345678901234567890 sessions is "
+                                + "more than any report can count (at most 1,000,000,000,000)"),
+                inline("a failure detail", "{\"policies\":[{\"policy\":{\"policy-type\":\"sts\"},\"summary\":"
+                        + "{\"total-successful-session-count\":1,\"total-failure-session-count\":1},\"failure-details\":"
+                        + "[{\"result-type\":\"a\",\"failed-session-count\":1},{\"result-type\":\"b\","
+                        + "\"failed-session-count\":5000000000000}]}]}",
+                        "policies[0].failure-details[1].failed-session-count: 5000000000000 sessions is more than any "
+                                + "report can count (at most 1,000,000,000,000)"),
+                inline("a failure detail written as a string", "{\"policies\":[{\"policy\":{\"policy-type\":\"sts\"},"
+                        + "\"summary\":{\"total-successful-session-count\":1,\"total-failure-session-count\":1},"
+                        + "\"failure-details\":[{\"result-type\":\"a\",\"failed-session-count\":\"99999999999999999999\"}]}]}",
+                        "policies[0].failure-details[0].failed-session-count: 99999999999999999999 sessions is more than "
+                                + "any report can count (at most 1,000,000,000,000)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void counts(String what, byte[] data, String message) {
+        ReportException e = Fixtures.rejected(Limits.DEFAULT, data);
+        assertEquals(INVALID, e.kind());
+        assertEquals(message, e.getMessage());
     }
 
     private static Arguments fixture(String name, String message) {

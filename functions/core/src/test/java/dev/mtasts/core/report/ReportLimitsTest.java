@@ -59,12 +59,21 @@ class ReportLimitsTest {
                         ReportException.Kind.TOO_LARGE, "the decompressed report is larger than 4096 bytes"),
                 row("gzip exactly at the decompressed limit", SMALL, Fixtures.gzip(padded(google, 4096)), null, null),
                 row("gzip cut in half", Limits.DEFAULT, Arrays.copyOf(gzip, gzip.length / 2), ReportException.Kind.INVALID,
-                        "broken or truncated gzip data: Unexpected end of ZLIB input stream"),
+                        "broken or truncated gzip data: it ends early"),
                 row("gzip cut inside its header", Limits.DEFAULT, Arrays.copyOf(gzip, 5), ReportException.Kind.INVALID,
                         "broken or truncated gzip data: the header is cut short"),
                 // the JSON is whole, but the trailer's CRC says the data is not what was sent
                 row("gzip with a wrong CRC", Limits.DEFAULT, corruptCrc(gzip), ReportException.Kind.INVALID,
-                        "broken or truncated gzip data: Corrupt GZIP trailer"));
+                        "broken or truncated gzip data: its checksum or length does not match the data"),
+                row("gzip with garbage inside", Limits.DEFAULT, corruptBody(gzip), ReportException.Kind.INVALID,
+                        "broken or truncated gzip data: the compressed data is corrupt"),
+                // mime4j reads each part through a stream per enclosing part: 100,000 of them overflow any stack
+                row("an e-mail nested 100,000 levels deep", Limits.DEFAULT, nested(100_000, gzip),
+                        ReportException.Kind.INVALID,
+                        "the e-mail nests parts more than 16 levels deep; a report e-mail needs two or three"),
+                row("an e-mail nested 17 levels deep", Limits.DEFAULT, nested(16, gzip), ReportException.Kind.INVALID,
+                        "the e-mail nests parts more than 16 levels deep; a report e-mail needs two or three"),
+                row("an e-mail nested 16 levels deep", Limits.DEFAULT, nested(15, gzip), null, null));
     }
 
     private static Arguments row(String what, Limits limits, byte[] data, ReportException.Kind kind, String message) {
@@ -118,6 +127,32 @@ class ReportLimitsTest {
         byte[] out = gzip.clone();
         out[out.length - 8] ^= 0x55; // the trailer is CRC-32, then the size, each 4 bytes
         return out;
+    }
+
+    private static byte[] corruptBody(byte[] gzip) {
+        byte[] out = gzip.clone();
+        for (int i = 12; i < out.length - 12; i++) {
+            out[i] = (byte) 0xff;
+        }
+        return out;
+    }
+
+    /** A message whose report part lies inside {@code levels} multiparts, one within the other (the message is one more). */
+    static byte[] nested(int levels, byte[] gzip) {
+        StringBuilder b = new StringBuilder(levels * 64 + gzip.length * 2);
+        b.append("From: noreply-smtp-tls-reporting@sender.example\r\nMIME-Version: 1.0\r\n")
+                .append("Content-Type: multipart/report; report-type=tlsrpt; boundary=\"b0\"\r\n\r\n");
+        for (int i = 1; i < levels; i++) {
+            b.append("--b").append(i - 1).append("\r\nContent-Type: multipart/mixed; boundary=\"b").append(i)
+                    .append("\"\r\n\r\n");
+        }
+        b.append("--b").append(levels - 1).append("\r\nContent-Type: application/tlsrpt+gzip\r\n")
+                .append("Content-Transfer-Encoding: base64\r\n\r\n").append(Base64.getMimeEncoder().encodeToString(gzip))
+                .append("\r\n");
+        for (int i = levels - 1; i >= 0; i--) {
+            b.append("--b").append(i).append("--\r\n");
+        }
+        return Fixtures.utf8(b.toString());
     }
 
     private static byte[] emailWith(byte[] gzip) {

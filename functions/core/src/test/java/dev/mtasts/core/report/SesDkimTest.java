@@ -50,6 +50,11 @@ class SesDkimTest {
                 row("an authserv-id that only starts like SES's", FROM,
                         List.of(PASS.replace("amazonses.com", "amazonses.com.example.net")),
                         "the topmost Authentication-Results header is from amazonses.com.example.net, not SES"),
+                // header text is the sender's: repeated, at most 100 characters of it
+                row("a 10 kB authserv-id", FROM, List.of("x".repeat(10_000) + "; dkim=pass header.i=@sender.example"),
+                        "the topmost Authentication-Results header is from " + "x".repeat(100) + "…, not SES"),
+                row("a 10 kB sender domain", "a@" + "s".repeat(10_000), List.of(PASS),
+                        "no valid DKIM signature of " + "s".repeat(100) + "… (RFC 8460 section 3)"),
                 row("no Authentication-Results", FROM, List.of(),
                         "no Authentication-Results header: the message was not received by SES"),
                 row("no From address", "TLS Reporting", List.of(PASS), "the From header has no address"));

@@ -9,14 +9,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A report's sessions per policy domain, as metrics and alerts count them. The same sessions may appear under
- * several policies of one domain (Microsoft: tlsa and sts), so a domain takes the largest figure, not the sum;
- * failure-detail counts are non-exclusive and kept as reported; a report that names no domain is never dropped.
+ * several policy types of one domain (Microsoft: tlsa and sts): a domain has as many sessions as its largest type,
+ * and as failed those any type failed, never the sum; failure-detail counts are non-exclusive and kept as
+ * reported; a report that names no domain is never dropped.
  */
 class TotalsTest {
 
     static Stream<Arguments> totals() {
         return Stream.of(
                 Arguments.of("microsoft.json", null, "example.com=25/2 {sts-policy-fetch-error=2}"),
+                // 7 sessions: DANE failed them all, MTA-STS passed them all; not 7 ok and 7 failed
+                Arguments.of("microsoft-dane-failing.json", null, "example.com=0/7 {tlsa-invalid=7}"),
                 Arguments.of("stalwart.json", null, "example.net=4/0 {}; example.org=10/1 {certificate-host-mismatch=1}"),
                 Arguments.of("postfix.json", null, TlsReport.UNATTRIBUTED + "=7/1 {}; example.com=20/0 {}"),
                 Arguments.of("postfix.json", "sender!example.net!1763164800!1763251199.json.gz",
@@ -30,5 +33,39 @@ class TotalsTest {
     @MethodSource
     void totals(String fixture, String fileName, String expected) throws ReportException {
         assertEquals(expected, Fixtures.describe(Fixtures.read(Fixtures.bytes(fixture), fileName).report().totalsByDomain()));
+    }
+
+    /** One domain, policies as {@code type ok failed}: the same sessions under two types, or more entries of one. */
+    static Stream<Arguments> rule() {
+        return Stream.of(
+                Arguments.of("tlsa 0 7, sts 7 0", "0/7"),
+                Arguments.of("tlsa 100 4, sts 100 4", "100/4"),
+                Arguments.of("tlsa 90 10, sts 100 0", "90/10"),
+                Arguments.of("tlsa 10 0, sts 5 5", "5/5"),
+                Arguments.of("no-policy-found 500 0, sts 300 0", "500/0"),
+                Arguments.of("sts 10 1, sts 20 2", "30/3"),
+                // each at the largest count a report may claim: the sum still fits
+                Arguments.of("sts 1000000000000 0, sts 1000000000000 1000000000000", "2000000000000/1000000000000"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void rule(String policies, String expected) {
+        java.util.List<PolicyResult> list = new java.util.ArrayList<>();
+        for (String p : policies.split(", ")) {
+            String[] f = p.split(" ");
+            list.add(new PolicyResult(f[0], java.util.List.of(), "example.com", java.util.List.of(), Long.parseLong(f[1]),
+                    Long.parseLong(f[2]), java.util.List.of(), java.util.Map.of()));
+        }
+        TlsReport.DomainTotals t = new TlsReport("x", "1", null, null, null, list, null, java.util.Map.of())
+                .totalsByDomain().get("example.com");
+        assertEquals(expected, t.successful() + "/" + t.failed());
+    }
+
+    @org.junit.jupiter.api.Test
+    void sumsNeverWrap() {
+        assertEquals(Long.MAX_VALUE, TlsReport.plus(Long.MAX_VALUE, Long.MAX_VALUE));
+        assertEquals(Long.MAX_VALUE, TlsReport.plus(Long.MAX_VALUE - 1, 2));
+        assertEquals(5, TlsReport.plus(2, 3));
     }
 }
