@@ -45,7 +45,9 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * stream of new items, from which each new report's metrics and alert are sent ({@link Notices}).
  * <ul>
  *   <li>one item per report: {@code pk = report#<sha256 of organisation and report-id>}, {@code sk = report}, with
- *       what it {@code counted} per domain and a bounded copy of its policies (the raw report keeps them all);</li>
+ *       what it {@code counted} per domain and a bounded copy of its policies (the raw report keeps them all),
+ *       each {@code sts} one with the {@code mode} and {@code policy_id} of the policy the sender saw
+ *       ({@link dev.mtasts.core.report.SeenPolicy});</li>
  *   <li>one item per domain and day: {@code pk = domain#<domain>}, {@code sk = day#<yyyy-mm-dd>}, with
  *       {@code successful}, {@code failed}, a {@code failure:<result-type>} count per result type and the
  *       {@code reporters}.</li>
@@ -401,6 +403,11 @@ public final class ReportStore {
             m.put("domain", p.domain());
             m.put("successful", p.successful());
             m.put("failed", p.failed());
+            dev.mtasts.core.report.SeenPolicy seen = dev.mtasts.core.report.SeenPolicy.of(p);
+            if (seen != null) {
+                m.put("mode", seen.mode().text());
+                m.put("policy_id", seen.id());
+            }
             List<Object> kept = new ArrayList<>();
             for (FailureDetail f : p.failures().stream()
                     .sorted(Comparator.comparingLong(FailureDetail::count).reversed())
@@ -533,7 +540,7 @@ public final class ReportStore {
     }
 
     /** A day item as written here, or by an older version; null when its key is not one. */
-    private static Day day(Map<String, AttributeValue> i) {
+    static Day day(Map<String, AttributeValue> i) {
         String pk = i.get("pk") == null ? null : i.get("pk").s();
         String sk = i.get("sk") == null ? null : i.get("sk").s();
         if (pk == null || sk == null || !pk.startsWith("domain#") || !sk.startsWith("day#")) {
