@@ -1,14 +1,30 @@
 package dev.mtasts.cli;
 
+import dev.mtasts.cli.pages.DomainReport;
+import dev.mtasts.cli.pages.ReportPage;
+import dev.mtasts.cli.pages.ReportPages;
+import dev.mtasts.cli.pages.Verdict;
+import dev.mtasts.cli.pages.Window;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -18,10 +34,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "reports", mixinStandardHelpOptions = true,
-        description = "Sessions per domain and day from the stored TLS reports: ok, failed, failure types, reporters.")
+        description = {"Sessions per domain and day from the stored TLS reports: ok, failed, failure types, reporters;",
+            "with --html, a page of charts of them to open in a browser, print or mail."})
 final class ReportsCommand implements Callable<Integer> {
-    @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only this domain.")
-    String domain;
+    @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only this domain (repeat for more).")
+    List<String> domains = List.of();
 
     @Option(names = "--since", paramLabel = "YYYY-MM-DD", description = "Only days from this one on.")
     String since;
@@ -29,6 +46,12 @@ final class ReportsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of {domain, date, successful, failed, failures, reporters, "
             + "other_reporters}.")
     boolean json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = {"Write one self-contained HTML page (charts, no "
+            + "scripts, nothing loaded from the network) to FILE, or - for standard output: per domain sessions and "
+            + "failures per day, failing MX hosts, sending IPs, reporters, policy changes and a verdict.",
+        "Covers --since (default: the last " + Window.DEFAULT_DAYS + " days) to today."})
+    Path html;
 
     @Option(names = "--reports-table", paramLabel = "NAME", defaultValue = ReportStore.DEFAULT_TABLE,
             description = "Reports table (default: ${DEFAULT-VALUE}).")
@@ -43,19 +66,33 @@ final class ReportsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        String d = null;
-        LocalDate from = null;
+        Set<String> only = new LinkedHashSet<>();
+        LocalDate from;
         try {
-            d = domain == null ? null : Idna.domain(domain).value();
+            for (String domain : domains) {
+                only.add(Idna.domain(domain).value());
+            }
             from = since == null ? null : LocalDate.parse(since);
         } catch (InvalidException | DateTimeParseException e) {
             spec.commandLine().getErr().println("mta-sts: " + (e instanceof DateTimeParseException
                     ? "--since must be a date like 2026-11-01 (got \"" + since + "\")" : e.getMessage()));
             return Main.INVALID;
         }
+        if (html != null && json) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--html and --json: choose one");
+        }
         ReportStore store = new ReportStore(table.client(), reportsTable,
                 java.time.Duration.ofDays(ReportStore.DEFAULT_TTL_DAYS));
-        List<ReportStore.Day> days = store.days(d, from);
+        if (html != null) {
+            return page(store, only, from, out);
+        }
+        List<ReportStore.Day> days = new ArrayList<>();
+        if (only.isEmpty()) {
+            days.addAll(store.days(null, from));
+        } else {
+            new TreeSet<>(only).forEach(d -> days.addAll(store.days(d, from)));
+        }
+        String d = only.size() == 1 ? only.iterator().next() : null;
         if (json) {
             out.println(Json.write(days.stream().map(ReportsCommand::toJson).toList()));
         } else if (days.isEmpty()) {
@@ -71,6 +108,32 @@ final class ReportsCommand implements Callable<Integer> {
                 out.printf("%-" + width + "s  %-10s  %,10d  %,8d  %s%s%n", x.domain(), x.date(), x.successful(), x.failed(),
                         failures.isEmpty() ? "" : failures + " / ", reporters);
             }
+        }
+        out.flush();
+        return Main.OK;
+    }
+
+    /** {@code --html}: the page, to a file (saying what it holds) or to standard output. */
+    private int page(ReportStore store, Set<String> only, LocalDate from, PrintWriter out) {
+        String where = (table.endpoint == null ? "AWS" + (table.region == null ? "" : " " + table.region)
+                : table.endpoint.toString()) + ", tables " + table.table + " and " + reportsTable;
+        ReportPage page = new ReportPages(table.open(), store, Clock.systemUTC(), where).page(only, from, false);
+        String text = page.html();
+        if (html.toString().equals("-")) {
+            out.print(text);
+        } else {
+            try {
+                Files.writeString(html, text);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("mta-sts: " + html + ": " + (e instanceof NoSuchFileException
+                        ? "no such directory" : e instanceof AccessDeniedException ? "permission denied"
+                        : e.getMessage()));
+                return Main.ERROR;
+            }
+            long reports = page.domains().stream().mapToLong(DomainReport::reports).sum();
+            out.printf("%s: %s, %s to %s, %s (%,d KB)%n", html, Verdict.count(page.domains().size(), "domain"),
+                    page.window().from(), page.window().to(), Verdict.count(reports, "report"),
+                    (text.getBytes(StandardCharsets.UTF_8).length + 1023) / 1024);
         }
         out.flush();
         return Main.OK;

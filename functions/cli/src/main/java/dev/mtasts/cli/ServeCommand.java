@@ -1,5 +1,7 @@
 package dev.mtasts.cli;
 
+import dev.mtasts.cli.pages.PageRoute;
+import dev.mtasts.cli.pages.ReportPages;
 import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.local.MotoServer;
 import dev.mtasts.policy.PolicyHandler;
@@ -129,7 +131,8 @@ final class ServeCommand implements Callable<Integer> {
             var routes = Map.<String, com.amazonaws.services.lambda.runtime.RequestHandler<
                     com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent,
                     com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse>>of(
-                    "$default", new PolicyHandler(store),
+                    "$default", new PageRoute(new PolicyHandler(store), new ReportPages(store, reports.reports(),
+                            java.time.Clock.systemUTC(), "the local stack")),
                     "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), aws.rawStore(dataDir),
                             Limits.DEFAULT.maxCompressedBytes(), java.time.Clock.systemUTC()));
             try (LocalApiGateway api = new LocalApiGateway(port, routes, out);
@@ -194,6 +197,7 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("mta-sts local stack up in %d ms%n", millis);
         out.printf("  DynamoDB Local  http://127.0.0.1:%d  (table %s)%n", dynamoPort, DomainStore.DEFAULT_TABLE);
         out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
+        out.printf("  Reports page    http://127.0.0.1:%d/  (any other Host; read from the tables on each load)%n", httpPort);
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
                 ReportStore.DEFAULT_TABLE, aws.endpoint() == null ? dataDir : aws.endpoint() + "/" + LOCAL_BUCKET);
         out.println("  AWS             " + aws.describe());
