@@ -235,6 +235,54 @@ class LocalStackTest {
                 reports.out());
     }
 
+    /**
+     * The reports page: at / on any Host that is not a policy host, read from the tables on each load, as a browser
+     * renders it; and written to a file by {@code reports --html}. Policy hosts answer / as before (404).
+     */
+    @Test
+    void theReportsPageLiveAndAsAFile() throws Exception {
+        String report = REPORT.replace("serve-1", "page-1").replace("2026-11-22", "2026-11-21")
+                .replace("example.com", "example.org").replace("Google Inc.", "Example Search Inc.");
+        assertEquals(201, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + "/v1/tlsrpt"))
+                .header("Host", "mta-sts.example.org").header("Content-Type", "application/tlsrpt+json")
+                .POST(HttpRequest.BodyPublishers.ofString(report)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertTrue(console.toString().contains("Reports page    http://127.0.0.1:" + serve.httpPort + "/  "), console.toString());
+
+        HttpResponse<String> page = request("GET", null, "/?since=2026-11-01");
+        assertEquals(200, page.statusCode());
+        assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
+        for (String d : List.of("example.com", "example.org", "broken.example")) {
+            assertTrue(page.body().contains("<section class=\"card domain\" id=\"d-" + d + "\">"), d);
+        }
+        assertTrue(page.body().contains("not a valid policy: mode enforce needs at least one mx pattern"), page.body());
+        assertTrue(page.body().contains("certificate-expired 4"), "the report just posted");
+        assertEquals(404, request("GET", "mta-sts.example.com", "/").statusCode());
+        assertEquals(400, request("GET", null, "/?since=soon").statusCode());
+
+        dev.mtasts.cli.pages.Chromium.Run live = dev.mtasts.cli.pages.Chromium.dumpDom(
+                "http://127.0.0.1:" + serve.httpPort + "/?since=2026-11-01&domain=example.org");
+        dev.mtasts.cli.pages.Chromium.assertQuiet(live);
+        assertTrue(live.out().contains("<rect class=\"bar\" data-series=\"certificate-expired\" data-day=\"2026-11-21\""),
+                live.out());
+
+        Path file = dir.resolve("reports.html");
+        Cli r = Cli.run("reports", "--html", file.toString(), "--since", "2026-11-01", "--domain", "example.org",
+                "--endpoint-url", endpoint);
+        assertEquals(0, r.exit(), r.err());
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        assertTrue(r.out().startsWith(file + ": 1 domain, 2026-11-01 to " + today + ", "), r.out());
+        assertTrue(Files.readString(file).startsWith("<!DOCTYPE html>"));
+        Cli stdout = Cli.run("reports", "--html", "-", "--domain", "example.org", "--since", "2026-11-01",
+                "--endpoint-url", endpoint);
+        assertTrue(stdout.out().startsWith("<!DOCTYPE html>") && stdout.out().contains("id=\"d-example.org\""));
+        Cli both = Cli.run("reports", "--html", "-", "--json", "--endpoint-url", endpoint);
+        assertEquals(2, both.exit());
+        assertEquals("mta-sts: --html and --json: choose one", both.err().lines().findFirst().orElseThrow());
+        Cli nowhere = Cli.run("reports", "--html", dir.resolve("no/such/dir/x.html").toString(), "--endpoint-url", endpoint);
+        assertEquals(2, nowhere.exit());
+        assertEquals("mta-sts: " + dir.resolve("no/such/dir/x.html") + ": no such directory", nowhere.err().strip());
+    }
+
     static HttpResponse<String> postReport(String contentType, byte[] body) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + "/v1/tlsrpt"))
                 .header("Host", "mta-sts.example.com").header("Content-Type", contentType)
