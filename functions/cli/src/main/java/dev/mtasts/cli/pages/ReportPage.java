@@ -149,7 +149,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
                 .append("<li><span class=\"sw gap\"></span>no report</li>");
         if (anySeen) {
             d.seen().stream().map(DomainReport.Seen::mode).distinct().sorted()
-                    .forEach(m -> b.append(swatch(Looks.mode(m), "strip: senders saw " + m)));
+                    .forEach(m -> b.append(swatch(Looks.mode(m), "policy senders saw: " + m)));
         }
         b.append("</ul>");
         policy(b, d);
@@ -256,15 +256,17 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             return;
         }
         long max = d.reporters().stream().mapToLong(r -> r.successful() + r.failed()).max().orElse(1);
-        b.append("<table><thead><tr><th>Organisation</th><th class=\"num\">Reports</th><th class=\"num\">Sessions</th>")
+        b.append("<table><thead><tr><th>Organisation</th><th class=\"num\">Sessions</th>")
                 .append("<th class=\"num\">Failed</th></tr></thead><tbody>");
         List<DomainReport.Reporter> rows = d.reporters();
         for (DomainReport.Reporter r : rows.subList(0, Math.min(TOP, rows.size()))) {
             long sessions = r.successful() + r.failed();
             b.append("<tr><td class=\"name\">").append(Html.text(r.name())).append(bar(sessions, max, Looks.OK))
-                    .append("</td><td class=\"num\">").append(n(r.reports())).append("</td><td class=\"num\">")
-                    .append(n(sessions)).append("</td><td class=\"num").append(r.failed() > 0 ? " bad" : "").append("\">")
-                    .append(r.failed() == 0 ? "0" : n(r.failed()) + " (" + Verdict.percent(r.failed(), sessions) + ")")
+                    .append("<span class=\"sub\">").append(Verdict.count(r.reports(), "report")).append("</span>")
+                    .append("</td><td class=\"num\">").append(n(sessions)).append("</td><td class=\"num")
+                    .append(r.failed() > 0 ? " bad" : "").append("\">")
+                    .append(r.failed() == 0 ? "0" : n(r.failed()) + "<span class=\"sub\">"
+                            + Verdict.percent(r.failed(), sessions) + "</span>")
                     .append("</td></tr>");
         }
         b.append("</tbody></table>");
@@ -382,7 +384,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             .tables{display:grid;grid-template-columns:repeat(3,1fr);gap:18px;margin-top:18px}
             .table{min-width:0}
             td.name{overflow-wrap:anywhere}
-            td.name .sub{display:block;font-size:12px;color:var(--muted)}
+            td .sub{display:block;font-size:12px;color:var(--muted)}
             .hbar{display:block;height:4px;border-radius:2px;margin-top:3px;opacity:.75}
             .more,.note{color:var(--muted);font-size:13px;margin:6px 0 0}
             details{margin-top:16px}
@@ -396,7 +398,9 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
               .chart{grid-template-rows:18px 140px auto 22px;grid-template-columns:2.4em 1fr}.chart .y span,.chart .x span{font-size:11px}}
             @media print{body{background:#fff;font-size:12px}main{max-width:none;padding:0}
               .card{border:0;box-shadow:none;padding:0;margin:0 0 12px}
-              .domain{break-before:page}.live,details{display:none}
+              .domain~.domain{break-before:page}.live,details{display:none}
+              .charts{grid-template-columns:1fr 1fr}.tables{grid-template-columns:1fr 1fr 1fr}
+              .chart{grid-template-rows:16px 130px auto 20px}
               figure,.table,.kpis,tr{break-inside:avoid}
               *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
               a{color:inherit}}
