@@ -21,13 +21,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A month of reports as three senders write them, for three domains, ending on a given day:
+ * A month of reports as three senders write them, for the three domains of {@code infra/local/domains.json} (and
+ * their policies), ending on a given day:
  * <ul>
  *   <li>example.com, {@code testing} until {@link #CHANGE} days before the end, then {@code enforce} (Example Search
  *       sees the new policy at once, Example Soft a day later, Example Mail never names one); every failure is a
- *       {@code certificate-expired} at mx2.example.com in the last three days; nobody reports on one day, and
+ *       {@code certificate-expired} at mx2.mx.example.net in the last three days; nobody reports on one day, and
  *       Example Soft misses another;</li>
- *   <li>example.org, {@code testing}: {@code starttls-not-supported} at mx.example.org now and then, daily in the last
+ *   <li>example.org, {@code testing}: {@code starttls-not-supported} at mx2.example.org now and then, daily in the last
  *       week, and one day of {@code sts-policy-fetch-error};</li>
  *   <li>retired.example, {@code none}: no reports.</li>
  * </ul>
@@ -38,9 +39,9 @@ final class Demo {
     /** Days before the end on which no report arrived at all, and on which Example Soft sent none. */
     static final int SILENT = 11;
     static final int SOFT_SILENT = 10;
-    static final List<String> TESTING = Senders.policy("testing", 86400, "mx1.example.com", "mx2.example.com");
-    static final List<String> ENFORCE = Senders.policy("enforce", 604800, "mx1.example.com", "mx2.example.com");
-    static final List<String> ORG = Senders.policy("testing", 86400, "mx.example.org");
+    static final List<String> TESTING = Senders.policy("testing", 86400, "mail.example.com", "*.mx.example.net");
+    static final List<String> ENFORCE = Senders.policy("enforce", 604800, "mail.example.com", "*.mx.example.net");
+    static final List<String> ORG = Senders.policy("testing", 86400, "mx1.example.org", "mx2.example.org");
 
     private Demo() {
     }
@@ -56,13 +57,13 @@ final class Demo {
             }
             boolean enforced = back <= CHANGE;
             Failure[] search = back <= 2 ? new Failure[] {
-                new Failure("certificate-expired", "mx2.example.com", "192.0.2.25", "203.0.113.12", 30 + 6 * (2 - back)),
-                new Failure("certificate-expired", "mx2.example.com", "192.0.2.26", "203.0.113.12", 4)} : new Failure[0];
+                new Failure("certificate-expired", "mx2.mx.example.net", "192.0.2.25", "203.0.113.12", 30 + 6 * (2 - back)),
+                new Failure("certificate-expired", "mx2.mx.example.net", "192.0.2.26", "203.0.113.12", 4)} : new Failure[0];
             put(out, "search", "example.com", day, Senders.google("example.com", day, enforced ? ENFORCE : TESTING,
-                    List.of("mx1.example.com", "mx2.example.com"), 1100 + (i * 37) % 300, search));
+                    List.of("mail.example.com", "*.mx.example.net"), 1100 + (i * 37) % 300, search));
             if (back != SOFT_SILENT) {
                 Failure[] soft = back <= 2 ? new Failure[] {
-                    new Failure("certificate-expired", "mx2.example.com", "198.51.100.40", "203.0.113.12", 8 + back)}
+                    new Failure("certificate-expired", "mx2.mx.example.net", "198.51.100.40", "203.0.113.12", 8 + back)}
                         : new Failure[0];
                 put(out, "soft", "example.com", day, Senders.microsoft("example.com", day,
                         back <= CHANGE - 1 ? ENFORCE : TESTING, 380 + (i * 53) % 90, soft));
@@ -71,10 +72,10 @@ final class Demo {
                 put(out, "mail", "example.com", day, Senders.mailru("example.com", day, 140 + (i * 29) % 40));
             }
             Failure[] org = back <= 6 || back == 25 || back == 24 || back == 14
-                    ? new Failure[] {new Failure("starttls-not-supported", "mx.example.org", "192.0.2.25",
+                    ? new Failure[] {new Failure("starttls-not-supported", "mx2.example.org", "192.0.2.25",
                             "203.0.113.30", 5 + (i * 7) % 8)} : new Failure[0];
-            put(out, "search", "example.org", day, Senders.google("example.org", day, ORG, List.of("mx.example.org"),
-                    200 + (i * 17) % 60, org));
+            put(out, "search", "example.org", day, Senders.google("example.org", day, ORG,
+                    List.of("mx1.example.org", "mx2.example.org"), 200 + (i * 17) % 60, org));
             if (i % 2 == 0) {
                 put(out, "postfix", "example.org", day, Senders.postfix("example.org", day, ORG, 50 + i));
             }
@@ -100,8 +101,8 @@ final class Demo {
                 .withAccepted(enforce.id())
                 .withAnnounced(new Lifecycle.Announced(enforce.id(), enforce.render()));
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(row("example.com", "enforce", List.of("mx1.example.com", "mx2.example.com"), 604800, ready));
-        rows.add(row("example.org", "testing", List.of("mx.example.org"), 86400, null));
+        rows.add(row("example.com", "enforce", List.of("mail.example.com", "*.mx.example.net"), 604800, ready));
+        rows.add(row("example.org", "testing", List.of("mx1.example.org", "mx2.example.org"), 86400, null));
         rows.add(row("retired.example", "none", List.of(), 86400, null));
         return rows;
     }

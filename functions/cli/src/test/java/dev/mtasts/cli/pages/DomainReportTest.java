@@ -111,7 +111,7 @@ class DomainReportTest {
         assertFalse(com.detailsCut());
 
         DomainReport m = month.get("example.com");
-        assertEquals("mx2.example.com 147 certificate-expired 11-28..11-30", ranked(m.mxHosts()));
+        assertEquals("mx2.mx.example.net 147 certificate-expired 11-28..11-30", ranked(m.mxHosts()));
         assertEquals("192.0.2.25 108 certificate-expired 11-28..11-30; 198.51.100.40 27 certificate-expired 11-28..11-30; "
                 + "192.0.2.26 12 certificate-expired 11-28..11-30", ranked(m.sendingIps()));
     }
@@ -158,10 +158,10 @@ class DomainReportTest {
     void theVerdictInPlainWords() {
         DomainReport m = month.get("example.com");
         assertEquals("3 reporters, " + Verdict.percent(147, m.sessions())
-                + " failed, all certificate-expired at mx2.example.com since 11-28", Verdict.of(m));
+                + " failed, all certificate-expired at mx2.mx.example.net since 11-28", Verdict.of(m));
         assertEquals("0.3%", Verdict.percent(147, m.sessions()));
         assertEquals("3 reporters, " + Verdict.percent(month.get("example.org").failed(), month.get("example.org").sessions())
-                + " failed, mostly starttls-not-supported at mx.example.org since 11-24", Verdict.of(month.get("example.org")));
+                + " failed, mostly starttls-not-supported at mx2.example.org since 11-24", Verdict.of(month.get("example.org")));
         assertEquals("No reports from 11-01 to 11-30", Verdict.of(month.get("retired.example")));
 
         assertEquals("5 reporters, 4.9% failed, mostly starttls-not-supported at mx2.mail.example.com on 11-15; "

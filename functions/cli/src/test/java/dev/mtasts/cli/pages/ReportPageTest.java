@@ -63,7 +63,7 @@ class ReportPageTest {
             assertTrue(html.contains("<section class=\"card domain\" id=\"d-" + d + "\">"), d);
         }
         assertTrue(html.contains("<p class=\"verdict\">3 reporters, 0.3% failed, all certificate-expired at "
-                + "mx2.example.com since 11-28</p>"));
+                + "mx2.mx.example.net since 11-28</p>"));
         assertTrue(html.contains("<p class=\"none\">No reports.</p>"), "retired.example has no failures chart");
         assertFalse(html.contains("<form"), "a file has no form");
     }
