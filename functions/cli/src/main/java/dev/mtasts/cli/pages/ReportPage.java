@@ -72,7 +72,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
                     .append(Html.text(d.domain())).append("</a></td><td>").append(mode(d)).append("</td><td class=\"num\">")
                     .append(n(d.sessions())).append("</td><td class=\"num").append(d.failed() > 0 ? " bad" : "")
                     .append("\">").append(n(d.failed())).append("</td><td class=\"wide\">")
-                    .append(Html.text(Verdict.of(d))).append("</td></tr>");
+                    .append(words(Verdict.of(d))).append("</td></tr>");
         }
         b.append("</tbody></table></nav>");
     }
@@ -94,7 +94,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
     private void domain(StringBuilder b, DomainReport d) {
         b.append("<section class=\"card domain\" id=\"").append(Html.text(anchor(d.domain()))).append("\">")
                 .append("<h2>").append(Html.text(d.domain())).append(" ").append(mode(d)).append("</h2>")
-                .append("<p class=\"verdict\">").append(Html.text(Verdict.of(d))).append("</p>");
+                .append("<p class=\"verdict\">").append(words(Verdict.of(d))).append("</p>");
         String advice = Verdict.advice(d);
         if (advice != null) {
             b.append("<p class=\"advice\">").append(Html.text(advice)).append("</p>");
@@ -318,6 +318,16 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
                 .append(" network.</p></footer>");
     }
 
+    /** Text with its hyphenated words (dates, result types) kept on one line: {@code since 11-28}, never {@code 11-} {@code 28}. */
+    static String words(String text) {
+        StringBuilder b = new StringBuilder();
+        for (String w : text.split(" ", -1)) {
+            b.append(b.length() == 0 ? "" : " ");
+            b.append(w.contains("-") && w.length() <= 32 ? "<span class=\"nw\">" + Html.text(w) + "</span>" : Html.text(w));
+        }
+        return b.toString();
+    }
+
     private static String swatch(String color, String label) {
         return "<li><span class=\"sw\" style=\"background:" + color + "\"></span>" + Html.text(label) + "</li>";
     }
@@ -380,6 +390,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             .policy p{margin:4px 0}
             .changes{margin:4px 0;padding-left:22px}
             .quiet{color:var(--muted)}
+            .nw{white-space:nowrap}
             .none{color:var(--muted);font-style:italic}
             .tables{display:grid;grid-template-columns:repeat(3,1fr);gap:18px;margin-top:18px}
             .table{min-width:0}
