@@ -17,8 +17,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * the policies and their largest failure details, which name MX hosts and IP addresses).
  *
  * <p>Report items are keyed by report, not by domain, so this is one scan of the whole table, in eventually
- * consistent reads (a report stored a second ago may be missing): half a read unit per 4 KB of table, some 2,000
- * units (a twentieth of a cent on demand) for a table of 10,000 reports.
+ * consistent reads (a report stored a second ago may be missing): half a read unit per 4 KB of table, some 5,000
+ * units (well under a cent on demand) for 40 MB.
  */
 public final class ReportHistory {
     private ReportHistory() {
