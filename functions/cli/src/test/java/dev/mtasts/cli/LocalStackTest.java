@@ -275,6 +275,12 @@ class LocalStackTest {
         Cli stdout = Cli.run("reports", "--html", "-", "--domain", "example.org", "--since", "2026-11-01",
                 "--endpoint-url", endpoint);
         assertTrue(stdout.out().startsWith("<!DOCTYPE html>") && stdout.out().contains("id=\"d-example.org\""));
+        Cli text = Cli.run("reports", "--domain", "example.org", "--domain", "example.com", "--since", "2026-11-21",
+                "--endpoint-url", endpoint);
+        assertEquals(0, text.exit(), text.err());
+        assertEquals(1, text.out().lines().filter(l -> l.startsWith("domain ")).count(), text.out());
+        assertTrue(text.out().contains("example.org  2026-11-21         120         4  certificate-expired 4 / "
+                + "Example Search Inc."), text.out());
         Cli both = Cli.run("reports", "--html", "-", "--json", "--endpoint-url", endpoint);
         assertEquals(2, both.exit());
         assertEquals("mta-sts: --html and --json: choose one", both.err().lines().findFirst().orElseThrow());
