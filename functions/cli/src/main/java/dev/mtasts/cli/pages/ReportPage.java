@@ -1,5 +1,6 @@
 package dev.mtasts.cli.pages;
 
+import dev.mtasts.core.report.TlsReport;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -160,7 +161,10 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
         b.append("<div class=\"policy\">");
         DomainReport.PolicyNow p = d.policy();
         if (p == null) {
-            b.append("<p>No row in the domains table: these reports are for a domain this stack does not serve.</p>");
+            b.append(d.domain().equals(TlsReport.UNATTRIBUTED)
+                    ? "<p>Reports that name no policy domain, and whose file name or e-mail did not either: kept here,"
+                            + " never dropped.</p>"
+                    : "<p>No row in the domains table: these reports are for a domain this stack does not serve.</p>");
         } else {
             b.append("<p><b>Policy now:</b> ");
             if (p.mode() != null) {
@@ -193,7 +197,8 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
     private void failuresChart(StringBuilder b, DomainReport d) {
         b.append("<figure class=\"failures\"><figcaption>Failed sessions per day, by result type</figcaption>");
         if (d.resultTypes().isEmpty()) {
-            b.append("<p class=\"none\">").append(d.reportedDays() == 0 ? "No reports." : "No failures.")
+            b.append("<p class=\"none\">").append(d.reportedDays() == 0 ? "No reports." : d.failed() == 0 ? "No failures."
+                    : "The reports name no result type for their " + Verdict.count(d.failed(), "failed session") + ".")
                     .append("</p></figure>");
             return;
         }
@@ -355,7 +360,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             td{padding:5px 8px 5px 0;border-bottom:1px solid #f0f2f5;vertical-align:top}
             .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             .bad{color:var(--bad)}
-            .mode{display:inline-block;color:#fff;background:#8a96a3;border-radius:999px;padding:1px 10px;font-size:13px;font-weight:600}
+            .mode{display:inline-block;white-space:nowrap;color:#fff;background:#8a96a3;border-radius:999px;padding:1px 10px;font-size:13px;font-weight:600}
             .state{color:var(--muted);font-size:13px;font-weight:400}
             .verdict{font-size:18px;margin:4px 0 10px}
             .advice{margin:0 0 10px;padding:8px 12px;background:#eef7f0;border-left:3px solid #2b7a4b;border-radius:4px}

@@ -82,6 +82,16 @@ class ReportPageTest {
     }
 
     @Test
+    void reportsNamingNoDomainOrNoResultTypeAreShownAsSuch() throws Exception {
+        Tables t = Tables.fresh();
+        t.store("postfix.json", Senders.fixture("postfix.json")); // no-policy-found without a domain, 1 failed
+        String page = t.pages(NOW).page(Set.of(dev.mtasts.core.report.TlsReport.UNATTRIBUTED), LocalDate.parse("2026-11-01"),
+                false).html();
+        assertTrue(page.contains("Reports that name no policy domain, and whose file name or e-mail did not either"), page);
+        assertTrue(page.contains("The reports name no result type for their 1 failed session."), page);
+    }
+
+    @Test
     void withNothingStoredThePageSaysWhatToDo() throws Exception {
         Tables empty = Tables.fresh();
         String none = empty.pages(NOW).page(Set.of(), null, false).html();
