@@ -213,7 +213,7 @@ class EventReplayTest {
         Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
                         Stream.of("report-s3-put.json", "report-stream-insert.json", "lifecycle-stream-insert.json", "lifecycle-stream-modify.json",
                                 "lifecycle-stream-progress.json", "lifecycle-stream-remove.json",
-                                "lifecycle-schedule.json").map(Arguments::of))
+                                "lifecycle-schedule.json", "check-schedule.json").map(Arguments::of))
                 .map(a -> (String) a.get()[0]).collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(EVENTS)) {
             Set<String> present = files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));

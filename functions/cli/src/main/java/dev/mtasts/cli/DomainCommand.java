@@ -219,6 +219,7 @@ final class DomainCommand {
             } else if (view.row() != null) {
                 out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
                 out().println("  lifecycle: " + RowView.lifecycleLine(found.item()));
+                RowView.checkLines(found.item()).forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
                 out().print(view.served().replace("\r\n", System.lineSeparator()));
@@ -258,6 +259,10 @@ final class DomainCommand {
                             : "INVALID: " + String.join("; ", v.problems().stream().map(Problem::message).toList());
                     out().printf("%-" + width + "s  %s%n%-" + width + "s    %s%n", v.domain(), policy, "",
                             RowView.lifecycleLine(items.get(i)));
+                    List<String> check = RowView.checkLines(items.get(i));
+                    if (!check.isEmpty()) {
+                        out().printf("%-" + width + "s    %s%n", "", check.get(0));
+                    }
                 }
             }
             out().flush();
@@ -405,6 +410,23 @@ final class DomainCommand {
             return Lifecycle.bodyToServe(row.policy(), lifecycle);
         }
 
+        /** The daily check's outcome: {@code check: error at …}, then one line per failing check. */
+        static List<String> checkLines(Map<String, Object> item) {
+            if (!(item.get(DomainRow.CHECK) instanceof Map<?, ?> c)) {
+                return List.of();
+            }
+            List<String> lines = new ArrayList<>();
+            List<?> failures = c.get("failures") instanceof List<?> l ? l : List.of();
+            lines.add("daily check: " + c.get("status") + " at " + c.get("at")
+                    + (failures.isEmpty() ? "" : " (" + failures.size() + " failing; mta-sts check " + item.get(DomainRow.DOMAIN) + ")"));
+            for (Object f : failures) {
+                if (f instanceof Map<?, ?> m) {
+                    lines.add("  " + m.get("level") + " " + m.get("check") + ": " + m.get("message"));
+                }
+            }
+            return lines;
+        }
+
         /** {@code ready — served on its own certificate and announced (id …)}. */
         static String lifecycleLine(Map<String, Object> item) {
             Map<String, Object> lc = lifecycleJson(item);
@@ -455,6 +477,9 @@ final class DomainCommand {
             }
             m.putAll(status);
             m.put("lifecycle", lifecycleJson(item));
+            if (item.get(DomainRow.CHECK) != null) {
+                m.put("check", item.get(DomainRow.CHECK));
+            }
             return m;
         }
     }
