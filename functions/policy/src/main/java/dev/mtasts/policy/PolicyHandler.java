@@ -136,7 +136,9 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             log(context, LogLevel.WARN, "domain " + domain + ": serving the announced policy until the enforce policy "
                     + row.policy().id() + " has passed the MX check");
         }
-        APIGatewayV2HTTPResponse r = text(200, head ? "" : body);
+        // HEAD gets the GET's answer: API Gateway (and the local gateway) send its headers, Content-Length included,
+        // and drop the body
+        APIGatewayV2HTTPResponse r = text(200, body);
         r.getHeaders().put("Cache-Control", "no-cache");
         return r;
     }
