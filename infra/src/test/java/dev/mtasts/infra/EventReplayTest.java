@@ -83,6 +83,9 @@ class EventReplayTest {
         DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
         store.createTable();
         DomainsFile.load(store, DomainsFile.read(Path.of("local", "domains.json")));
+        // as mta-sts serve --local-only marks them: served by the local stack only
+        store.list().forEach(item -> store.markLocal(String.valueOf(item.get("domain")),
+                dev.mtasts.core.Lifecycle.local(java.time.Instant.now())));
         handler = new PolicyHandler(store);
         reports = new ReportStore(client, ReportStore.DEFAULT_TABLE, Duration.ofDays(400));
         reports.createTable();

@@ -79,7 +79,11 @@ final class CheckCommand implements Callable<Integer> {
                 return Main.INVALID;
             }
         }
-        Duration t = Duration.ofSeconds(Math.max(1, timeout));
+        if (timeout < 1) {
+            err.println("mta-sts: --timeout must be at least 1 second (got " + timeout + ")");
+            return Main.ERROR;
+        }
+        Duration t = Duration.ofSeconds(timeout);
         Trust trust;
         Dns dns;
         try {

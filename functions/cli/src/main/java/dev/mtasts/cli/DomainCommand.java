@@ -156,9 +156,14 @@ final class DomainCommand {
                 store.setWish(name, DomainRow.TAKE_OVER, true);
             }
             Map<String, Object> item = store.find(name).orElse(Map.of());
+            boolean unremove = item.get(DomainRow.REMOVE_REQUESTED) != null;
+            if (unremove) {
+                store.setWish(name, DomainRow.REMOVE_REQUESTED, null); // adding it again withdraws its removal
+            }
             out().println(name + ": " + (added ? "added" : "already there") + (p != null ? ", " + RowView.summary(p)
                     : added ? ", policy to be seeded from the zone's MX hosts" : "")
-                    + (takeOver ? "; records of another host will be replaced" : ""));
+                    + (takeOver ? "; records of another host will be replaced" : "")
+                    + (unremove ? "; its removal is withdrawn" : ""));
             out().println("  lifecycle: " + RowView.lifecycleLine(item));
             out().println("Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
@@ -222,7 +227,9 @@ final class DomainCommand {
                 RowView.checkLines(found.item()).forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
-                out().print(view.served().replace("\r\n", System.lineSeparator()));
+                String served = view.served();
+                out().print(served == null ? "(not served: the enforce policy has not passed the MX check yet)" + System.lineSeparator()
+                        : served.replace("\r\n", System.lineSeparator()));
             } else {
                 boolean unseeded = DomainRow.unseeded(found.item());
                 out().println(view.domain() + ": " + (unseeded ? "no policy yet (it is seeded from the zone's MX hosts)"
@@ -405,7 +412,7 @@ final class DomainCommand {
                     + ", max_age " + p.maxAge() + ", id " + p.id();
         }
 
-        /** What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, see Lifecycle). */
+        /** What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, or none; see Lifecycle). */
         String served() {
             return Lifecycle.bodyToServe(row.policy(), lifecycle);
         }

@@ -123,6 +123,7 @@ final class ServeCommand implements Callable<Integer> {
                 aws.zonesFor(rows);
             }
             List<String> report = DomainsFile.load(store, rows);
+            aws.markLocal(store);
             LocalReports reports = LocalReports.of(client, DomainStore.DEFAULT_TABLE, ReportStore.DEFAULT_TABLE,
                     Limits.DEFAULT, true, line -> { });
             reports.reports().createTable();
@@ -166,6 +167,11 @@ final class ServeCommand implements Callable<Integer> {
             return Emulator.none("--local-only");
         }
         java.net.URI given = awsEndpoint != null ? awsEndpoint : Dynamo.configuredEndpoint("ROUTE53", "Route53");
+        if (given != null && !Dynamo.isLoopback(given)) {
+            // the local stack's live check fetches from its own listener: against real AWS it would publish unchecked ids
+            return Emulator.none(given + " is not an emulator on this machine: the local stack runs the lifecycle only "
+                    + "against one (for AWS, deploy the stack)");
+        }
         if (given != null) {
             return Emulator.at(given, null);
         }

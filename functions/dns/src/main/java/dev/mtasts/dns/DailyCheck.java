@@ -53,7 +53,16 @@ public final class DailyCheck {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL);
         try {
             for (Map<String, Object> item : store.list()) {
-                runs.add(pool.submit(() -> one(item)));
+                runs.add(pool.submit(() -> {
+                    try {
+                        return one(item);
+                    } catch (RuntimeException e) {
+                        // one domain's trouble (a throttled write, SNS down) must not stop the others' checks
+                        System.err.println("ERROR daily check of " + item.get(DomainRow.DOMAIN) + " failed: " + e);
+                        emf.put(List.of(List.of()), Map.of(), Map.of("CheckErrors", 1L), Map.of("Error", String.valueOf(e)));
+                        return new int[3];
+                    }
+                }));
             }
             int[] total = new int[3];
             for (var f : runs) {
@@ -94,6 +103,8 @@ public final class DailyCheck {
                     Map.of("CheckFailures", 1L), Map.of("Message", f.message()));
         }
         boolean wasFailing = item.get(DomainRow.CHECK) instanceof Map<?, ?> previous && "error".equals(previous.get("status"));
+        // written before the alert: a run retried after a crash finds the new status and does not alert twice
+        store.recordCheck(domain, outcome(report));
         int alerted = 0;
         if (alert != null && failed != wasFailing) {
             alerted = 1;
@@ -104,7 +115,6 @@ public final class DailyCheck {
                         + " passes every check again, as senders see it, at " + now() + ".\n");
             }
         }
-        store.recordCheck(domain, outcome(report));
         return new int[] {1, failed ? 1 : 0, alerted};
     }
 

@@ -212,24 +212,30 @@ public final class DomainCheck {
         return new Report(domain, List.copyOf(f), policy, announcedId, timings);
     }
 
+    /** An {@code https:} report address must take a TLS connection on a certificate valid for its host. */
     private Finding reportEndpoint(String rua) {
-        URI uri = URI.create(rua);
+        String check = "_smtp._tls endpoint";
+        URI uri;
+        try {
+            uri = new URI(rua);
+        } catch (java.net.URISyntaxException e) {
+            return new Finding(check, Level.UNCHECKED, rua + ": the host cannot be read (" + e.getReason() + ")");
+        }
         String host = uri.getHost();
+        if (host == null) {
+            return new Finding(check, Level.UNCHECKED, rua + ": no host name to check");
+        }
         int port = uri.getPort() < 0 ? 443 : uri.getPort();
         try {
             List<InetAddress> addresses = sender.dns().addresses(host).records();
             if (addresses.isEmpty()) {
-                return new Finding("_smtp._tls endpoint", Level.ERROR, rua + ": " + host + " does not resolve: reports are lost");
+                return new Finding(check, Level.ERROR, rua + ": " + host + " does not resolve: reports sent there are lost");
             }
-            try (var s = new java.net.Socket()) {
-                s.connect(new java.net.InetSocketAddress(addresses.get(0), port), 3000);
-            }
-            return new Finding("_smtp._tls endpoint", Level.OK, rua + " answers on port " + port);
+            String problem = sender.tlsProblem(host, addresses.get(0), port);
+            return problem == null ? new Finding(check, Level.OK, rua + " takes TLS connections on a valid certificate")
+                    : new Finding(check, Level.ERROR, rua + ": " + problem + ": reports sent there are lost");
         } catch (Dns.Failure e) {
-            return new Finding("_smtp._tls endpoint", Level.UNCHECKED, e.getMessage());
-        } catch (java.io.IOException e) {
-            return new Finding("_smtp._tls endpoint", Level.ERROR, rua + ": nothing answers on port " + port + " of "
-                    + host + ": reports are lost");
+            return new Finding(check, Level.UNCHECKED, e.getMessage());
         }
     }
 
@@ -271,7 +277,7 @@ public final class DomainCheck {
         } catch (Dns.Failure e) {
             return new Finding(check, Level.UNCHECKED, e.getMessage());
         } catch (SmtpProbe.Failure e) {
-            return new Finding(check, e.phase().equals("connect") ? Level.UNCHECKED : Level.ERROR, e.getMessage());
+            return new Finding(check, e.phase().equals("blocked") ? Level.UNCHECKED : Level.ERROR, e.getMessage());
         }
     }
 }

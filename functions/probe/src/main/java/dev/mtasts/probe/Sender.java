@@ -60,6 +60,11 @@ public final class Sender {
             long dnsMillis) {
     }
 
+    /** Why a TLS connection to {@code host} would fail, or null when it succeeds on a certificate valid for it. */
+    public String tlsProblem(String host, InetAddress address, int port) {
+        return fetch.handshakeProblem(host, address, port);
+    }
+
     /** Fetches the policy as senders do: the policy host's first address (IPv4 before IPv6), one GET. */
     public Fetched fetch(DomainName domain) throws Dns.Failure, PolicyFetch.Failure {
         long t0 = System.nanoTime();

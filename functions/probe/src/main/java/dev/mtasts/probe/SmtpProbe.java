@@ -48,7 +48,10 @@ public final class SmtpProbe {
             String certificateProblem, long millis) {
     }
 
-    /** No result: the connection or the SMTP dialogue failed, at {@code phase} (connect, banner, ehlo, starttls, tls). */
+    /**
+     * No result: the connection or the SMTP dialogue failed, at {@code phase}: blocked (no answer at all: port 25 is
+     * filtered on the way), connect (refused: nothing listens), banner, ehlo, starttls, tls.
+     */
     public static final class Failure extends Exception {
         private final String phase;
 
@@ -68,7 +71,7 @@ public final class SmtpProbe {
             try {
                 socket.connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
             } catch (SocketTimeoutException e) {
-                throw new Failure("connect", "no answer on port " + port + " of " + host + " (" + address.getHostAddress()
+                throw new Failure("blocked", "no answer on port " + port + " of " + host + " (" + address.getHostAddress()
                         + ") within " + timeout.toSeconds() + " s: outgoing port 25 is often blocked (clouds, home "
                         + "ISPs); run the check from a mail server");
             } catch (IOException e) {

@@ -70,6 +70,10 @@ class DomainCheckTest {
             ca.serve(h, ca.issue(h));
         }
         ca.serve("mta-sts.wrongname.example", ca.issue("www.elsewhere.example"));
+        ca.serve("mta-sts.expired.example", ca.issue(now.minusSeconds(86400 * 100), now.minusSeconds(86400), "mta-sts.expired.example"));
+        for (String h : List.of("mta-sts.notfound.example", "mta-sts.norua.example", "mx.notfound.example", "mx.norua.example")) {
+            ca.serve(h, ca.issue(h));
+        }
         ca.serve("mx-expired.badmx.example", ca.issue(now.minusSeconds(86400 * 100), now.minusSeconds(86400), "mx-expired.badmx.example"));
         ca.serve("mx-wrongname.badmx.example", ca.issue("mail.someone-else.example"));
         ca.serve("mx-soon.badmx.example", ca.issue(now.minusSeconds(86400), now.plusSeconds(86400 * 3), "mx-soon.badmx.example"));
@@ -105,6 +109,19 @@ class DomainCheckTest {
         String badmx = policy("enforce", "*.badmx.example");
         domain("badmx.example", badmx, "v=STSv1; id=" + id(badmx), "mx-expired.badmx.example", "mx-wrongname.badmx.example",
                 "mx-soon.badmx.example");
+
+        domain("notfound.example", null, "v=STSv1; id=1", "mx.notfound.example");
+        String norua = policy("testing", "mx.norua.example");
+        domain("norua.example", norua, "v=STSv1; id=" + id(norua), "mx.norua.example");
+        int closed;
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        dns.add("_smtp._tls.norua.example. 300 IN TXT \"v=TLSRPTv1; rua=https://reports.norua.example:" + closed + "/v1\"")
+                .add("reports.norua.example. 300 IN A 127.0.0.1");
+        dns.add("_mta-sts.noaddr.example. 300 IN TXT \"v=STSv1; id=1\"").add("noaddr.example. 300 IN MX 10 mx.noaddr.example.");
+        String expired = policy("testing", "mx.expired.example");
+        domain("expired.example", expired, "v=STSv1; id=" + id(expired), "mx.expired.example");
 
         Dns resolver = Dns.server(dns.address(), Duration.ofSeconds(2));
         Trust trust = TestCa.trust(ca);
@@ -154,6 +171,10 @@ class DomainCheckTest {
             {"badmx.example", "smtp mx-wrongname.badmx.example", DomainCheck.Level.ERROR, "does not name the host"},
             {"badmx.example", "smtp mx-soon.badmx.example", DomainCheck.Level.WARNING, "expires in 2 days"},
             {"healthy.example", "_smtp._tls", DomainCheck.Level.OK, "v=TLSRPTv1"},
+            {"notfound.example", "https policy", DomainCheck.Level.ERROR, "HTTP 404: senders accept only 200"},
+            {"norua.example", "_smtp._tls endpoint", DomainCheck.Level.ERROR, "reports sent there are lost"},
+            {"noaddr.example", "policy host", DomainCheck.Level.ERROR, "has no A or AAAA record"},
+            {"expired.example", "https", DomainCheck.Level.ERROR, "the certificate has expired"},
         };
         for (Object[] c : cases) {
             DomainCheck.Report r = run(check, (String) c[0], true);
@@ -174,7 +195,7 @@ class DomainCheckTest {
     }
 
     @Test
-    void aClosedPort25IsCouldNotCheckNotAFailure() throws Exception {
+    void aRefusedPort25IsAnErrorNothingListens() throws Exception {
         int closed;
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
@@ -184,6 +205,7 @@ class DomainCheckTest {
         DomainCheck c = new DomainCheck(sender, new SmtpProbe(TestCa.trust(ca), Duration.ofSeconds(1), closed), Clock.systemUTC());
         DomainCheck.Finding f = run(c, "healthy.example", true).findings().stream()
                 .filter(x -> x.check().startsWith("smtp")).findFirst().orElseThrow();
-        assertEquals(DomainCheck.Level.UNCHECKED, f.level(), f.toString());
+        assertEquals(DomainCheck.Level.ERROR, f.level(), f.toString());
+        assertTrue(f.message().contains("cannot connect to port"), f.message());
     }
 }
