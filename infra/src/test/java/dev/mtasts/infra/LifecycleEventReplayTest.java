@@ -79,8 +79,28 @@ class LifecycleEventReplayTest {
         }
     }
 
+    /** The daily check, here asking a DNS server that knows none of the sample domains: each one fails, none is lost. */
     @Test
     @Order(2)
+    void theDailyCheckLooksAtEveryAnnouncedDomain() throws Exception {
+        try (dev.mtasts.probe.DnsServer empty = new dev.mtasts.probe.DnsServer()) {
+            var sender = new dev.mtasts.probe.Sender(dev.mtasts.probe.Dns.server(empty.address(), java.time.Duration.ofSeconds(1)),
+                    new dev.mtasts.probe.PolicyFetch(null, java.time.Duration.ofSeconds(1)), 443);
+            var handler = new dev.mtasts.dns.CheckScheduleHandler(new dev.mtasts.dns.DailyCheck(stack.store,
+                    new dev.mtasts.probe.DomainCheck(sender, null, stack.clock), new dev.mtasts.store.Emf(l -> { }, stack.clock),
+                    null, stack.clock));
+            Map<String, Object> event;
+            try (InputStream in = Files.newInputStream(EVENTS.resolve("check-schedule.json"))) {
+                event = JacksonFactory.getInstance().getSerializer(Map.class).fromJson(in);
+            }
+            assertEquals("3 domains checked, 3 failing, 0 alerts sent", handler.handleRequest(event, null));
+            assertTrue(String.valueOf(stack.store.find(LifecycleStack.name("example.com")).orElseThrow().get("check"))
+                    .contains("status=error"));
+        }
+    }
+
+    @Test
+    @Order(3)
     void anInsertOfARowWithOnlyItsDomainProvisionsIt() throws IOException {
         stack.store.putItem(Map.of("domain", "example.net"));
         var answer = onStream.handleRequest(stream("lifecycle-stream-insert.json"), null);
@@ -90,7 +110,7 @@ class LifecycleEventReplayTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void theLifecyclesOwnProgressIsSkipped() throws IOException {
         int before = stack.policyRequests.get();
         Lifecycle lc = stack.lifecycleOf("example.com");
@@ -100,7 +120,7 @@ class LifecycleEventReplayTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aPolicyChangeIsCheckedLiveThenAnnounced() throws Exception {
         // the change the event reports, as the table holds it: the handler reads the row, not the image
         dev.mtasts.core.Policy changed = dev.mtasts.core.Policy.of("enforce", List.of("mail.example.com", "*.mx.example.net"), "1209600");
@@ -113,7 +133,7 @@ class LifecycleEventReplayTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aRowDeletedDirectlyHasWhatTheStackMadeRemoved() throws IOException {
         stack.store.delete(LifecycleStack.name("example.com"));
         onStream.handleRequest(stream("lifecycle-stream-remove.json"), null);

@@ -48,7 +48,7 @@ class TemplateTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.exitValue(), "samtranslator refuses template.yaml:\n" + output);
         assertTrue(output.startsWith("ok "), output);
-        assertTrue(output.contains("6 AWS::Lambda::Function") && output.contains("1 AWS::Events::Rule"), output);
+        assertTrue(output.contains("7 AWS::Lambda::Function") && output.contains("2 AWS::Events::Rule"), output);
     }
 
     /** Only the stack's fixed parts: no per-domain resources, no language extensions, nothing per domain to answer. */

@@ -13,7 +13,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.apigatewayv2.ApiGatewayV2Client;
-import software.amazon.awssdk.services.apigatewayv2.model.Api;
 import software.amazon.awssdk.services.route53.Route53Client;
 
 /** The AWS services the domain lifecycle uses besides DynamoDB (Route53, ACM, API Gateway), and the stack's name. */
@@ -72,17 +71,6 @@ final class AwsOptions {
     }
 
     static String findApi(ApiGatewayV2Client api, String name) {
-        String token = null;
-        do {
-            String t = token;
-            var page = api.getApis(r -> r.nextToken(t));
-            for (Api a : page.items()) {
-                if (name.equals(a.name())) {
-                    return a.apiId();
-                }
-            }
-            token = page.nextToken();
-        } while (token != null && !token.isEmpty());
-        return null;
+        return CustomDomains.findApi(api, name);
     }
 }

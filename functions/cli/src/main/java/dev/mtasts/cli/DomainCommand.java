@@ -156,9 +156,14 @@ final class DomainCommand {
                 store.setWish(name, DomainRow.TAKE_OVER, true);
             }
             Map<String, Object> item = store.find(name).orElse(Map.of());
+            boolean unremove = item.get(DomainRow.REMOVE_REQUESTED) != null;
+            if (unremove) {
+                store.setWish(name, DomainRow.REMOVE_REQUESTED, null); // adding it again withdraws its removal
+            }
             out().println(name + ": " + (added ? "added" : "already there") + (p != null ? ", " + RowView.summary(p)
                     : added ? ", policy to be seeded from the zone's MX hosts" : "")
-                    + (takeOver ? "; records of another host will be replaced" : ""));
+                    + (takeOver ? "; records of another host will be replaced" : "")
+                    + (unremove ? "; its removal is withdrawn" : ""));
             out().println("  lifecycle: " + RowView.lifecycleLine(item));
             out().println("Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
@@ -219,9 +224,12 @@ final class DomainCommand {
             } else if (view.row() != null) {
                 out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
                 out().println("  lifecycle: " + RowView.lifecycleLine(found.item()));
+                RowView.checkLines(found.item()).forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
-                out().print(view.served().replace("\r\n", System.lineSeparator()));
+                String served = view.served();
+                out().print(served == null ? "(not served: the enforce policy has not passed the MX check yet)" + System.lineSeparator()
+                        : served.replace("\r\n", System.lineSeparator()));
             } else {
                 boolean unseeded = DomainRow.unseeded(found.item());
                 out().println(view.domain() + ": " + (unseeded ? "no policy yet (it is seeded from the zone's MX hosts)"
@@ -258,6 +266,10 @@ final class DomainCommand {
                             : "INVALID: " + String.join("; ", v.problems().stream().map(Problem::message).toList());
                     out().printf("%-" + width + "s  %s%n%-" + width + "s    %s%n", v.domain(), policy, "",
                             RowView.lifecycleLine(items.get(i)));
+                    List<String> check = RowView.checkLines(items.get(i));
+                    if (!check.isEmpty()) {
+                        out().printf("%-" + width + "s    %s%n", "", check.get(0));
+                    }
                 }
             }
             out().flush();
@@ -400,9 +412,26 @@ final class DomainCommand {
                     + ", max_age " + p.maxAge() + ", id " + p.id();
         }
 
-        /** What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, see Lifecycle). */
+        /** What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, or none; see Lifecycle). */
         String served() {
             return Lifecycle.bodyToServe(row.policy(), lifecycle);
+        }
+
+        /** The daily check's outcome: {@code check: error at …}, then one line per failing check. */
+        static List<String> checkLines(Map<String, Object> item) {
+            if (!(item.get(DomainRow.CHECK) instanceof Map<?, ?> c)) {
+                return List.of();
+            }
+            List<String> lines = new ArrayList<>();
+            List<?> failures = c.get("failures") instanceof List<?> l ? l : List.of();
+            lines.add("daily check: " + c.get("status") + " at " + c.get("at")
+                    + (failures.isEmpty() ? "" : " (" + failures.size() + " failing; mta-sts check " + item.get(DomainRow.DOMAIN) + ")"));
+            for (Object f : failures) {
+                if (f instanceof Map<?, ?> m) {
+                    lines.add("  " + m.get("level") + " " + m.get("check") + ": " + m.get("message"));
+                }
+            }
+            return lines;
         }
 
         /** {@code ready — served on its own certificate and announced (id …)}. */
@@ -455,6 +484,9 @@ final class DomainCommand {
             }
             m.putAll(status);
             m.put("lifecycle", lifecycleJson(item));
+            if (item.get(DomainRow.CHECK) != null) {
+                m.put("check", item.get(DomainRow.CHECK));
+            }
             return m;
         }
     }

@@ -229,6 +229,15 @@ final class Emulator implements AutoCloseable {
         }
     }
 
+    /** Without an emulator, the rows loaded at start are served locally from the first request on. */
+    void markLocal(DomainStore store) {
+        if (endpoint == null) {
+            for (Map<String, Object> item : store.list()) {
+                store.markLocal(String.valueOf(item.get(DomainRow.DOMAIN)), Lifecycle.local(Instant.now()));
+            }
+        }
+    }
+
     private static void markLocal(DomainStore store, DynamodbEvent event) {
         for (var record : event.getRecords()) {
             var key = record.getDynamodb().getKeys().get(DomainRow.DOMAIN);

@@ -188,7 +188,11 @@ final class LocalApiGateway implements AutoCloseable {
         String body = response.getBody();
         byte[] bytes = body == null ? new byte[0]
                 : response.getIsBase64Encoded() ? Base64.getDecoder().decode(body) : body.getBytes(StandardCharsets.UTF_8);
-        if (head || bytes.length == 0) {
+        if (head) {
+            // what an HTTP server says of a HEAD: the length the GET's body has, and no body
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
+            exchange.sendResponseHeaders(response.getStatusCode(), -1);
+        } else if (bytes.length == 0) {
             exchange.sendResponseHeaders(response.getStatusCode(), -1);
         } else {
             exchange.sendResponseHeaders(response.getStatusCode(), bytes.length);

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             "  mta-sts domain add example.com                  the stack sets it up and announces it",
             "  mta-sts domain put example.com --mode enforce --mx mail.example.com --max-age 604800",
             "  mta-sts records example.com",
-            "  mta-sts report parse 'google.com!example.com!1763164800!1763251199!001.json.gz'",
+            "  mta-sts check example.com --smtp                see a domain as senders see it",
+            "  mta-sts report parse 'infra/samples/google.com!example.com!1795392000!1795478399!001.json.gz'",
             "  mta-sts reports --domain example.com",
             "",
             "Commands that read or write the tables talk to AWS unless given --endpoint-url;",
@@ -46,6 +47,7 @@ public final class Main {
         c.put("report", ReportCommand::new);
         c.put("reports", ReportsCommand::new);
         c.put("provision", ProvisionCommand::new);
+        c.put("check", CheckCommand::new);
         c.put("help", CommandLine.HelpCommand::new);
         return c;
     }

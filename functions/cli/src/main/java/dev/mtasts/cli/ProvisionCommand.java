@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
         description = {"Run the domain lifecycle from here, as the stack's lifecycle function does: zone, certificate, "
                 + "custom domain, records, live check, _smtp._tls, _mta-sts (and removals). Against AWS, or an "
                 + "emulator given with --aws-endpoint-url.",
-            "A certificate ACM failed to issue is replaced. Exit 0 when every domain is ready, 1 when one is blocked "
-                    + "(the reason is printed), 2 on errors."})
+            "A certificate ACM failed to issue is replaced. Exit 0 when every domain is ready (or removed), 1 when one "
+                    + "is blocked (the reason is printed), 2 when one is still under way at the end of --wait, or on errors."})
 final class ProvisionCommand implements Callable<Integer> {
     @Option(names = "--domain", paramLabel = "DOMAIN", split = ",",
             description = "Only these domains (repeat or separate with commas; default: every row).")
@@ -65,6 +65,12 @@ final class ProvisionCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (liveCheck != null && (aws.endpoint == null || !dev.mtasts.store.Dynamo.isLoopback(aws.endpoint))) {
+            // a local listener proves nothing about what senders fetch from AWS: the id would be published unchecked
+            err.println("mta-sts: --live-check-url is for an emulator given with --aws-endpoint-url (a local one); "
+                    + "against AWS the policy is fetched from https://mta-sts.<domain> as senders do");
+            return Main.ERROR;
+        }
         DomainStore store = table.open();
         AwsOptions.Clients clients = aws.clients(table.region);
         Function<DomainName, PolicyFetch.Target> host;
@@ -89,7 +95,17 @@ final class ProvisionCommand implements Callable<Integer> {
         try {
             if (domains.isEmpty()) {
                 for (Map<String, Object> item : store.list()) {
-                    names.add(DomainName.parse(String.valueOf(item.get(DomainRow.DOMAIN))));
+                    String key = String.valueOf(item.get(DomainRow.DOMAIN));
+                    try {
+                        DomainName d = DomainName.parse(key);
+                        if (d.value().equals(key)) {
+                            names.add(d);
+                            continue;
+                        }
+                    } catch (InvalidException e) {
+                        // said below
+                    }
+                    err.println("warning: row \"" + key + "\" is not a normalised domain name; skipped (see mta-sts domain get)");
                 }
             } else {
                 for (String d : domains) {
@@ -124,25 +140,12 @@ final class ProvisionCommand implements Callable<Integer> {
         long ready = last.values().stream().filter(DomainLifecycle.Report::ready).count();
         out.println(last.size() + " domains: " + ready + " ready" + (blocked > 0 ? ", " + blocked + " blocked" : "")
                 + (last.size() - ready - blocked > 0 ? ", " + (last.size() - ready - blocked) + " under way" : ""));
-        return blocked > 0 ? Main.INVALID : Main.OK;
+        long under = last.size() - ready - blocked - last.values().stream().filter(r -> r.state().equals("removed")).count();
+        return blocked > 0 ? Main.INVALID : under > 0 ? Main.ERROR : Main.OK;
     }
 
-    /** Where the live check fetches: the policy host itself, or a local http:// listener given the host as Host. */
     static Function<DomainName, PolicyFetch.Target> policyHost(URI url) {
-        if (url == null) {
-            return d -> PolicyFetch.Target.https(d.policyHost());
-        }
-        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
-            throw new IllegalArgumentException("--live-check-url must be an http:// URL such as http://127.0.0.1:8080 (got \"" + url + "\")");
-        }
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(url.getHost());
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--live-check-url: " + url.getHost() + " does not resolve");
-        }
-        int port = url.getPort() < 0 ? 80 : url.getPort();
-        return d -> PolicyFetch.Target.plain(d.policyHost(), address, port);
+        return LifecycleSettings.policyHost(url);
     }
 
     private static void sleep(Duration d) {

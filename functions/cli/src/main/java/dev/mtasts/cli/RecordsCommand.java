@@ -73,6 +73,11 @@ final class RecordsCommand implements Callable<Integer> {
         dev.mtasts.core.Lifecycle lc = dev.mtasts.core.Lifecycle.of(item.get());
         dev.mtasts.core.Policy served = row.policy();
         String body = dev.mtasts.core.Lifecycle.bodyToServe(row.policy(), lc);
+        if (body == null) {
+            err.println("mta-sts: the row's enforce policy (id " + row.policy().id() + ") is not served before it has "
+                    + "passed the stack's MX check, and no other policy is announced: there is no record to publish yet");
+            return Main.INVALID;
+        }
         if (!body.equals(row.policy().render())) {
             try {
                 served = dev.mtasts.core.Policy.parse(body);

@@ -125,6 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                 aws.zonesFor(rows);
             }
             List<String> report = DomainsFile.load(store, rows);
+            aws.markLocal(store);
             LocalReports reports = LocalReports.of(client, DomainStore.DEFAULT_TABLE, ReportStore.DEFAULT_TABLE,
                     Limits.DEFAULT, true, line -> { });
             reports.reports().createTable();
@@ -169,6 +170,11 @@ final class ServeCommand implements Callable<Integer> {
             return Emulator.none("--local-only");
         }
         java.net.URI given = awsEndpoint != null ? awsEndpoint : Dynamo.configuredEndpoint("ROUTE53", "Route53");
+        if (given != null && !Dynamo.isLoopback(given)) {
+            // the local stack's live check fetches from its own listener: against real AWS it would publish unchecked ids
+            return Emulator.none(given + " is not an emulator on this machine: the local stack runs the lifecycle only "
+                    + "against one (for AWS, deploy the stack)");
+        }
         if (given != null) {
             return Emulator.at(given, null);
         }
@@ -213,8 +219,9 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("  java -jar functions/cli/target/mta-sts.jar domain add example.net --endpoint-url http://127.0.0.1:%d%n",
                     dynamoPort);
         }
-        out.printf("  curl -H 'Host: mta-sts.%s' -H 'Content-Type: application/tlsrpt+json' --data-binary @report.json "
-                + "http://127.0.0.1:%d%s%n", example, httpPort, HttpReportHandler.PATH);
+        out.printf("  curl -H 'Host: mta-sts.example.org' -H 'Content-Type: application/tlsrpt+json' --data-binary "
+                + "@'infra/samples/microsoft.com!example.org!1795392000!1795478399.json' http://127.0.0.1:%d%s%n",
+                httpPort, HttpReportHandler.PATH);
         out.printf("  java -jar functions/cli/target/mta-sts.jar reports --endpoint-url http://127.0.0.1:%d%n", dynamoPort);
         out.println("Press Ctrl-C to stop.");
         out.flush();

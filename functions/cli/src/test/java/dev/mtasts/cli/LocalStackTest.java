@@ -94,10 +94,12 @@ class LocalStackTest {
     }
 
     @Test
-    void headHasNoBody() throws Exception {
+    void headHasNoBodyButTheLengthOfTheGet() throws Exception {
         HttpResponse<String> r = request("HEAD", "mta-sts.example.org:8080", POLICY_PATH);
         assertEquals(200, r.statusCode());
         assertEquals("", r.body());
+        int get = request("GET", "mta-sts.example.org", POLICY_PATH).body().length();
+        assertEquals(Integer.toString(get), r.headers().firstValue("Content-Length").orElseThrow());
     }
 
     @Test

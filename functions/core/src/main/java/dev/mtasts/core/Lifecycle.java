@@ -154,6 +154,9 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
      * is the step the row now asks for, not the stale outcome of the last run.
      */
     public Status status(Policy current, boolean removeRequested) {
+        if (step == Step.LOCAL) {
+            return new Status(step.text(), detail);
+        }
         Step asked = stepFor(current, removeRequested);
         boolean refusedAnother = blocked && refused != null && current != null && !refused.id().equals(current.id());
         if (asked == step && !refusedAnother) {
@@ -201,22 +204,28 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     }
 
     /**
-     * RFC 8461 §3.3 and §8.1: the body the policy host serves for this row. A change is served by the very next
-     * request, except while the stack is deciding on, or has refused, an {@code enforce} policy that would replace one
-     * already announced: announcing it could make senders refuse mail to an MX host it misses (§5), so until the MX
-     * check has passed senders keep getting the body the published id stands for. {@code testing} and {@code none}
-     * are never refused and so are served at once; with nothing announced yet there is nothing to stay consistent with.
+     * RFC 8461 §3.3, §5 and §8.1: the body the policy host serves for this row, or null for none (404). A change is
+     * served by the very next request, except an {@code enforce} policy that has not passed the MX check: serving it
+     * could make a sender that fetches now cache a policy that misses an MX host, under whatever id DNS says (ours,
+     * one lost with a replaced row, or another host's being taken over), and refuse mail to that host (§5). Until
+     * the check has passed, senders get the body the stack announced, or nothing. {@code testing} and {@code none}
+     * are never refused and so are served at once.
      */
     public static String bodyToServe(Policy current, Lifecycle lifecycle) {
         String body = current.render();
-        if (lifecycle == null || lifecycle.announced() == null || current.mode() != Mode.ENFORCE) {
+        if (current.mode() != Mode.ENFORCE) {
             return body;
         }
         String id = current.id();
-        if (id.equals(lifecycle.announced().id()) || id.equals(lifecycle.accepted())) {
+        boolean passed = lifecycle != null && (id.equals(lifecycle.accepted())
+                || lifecycle.announced() != null && id.equals(lifecycle.announced().id()));
+        if (passed) {
             return body;
         }
-        return lifecycle.announced().policy();
+        if (lifecycle != null && lifecycle.step() == Step.LOCAL) {
+            return body; // the local stack without an AWS emulator announces nothing and has no MX to check against
+        }
+        return lifecycle == null || lifecycle.announced() == null ? null : lifecycle.announced().policy();
     }
 
     public Lifecycle at(Step next, String detail, Instant now) {

@@ -20,16 +20,16 @@ final class AwsErrors {
     record Verdict(boolean passing, String reason) {
     }
 
-    /** @param what the call, in plain words: "request the certificate of mta-sts.example.com" */
+    /** @param what what was under way, in plain words: "getting an ACM certificate for the policy host" */
     static Verdict classify(String what, SdkException e) {
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
-            return new Verdict(true, "AWS did not answer in time (" + what + ")");
+            return new Verdict(true, "AWS did not answer in time while " + what);
         }
         if (e instanceof SdkClientException) {
-            return new Verdict(true, "cannot reach AWS (" + what + "): " + firstLine(e.getMessage()));
+            return new Verdict(true, "cannot reach AWS while " + what + ": " + firstLine(e.getMessage()));
         }
         if (!(e instanceof AwsServiceException s) || s.awsErrorDetails() == null) {
-            return new Verdict(false, "could not " + what + ": " + firstLine(e.getMessage()));
+            return new Verdict(false, "an AWS error while " + what + ": " + firstLine(e.getMessage()));
         }
         String service = s.awsErrorDetails().serviceName();
         String code = s.awsErrorDetails().errorCode() == null ? "" : s.awsErrorDetails().errorCode();
@@ -38,18 +38,19 @@ final class AwsErrors {
         if (s.isThrottlingException() || s.statusCode() >= 500 || code.equals("PriorRequestNotComplete")
                 || code.equals("RequestInProgressException") || code.equals("TooManyRequestsException")
                 || code.equals("ConcurrentModification")) {
-            return new Verdict(true, service + " is busy (" + code + ") while trying to " + what);
+            return new Verdict(true, service + " is busy" + (code.isEmpty() ? "" : " (" + code + ")") + " while " + what);
         }
         if (s.statusCode() == 403 || code.contains("AccessDenied") || code.equals("UnauthorizedOperation")) {
-            return new Verdict(false, "the lifecycle function may not " + what + " (" + service + " " + code
-                    + "): its role in template.yaml lacks the permission");
+            return new Verdict(false, service + " denied a call (" + code + ") while " + what
+                    + ": the lifecycle function's role in template.yaml lacks the permission");
         }
         if (lower.contains("limit") || lower.contains("quota") || lower.contains("maximum number")) {
-            return new Verdict(false, service + " refused to " + what + ": an account quota is reached (" + code
+            return new Verdict(false, service + " refused a call while " + what + ": an account quota is reached (" + code
                     + ": " + message + "). " + quotaHint(service) + " Raise it in Service Quotas, then the domain "
                     + "carries on by itself.");
         }
-        return new Verdict(false, service + " refused to " + what + " (" + code + (message.isEmpty() ? "" : ": " + message) + ")");
+        return new Verdict(false, service + " refused a call while " + what + " (" + code
+                + (message.isEmpty() ? "" : ": " + message) + ")");
     }
 
     private static String quotaHint(String service) {

@@ -1,7 +1,6 @@
 package dev.mtasts.dns;
 
 import dev.mtasts.core.DomainName;
-import dev.mtasts.core.Sha256;
 import java.util.Optional;
 import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.acm.model.CertificateDetail;
@@ -54,14 +53,14 @@ public final class Certificates {
     }
 
     /**
-     * Asks ACM for a certificate validated by DNS. The idempotency token makes a repeated request within the hour
-     * (a crash between the request and recording its ARN) return the same certificate.
+     * Asks ACM for a certificate validated by DNS, tagged as this stack's. No idempotency token: one fixed per name
+     * would hand back, within the hour, a certificate deleted by a removal; a request repeated after a crash is
+     * instead found by {@link #find}, by its tag, before a new one is asked for.
      */
     public String request(DomainName domain) {
         String host = domain.policyHost();
         return acm.requestCertificate(r -> r.domainName(host)
                 .validationMethod(ValidationMethod.DNS)
-                .idempotencyToken(Sha256.hex(stack + " " + host).substring(0, 32))
                 .tags(Tag.builder().key(TAG).value(stack).build())).certificateArn();
     }
 

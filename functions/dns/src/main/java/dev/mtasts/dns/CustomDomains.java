@@ -82,20 +82,19 @@ public final class CustomDomains {
         }
     }
 
-    /** The policy hosts whose custom domain is mapped to this API: for finding what rows left behind. */
-    public List<String> mappedHosts() {
-        List<String> hosts = new java.util.ArrayList<>();
+    /** The id of the HTTP API with this name, or null. */
+    public static String findApi(ApiGatewayV2Client api, String name) {
         String token = null;
         do {
             String t = token;
-            var page = api.getDomainNames(r -> r.nextToken(t).maxResults("100"));
-            for (var d : page.items()) {
-                if (d.domainName().startsWith("mta-sts.")) {
-                    hosts.add(d.domainName());
+            var page = api.getApis(r -> r.nextToken(t));
+            for (var a : page.items()) {
+                if (name.equals(a.name())) {
+                    return a.apiId();
                 }
             }
             token = page.nextToken();
         } while (token != null && !token.isEmpty());
-        return hosts;
+        return null;
     }
 }

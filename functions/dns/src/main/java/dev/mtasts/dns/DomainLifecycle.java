@@ -114,6 +114,9 @@ public final class DomainLifecycle {
                 }
                 Instant now = clock.instant();
                 Step step = lc.stepFor(row.policy(), row.removeRequested());
+                if (step == Step.READY && !lc.blocked() && steps.reportingStale(row, lc)) {
+                    step = Step.REPORTING; // the stack's report addresses changed: publish them, then on to ready
+                }
                 if (step == Step.READY && !lc.blocked()) {
                     Lifecycle rest = lc.step() == Step.READY ? lc : lc.at(Step.READY, Steps.ready(lc), now);
                     if (rest != lc) {
@@ -201,7 +204,10 @@ public final class DomainLifecycle {
         return new Report(domain, GONE, "the row was deleted; removed what the stack had made for it", ran);
     }
 
-    /** A step, with AWS errors turned into waiting (passing ones) or blocking (the rest). */
+    /**
+     * A step, with every error turned into waiting (passing AWS errors, and anything unexpected, retried with
+     * backoff and counted as {@code LifecycleErrors}) or blocking (AWS refusals): nothing loops silently.
+     */
     private Outcome run(Step step, DomainRowView row, Lifecycle lc) {
         try {
             return steps.run(step, row, lc);
@@ -210,15 +216,24 @@ public final class DomainLifecycle {
             if (!v.passing()) {
                 return new Outcome.Blocked(lc, v.reason(), Steps.LOOK_AGAIN);
             }
-            Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(lc.attempts(), 8));
-            backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
-            Lifecycle failing = lc.failing("retrying in " + backoff.toSeconds() + " s (attempt " + (lc.attempts() + 1)
-                    + "): " + v.reason(), clock.instant().plus(backoff));
-            if (failing.attempts() >= BLOCK_AFTER) {
-                return new Outcome.Blocked(failing, "AWS keeps failing: " + v.reason(), backoff);
-            }
-            return new Outcome.Wait(failing, failing.detail(), backoff);
+            return retry(lc, v.reason());
+        } catch (RuntimeException e) {
+            emf.put(List.of(List.of("Domain"), List.of()), Map.of("Domain", row.domain().value()),
+                    Map.of("LifecycleErrors", 1L), Map.of("Step", step.text(), "Error", String.valueOf(e)));
+            return retry(lc, "unexpected error while " + step.doing() + ": " + e.getMessage()
+                    + " (the lifecycle function's log has the details)");
         }
+    }
+
+    private Outcome retry(Lifecycle lc, String reason) {
+        Duration backoff = FIRST_BACKOFF.multipliedBy(1L << Math.min(lc.attempts(), 8));
+        backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+        Lifecycle failing = lc.failing("retrying in " + backoff.toSeconds() + " s (attempt " + (lc.attempts() + 1)
+                + "): " + reason, clock.instant().plus(backoff));
+        if (failing.attempts() >= BLOCK_AFTER) {
+            return new Outcome.Blocked(failing, "keeps failing: " + reason, backoff);
+        }
+        return new Outcome.Wait(failing, failing.detail(), backoff);
     }
 
     private Lifecycle apply(DomainName domain, Step step, Lifecycle lc, Outcome outcome, Instant now) {
@@ -253,8 +268,13 @@ public final class DomainLifecycle {
      */
     public boolean due(Map<String, Object> item, Instant now) {
         DomainRowView row;
+        String key = String.valueOf(item.get("domain"));
         try {
-            row = DomainRowView.of(DomainName.parse(String.valueOf(item.get("domain"))), item);
+            DomainName name = DomainName.parse(key);
+            if (!name.value().equals(key)) {
+                return false; // a key written by hand (Bad.Example): not a domain the stack serves; domain get says why
+            }
+            row = DomainRowView.of(name, item);
         } catch (dev.mtasts.core.InvalidException e) {
             return false;
         }
@@ -270,7 +290,7 @@ public final class DomainLifecycle {
             return true; // the row asks for something new: a changed policy, a removal
         }
         if (lc.atRest(row.policy(), row.removeRequested())) {
-            return false;
+            return steps.reportingStale(row, lc); // ReportMailboxes changed since it was published
         }
         return lc.retryAt() == null || !lc.retryAt().isAfter(now);
     }

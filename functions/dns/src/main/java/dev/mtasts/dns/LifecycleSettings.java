@@ -28,6 +28,8 @@ public final class LifecycleSettings {
     public static final String MAILBOXES_ENV = "REPORT_MAILBOXES";
     public static final String TTL_ENV = "STS_TXT_TTL";
     public static final long DEFAULT_TTL = 300;
+    /** For sam local: fetch policies from this http:// listener (the local stack's) instead of the policy host. */
+    public static final String LIVE_CHECK_ENV = "LIVE_CHECK_URL";
 
     private LifecycleSettings() {
     }
@@ -42,9 +44,35 @@ public final class LifecycleSettings {
         ApiGatewayV2Client api = ApiGatewayV2Client.builder().httpClient(UrlConnectionHttpClient.create()).region(region)
                 .credentialsProvider(credentials).build();
         String stack = required(env, STACK_ENV);
+        String apiId = env.get(API_ENV);
+        if (apiId == null || apiId.isBlank()) {
+            apiId = CustomDomains.findApi(api, stack); // sam local: the API the local stack made, named after the stack
+        }
+        if (apiId == null) {
+            throw new IllegalStateException(API_ENV + " is not set and no HTTP API is named " + stack);
+        }
+        String live = env.get(LIVE_CHECK_ENV);
         return DomainLifecycle.of(store, new Zones(route53(credentials)), new Certificates(acm, stack),
-                new CustomDomains(api, required(env, API_ENV)), d -> PolicyFetch.Target.https(d.policyHost()), null,
-                mailboxes(env.get(MAILBOXES_ENV)), ttl(env.get(TTL_ENV)), Emf.toStdout(), Clock.systemUTC());
+                new CustomDomains(api, apiId.strip()), policyHost(live == null || live.isBlank() ? null : java.net.URI.create(live.strip())),
+                null, mailboxes(env.get(MAILBOXES_ENV)), ttl(env.get(TTL_ENV)), Emf.toStdout(), Clock.systemUTC());
+    }
+
+    /** Where the live check fetches: the policy host itself, or a local http:// listener given the host as Host. */
+    public static java.util.function.Function<dev.mtasts.core.DomainName, PolicyFetch.Target> policyHost(java.net.URI url) {
+        if (url == null) {
+            return d -> PolicyFetch.Target.https(d.policyHost());
+        }
+        if (!"http".equals(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalArgumentException("the live check URL must be an http:// URL such as http://127.0.0.1:8080 (got \"" + url + "\")");
+        }
+        java.net.InetAddress address;
+        try {
+            address = java.net.InetAddress.getByName(url.getHost());
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("the live check URL: " + url.getHost() + " does not resolve");
+        }
+        int port = url.getPort() < 0 ? 80 : url.getPort();
+        return d -> PolicyFetch.Target.plain(d.policyHost(), address, port);
     }
 
     /** The domains table of the lifecycle function's environment. */

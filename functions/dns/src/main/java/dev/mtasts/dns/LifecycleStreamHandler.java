@@ -83,7 +83,12 @@ public final class LifecycleStreamHandler implements RequestHandler<DynamodbEven
 
     private static java.util.Optional<DomainName> parse(String d, Context context) {
         try {
-            return java.util.Optional.of(DomainName.parse(d));
+            DomainName name = DomainName.parse(d);
+            if (!name.value().equals(d)) {
+                log(context, LogLevel.WARN, "row key \"" + d + "\" is not written as \"" + name + "\"; skipped");
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(name);
         } catch (InvalidException e) {
             log(context, LogLevel.WARN, "row key \"" + d + "\" is not a domain name; skipped");
             return java.util.Optional.empty();

@@ -122,7 +122,8 @@ final class Steps {
                 found.add(Zones.describe(set));
             }
         }
-        foreignAnnouncement(zones.setsAt(zone(lc), d.stsRecordName()), row, lc).ifPresent(found::add);
+        boolean hostOurs = custom.isPresent(); // it is ours, or we returned above
+        foreignAnnouncement(zones.setsAt(zone(lc), d.stsRecordName()), row, lc, hostOurs).ifPresent(found::add);
         foreignReporting(zones.setsAt(zone(lc), d.tlsRptRecordName()), row, lc).ifPresent(found::add);
         if (!found.isEmpty() && !row.takeOver()) {
             return blocked(lc, "records of another host are in the way: " + String.join("; ", found)
@@ -339,7 +340,7 @@ final class Steps {
         if (value.equals(current) && sets.size() == 1) {
             return new Outcome.Done(lc.withAnnounced(announced), name + " already says " + value);
         }
-        Optional<String> foreign = foreignAnnouncement(sets, row, lc);
+        Optional<String> foreign = foreignAnnouncement(sets, row, lc, lc.target() != null);
         if (foreign.isPresent() && !row.takeOver()) {
             return blocked(lc, "another host's record is in the way: " + foreign.get() + ". Delete it, or let the "
                     + "stack replace it: mta-sts domain add " + d + " --take-over");
@@ -361,7 +362,8 @@ final class Steps {
         String name = row.domain().stsRecordName();
         Optional<ResourceRecordSet> txt = Zones.ofType(zones.setsAt(zone(lc), name), RRType.TXT);
         String current = Zones.onlyTxt(txt);
-        if (txt.isPresent() && current != null && ownAnnouncement(current, row, lc)) {
+        boolean hostOurs = lc.target() != null || customDomains.find(row.domain()).filter(c -> ourCustomDomain(c, lc)).isPresent();
+        if (txt.isPresent() && current != null && ownAnnouncement(current, row, lc, hostOurs)) {
             zones.change(zone(lc), List.of(Zones.delete(txt.get())), "mta-sts-serverless: " + row.domain() + " removed");
             return new Outcome.Done(lc.withAnnounced(null), "removed " + name);
         }
@@ -388,8 +390,8 @@ final class Steps {
         if (lc.zoneId() == null) {
             return new Outcome.Done(lc, "no zone: nothing was published");
         }
-        String target = lc.target() != null ? lc.target()
-                : customDomains.find(row.domain()).map(CustomDomains.CustomDomain::target).orElse(null);
+        String target = lc.target() != null ? lc.target() : customDomains.find(row.domain())
+                .filter(c -> ourCustomDomain(c, lc)).map(CustomDomains.CustomDomain::target).orElse(null);
         List<Change> changes = new ArrayList<>();
         for (ResourceRecordSet set : zones.setsAt(zone(lc), row.domain().policyHost())) {
             if ((set.type() == RRType.A || set.type() == RRType.AAAA) && Zones.aliasTo(set, target)) {
@@ -462,14 +464,15 @@ final class Steps {
     }
 
     /** A {@code _mta-sts} record the stack did not publish (none, or one of ours, gives empty). */
-    private static Optional<String> foreignAnnouncement(List<ResourceRecordSet> sets, DomainRowView row, Lifecycle lc) {
+    private static Optional<String> foreignAnnouncement(List<ResourceRecordSet> sets, DomainRowView row, Lifecycle lc,
+            boolean hostOurs) {
         for (ResourceRecordSet set : sets) {
             if (set.type() == RRType.CNAME) {
                 return Optional.of(Zones.describe(set) + " (a delegation to another host)");
             }
             if (set.type() == RRType.TXT) {
                 String current = Zones.onlyTxt(Optional.of(set));
-                if (current == null || !ownAnnouncement(current, row, lc)) {
+                if (current == null || !ownAnnouncement(current, row, lc, hostOurs)) {
                     return Optional.of(Zones.describe(set));
                 }
             }
@@ -477,7 +480,12 @@ final class Steps {
         return Optional.empty();
     }
 
-    private static boolean ownAnnouncement(String value, DomainRowView row, Lifecycle lc) {
+    /**
+     * Whether a {@code _mta-sts} record is the stack's: its id is the one announced or the row's; or, when the
+     * progress kept on the row was lost (a {@code put-item} replaced the row), it has the shape of the stack's ids
+     * (a policy's hash, 32 hex digits) while the policy host is the stack's own custom domain.
+     */
+    private static boolean ownAnnouncement(String value, DomainRowView row, Lifecycle lc, boolean hostOurs) {
         String id;
         try {
             id = StsRecord.parse(value).id();
@@ -485,7 +493,8 @@ final class Steps {
             return false;
         }
         return lc.announced() != null && id.equals(lc.announced().id())
-                || row.policy() != null && id.equals(row.policy().id());
+                || row.policy() != null && id.equals(row.policy().id())
+                || hostOurs && id.matches("[0-9a-f]{32}");
     }
 
     /** A {@code _smtp._tls} record with other addresses than the stack's. */
@@ -502,6 +511,11 @@ final class Steps {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the {@code _smtp._tls} value published for a ready domain is not what the stack publishes now. */
+    boolean reportingStale(DomainRowView row, Lifecycle lc) {
+        return lc.step() == Step.READY && lc.reporting() != null && !lc.reporting().equals(tlsRpt(row.domain()));
     }
 
     private String tlsRpt(DomainName d) {

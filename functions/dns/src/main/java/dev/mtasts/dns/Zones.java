@@ -2,7 +2,6 @@ package dev.mtasts.dns;
 
 import dev.mtasts.core.DomainName;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,12 +68,6 @@ public final class Zones {
         return Optional.ofNullable(best);
     }
 
-    /** A zone given by id, named as Route53 names it. */
-    public Zone zone(String id) {
-        HostedZone z = route53.getHostedZone(r -> r.id(id)).hostedZone();
-        return new Zone(z.id().replace("/hostedzone/", ""), trimDot(z.name()));
-    }
-
     /** The TXT records of a set, each as its list of strings (quotes removed, escapes resolved). */
     public static List<List<String>> txt(Optional<ResourceRecordSet> set) {
         List<List<String>> records = new ArrayList<>();
@@ -94,7 +87,7 @@ public final class Zones {
         }
     }
 
-    /** Where MX and TXT record sets are read from: targeted look-ups, or one read of the whole zone. */
+    /** Where MX and TXT record sets are read from. */
     public interface Records {
         Optional<ResourceRecordSet> find(String name, RRType type);
 
@@ -108,31 +101,9 @@ public final class Zones {
         }
     }
 
-    /** The names of a zone's record sets of one type (the whole zone is read). */
-    public List<String> names(Zone zone, RRType type) {
-        List<String> names = new ArrayList<>();
-        for (ResourceRecordSet set : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(zone.id()))
-                .resourceRecordSets()) {
-            if (set.type() == type) {
-                names.add(trimDot(set.name()).toLowerCase(Locale.ROOT));
-            }
-        }
-        return names;
-    }
-
     /** One request per look-up: best for a few domains in a large zone. */
     public Records targeted(Zone zone) {
         return (name, type) -> recordSet(zone, name, type);
-    }
-
-    /** The whole zone in a few paginated requests (300 record sets each): best for many domains of one zone. */
-    public Records snapshot(Zone zone) {
-        Map<String, ResourceRecordSet> byKey = new HashMap<>();
-        for (ResourceRecordSet set : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(zone.id()))
-                .resourceRecordSets()) {
-            byKey.put(trimDot(set.name()).toLowerCase(Locale.ROOT) + " " + set.typeAsString(), set);
-        }
-        return (name, type) -> Optional.ofNullable(byKey.get(name.toLowerCase(Locale.ROOT) + " " + type));
     }
 
     private Optional<ResourceRecordSet> recordSet(Zone zone, String name, RRType type) {

@@ -29,7 +29,7 @@ class AwsErrorsTest {
             {service("ApiGatewayV2", "TooManyRequestsException", 429, "Too Many Requests"), true, "busy"},
             {service("ACM", "InternalFailure", 500, "oops"), true, "busy"},
             {SdkClientException.builder().message("Unable to execute HTTP request").cause(new IOException("reset")).build(), true, "cannot reach AWS"},
-            {service("ApiGatewayV2", "AccessDeniedException", 403, "not authorized"), false, "its role in template.yaml"},
+            {service("ApiGatewayV2", "AccessDeniedException", 403, "not authorized"), false, "role in template.yaml lacks the permission"},
             {service("ApiGatewayV2", "BadRequestException", 400, "Exceeded the maximum number of custom domain names"), false,
                 "Custom domain names per account per Region"},
             {service("ACM", "LimitExceededException", 400, "Error: you have reached your limit of 2500 certificates"), false,
@@ -38,7 +38,7 @@ class AwsErrorsTest {
                 "InvalidChangeBatch: RRSet of type CNAME"},
         };
         for (Object[] c : cases) {
-            AwsErrors.Verdict v = AwsErrors.classify("do something", (SdkException) c[0]);
+            AwsErrors.Verdict v = AwsErrors.classify("doing something", (SdkException) c[0]);
             assertEquals(c[1], v.passing(), v.reason());
             assertTrue(v.reason().contains((String) c[2]), v.reason());
             assertFalse(v.reason().contains("Request ID"), "no AWS internals: " + v.reason());

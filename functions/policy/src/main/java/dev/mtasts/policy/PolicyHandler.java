@@ -132,11 +132,18 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             return text(500, "Internal error.\n");
         }
         String body = Lifecycle.bodyToServe(row.policy(), Lifecycle.of(item.get()));
+        if (body == null) {
+            log(context, LogLevel.WARN, "domain " + domain + ": the enforce policy " + row.policy().id()
+                    + " is not served before it has passed the MX check, and nothing else is announced");
+            return text(404, "Not found: the policy of " + domain + " is being checked; it is served once it has passed.\n");
+        }
         if (!body.equals(row.policy().render())) {
             log(context, LogLevel.WARN, "domain " + domain + ": serving the announced policy until the enforce policy "
                     + row.policy().id() + " has passed the MX check");
         }
-        APIGatewayV2HTTPResponse r = text(200, head ? "" : body);
+        // HEAD gets the GET's answer: API Gateway (and the local gateway) send its headers, Content-Length included,
+        // and drop the body
+        APIGatewayV2HTTPResponse r = text(200, body);
         r.getHeaders().put("Cache-Control", "no-cache");
         return r;
     }

@@ -31,6 +31,14 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Every answer of the policy host (RFC 8461 §3.3), with the domains table on DynamoDB Local. */
 class PolicyHandlerTest {
     static final String PATH = "/.well-known/mta-sts.txt";
+
+    /** RFC 8461 §5: an enforce policy that has not passed the MX check is not served to anyone. */
+    @org.junit.jupiter.api.Test
+    void anEnforcePolicyNotYetCheckedIsNotServed() {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.unchecked.example", PATH), null);
+        assertEquals(404, r.getStatusCode());
+        assertEquals("Not found: the policy of unchecked.example is being checked; it is served once it has passed.\n", r.getBody());
+    }
     static final String ENFORCE_BODY = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\n"
             + "mx: *.example.net\r\nmax_age: 604800\r\n";
 
@@ -40,15 +48,23 @@ class PolicyHandlerTest {
     private static PolicyHandler handler;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         dynamo = LocalDynamoDb.start();
         // the SDK's standard endpoint setting, as infra/env.json gives it to sam local (here as a system property)
         System.setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
         client = Dynamo.create(dynamo.endpoint(), null);
         store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
         store.createTable();
+        // an enforce policy the stack has checked against the zone's MX hosts and announced
+        dev.mtasts.core.Policy announced = dev.mtasts.core.Policy.parse(ENFORCE_BODY);
         store.putItem(Map.of("domain", "example.com", "mode", "enforce",
-                "mx", List.of("mail.example.com", "*.example.net"), "max_age", new BigDecimal(604800)));
+                "mx", List.of("mail.example.com", "*.example.net"), "max_age", new BigDecimal(604800),
+                dev.mtasts.core.Lifecycle.ATTRIBUTE, dev.mtasts.core.Lifecycle.start(java.time.Instant.now())
+                        .withAccepted(announced.id())
+                        .withAnnounced(new dev.mtasts.core.Lifecycle.Announced(announced.id(), ENFORCE_BODY)).toPlain()));
+        // an enforce policy the stack has not checked yet
+        store.putItem(Map.of("domain", "unchecked.example", "mode", "enforce",
+                "mx", List.of("mail.unchecked.example"), "max_age", new BigDecimal(604800)));
         store.putItem(Map.of("domain", "retired.example", "mode", "none", "max_age", new BigDecimal(86400)));
         store.putItem(Map.of("domain", "broken.example", "mode", "Enforce",
                 "mx", List.of("mail.broken.example"), "max_age", new BigDecimal(86400)));
@@ -82,7 +98,7 @@ class PolicyHandlerTest {
     static Stream<Arguments> answers() {
         return Stream.of(
                 Arguments.of("GET a valid row", request("GET", "mta-sts.example.com", PATH), 200, ENFORCE_BODY),
-                Arguments.of("HEAD: headers only", request("HEAD", "mta-sts.example.com", PATH), 200, ""),
+                Arguments.of("HEAD: the GET's answer, whose body the gateway drops", request("HEAD", "mta-sts.example.com", PATH), 200, ENFORCE_BODY),
                 Arguments.of("mode none needs no mx", request("GET", "mta-sts.retired.example", PATH), 200,
                         "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n"),
                 Arguments.of("host with port and upper case", request("GET", "MTA-STS.Example.COM:443", PATH), 200,
@@ -197,12 +213,21 @@ class PolicyHandlerTest {
      * policy, and the id the DNS side derives from the row matches the body served.
      */
     @Test
-    void aWrittenRowIsServedByTheVeryNextRequest() throws Exception {
+    void aWrittenRowIsServedByTheVeryNextRequestAnEnforceOneOnceItPassedTheMxCheck() throws Exception {
         DomainName domain = DomainName.parse("moving.example");
         for (Mode mode : List.of(Mode.TESTING, Mode.ENFORCE, Mode.NONE, Mode.TESTING)) {
             for (long maxAge : List.of(86400L, 604800L)) {
                 Policy policy = new Policy(mode, List.of(new MxPattern("mx" + maxAge + ".moving.example")), maxAge);
                 store.put(new DomainRow(domain, policy));
+                if (mode == Mode.ENFORCE) {
+                    // RFC 8461 §5: an enforce policy waits for the MX check; the next request after it passed serves it
+                    assertEquals(404, handler.handleRequest(request("GET", "mta-sts.moving.example", PATH), null).getStatusCode());
+                    client.updateItem(u -> u.tableName(DomainStore.DEFAULT_TABLE)
+                            .key(Map.of("domain", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(domain.value())))
+                            .updateExpression("SET lifecycle = :l")
+                            .expressionAttributeValues(Map.of(":l", dev.mtasts.store.Items.toAttribute(
+                                    dev.mtasts.core.Lifecycle.start(java.time.Instant.now()).withAccepted(policy.id()).toPlain()))));
+                }
                 APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.moving.example", PATH), null);
                 assertEquals(policy.render(), r.getBody());
                 assertEquals(policy.id(), Policy.parse(r.getBody()).id());

@@ -182,6 +182,26 @@ public final class PolicyFetch {
         }
     }
 
+    /** Why a TLS handshake with {@code host} fails (as senders check it), or null when it succeeds. */
+    public String handshakeProblem(String host, InetAddress address, int port) {
+        try (Socket socket = new Socket()) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            socket.connect(new InetSocketAddress(address, port), remaining(deadline));
+            SSLSocketFactory factory = (ssl == null ? SSLContext.getDefault() : ssl).getSocketFactory();
+            try (SSLSocket tls = (SSLSocket) factory.createSocket(socket, host, port, true)) {
+                SSLParameters params = tls.getSSLParameters();
+                params.setServerNames(List.of(new SNIHostName(host)));
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                tls.setSSLParameters(params);
+                tls.setSoTimeout(remaining(deadline));
+                tls.startHandshake();
+            }
+            return null;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            return "TLS with " + host + " port " + port + " fails: " + reason(e);
+        }
+    }
+
     /** Status line and headers, names in lower case. */
     private record Head(int status, Map<String, String> headers, long firstByte) {
         static Head read(InputStream in, long deadline, Socket socket) throws IOException {
@@ -322,6 +342,14 @@ public final class PolicyFetch {
     private static String reason(Throwable e) {
         if (e instanceof SocketTimeoutException) {
             return "timed out";
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateExpiredException) {
+                return "the certificate has expired";
+            }
+            if (c instanceof java.security.cert.CertificateNotYetValidException) {
+                return "the certificate is not valid yet";
+            }
         }
         Throwable t = e;
         String message = e.getMessage();

@@ -121,6 +121,12 @@ public final class TestCa {
         return ctx;
     }
 
+    /** What a check trusts when pointed at this CA ({@code --ca-file}). */
+    public static Trust trust(TestCa ca) throws Exception {
+        Path pem = ca.pem(Files.createTempFile("test-ca", ".pem"));
+        return Trust.fromPem(pem);
+    }
+
     /** The CA certificate as a PEM file, as {@code --ca-file} takes it. */
     public Path pem(Path file) throws IOException {
         StringWriter w = new StringWriter();

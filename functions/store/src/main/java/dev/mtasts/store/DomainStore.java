@@ -171,6 +171,19 @@ public final class DomainStore {
         }
     }
 
+    /** Writes the outcome of the daily check on a row that still exists (attribute {@code check}). */
+    public void recordCheck(DomainName domain, Map<String, Object> outcome) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("SET #c = :c")
+                    .conditionExpression("attribute_exists(#d)")
+                    .expressionAttributeNames(Map.of("#c", DomainRow.CHECK, "#d", DomainRow.DOMAIN))
+                    .expressionAttributeValues(Map.of(":c", Items.toAttribute(outcome)))));
+        } catch (ConditionalCheckFailedException gone) {
+            // the row was removed meanwhile
+        }
+    }
+
     /** Gives the lease back, so the next trigger need not wait for it to expire. */
     public void release(DomainName domain, String owner) {
         try {

@@ -29,24 +29,31 @@ public final class Dynamo {
 
     /**
      * The client a function builds once per container: region and credentials straight from the Lambda environment
-     * (no provider chain to walk on a cold start), url-connection HTTP client, and a call timeout well inside the few
-     * seconds a sending MTA waits for the policy. The endpoint follows the SDK's standard settings
+     * (no provider chain to walk on a cold start), url-connection HTTP client, and time limits that leave a strict
+     * sender (about 4 s for DNS and HTTPS together) time to spare: a DynamoDB that does not answer is a 503 within
+     * {@link #CALL_BUDGET}, and a slow attempt is cut short and tried again rather than waited on. The endpoint follows the SDK's standard settings
      * ({@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL}), which {@code infra/env.json} sets for sam local.
      */
     public static DynamoDbClient fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
 
+    /** The whole of a call, retries included. */
+    public static final Duration CALL_BUDGET = Duration.ofMillis(900);
+    /** One attempt: DynamoDB answers a GetItem in a few milliseconds; an attempt this slow is retried. */
+    static final Duration ATTEMPT = Duration.ofMillis(400);
+
     public static DynamoDbClient fromEnvironment(Map<String, String> env) {
         return DynamoDbClient.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(1))
-                        .socketTimeout(Duration.ofSeconds(2))
+                        .connectionTimeout(Duration.ofMillis(300))
+                        .socketTimeout(ATTEMPT)
                         .build())
                 .region(region(env))
                 .credentialsProvider(lambdaCredentials(env))
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallTimeout(Duration.ofSeconds(3))
+                        .apiCallAttemptTimeout(ATTEMPT)
+                        .apiCallTimeout(CALL_BUDGET)
                         .build())
                 .build();
     }

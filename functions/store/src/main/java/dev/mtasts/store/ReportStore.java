@@ -288,35 +288,42 @@ public final class ReportStore {
         values.put(":f", n(failed));
 
         Map<String, Long> counted = new TreeMap<>();
-        int taken = 0;
+        Set<String> taking = new java.util.HashSet<>();
         for (Map.Entry<String, Long> f : failures.entrySet()) {
             String type = f.getKey();
             if (!ResultTypes.reserved(type) && !shape.types().contains(type)) {
-                if (shape.custom() + taken < MAX_RESULT_TYPES) {
-                    taken++;
+                if (shape.custom() + taking.size() < MAX_RESULT_TYPES) {
+                    taking.add(type);
                 } else {
                     type = ResultTypes.OTHER;
                 }
             }
             counted.merge(type, f.getValue(), TlsReport::plus);
         }
+        int taken = taking.size();
         int i = 0;
         for (Map.Entry<String, Long> f : counted.entrySet()) {
             names.put("#f" + i, FAILURE_PREFIX + f.getKey());
             values.put(":f" + i, n(f.getValue()));
             add.add("#f" + i + " :f" + i);
+            if (taking.contains(f.getKey())) {
+                // a writer that took this very type first makes this fail, so no type is counted twice
+                conditions.add("attribute_not_exists(#f" + i + ")");
+            }
             i++;
         }
         if (taken > 0) {
-            // the count of places taken, exactly as known: a writer that took one first makes this fail
-            values.put(":taken", n(shape.counter() ? taken : shape.custom() + taken));
-            add.add("custom_types :taken");
-            if (shape.counter()) {
-                values.put(":custom", n(shape.custom()));
-                conditions.add("custom_types = :custom");
-            } else {
+            if (!shape.counter() && shape.custom() > 0) {
+                // a summary from before the counter: start it from the types read, once
+                values.put(":taken", n(shape.custom() + taken));
                 conditions.add("attribute_not_exists(custom_types)");
+            } else {
+                // room is checked when written, not against what was read: writers of other types do not collide
+                values.put(":taken", n(taken));
+                values.put(":room", n(MAX_RESULT_TYPES - taken));
+                conditions.add("(attribute_not_exists(custom_types) OR custom_types <= :room)");
             }
+            add.add("custom_types :taken");
         }
 
         boolean named = shape.reporters().contains(reporter);
