@@ -158,34 +158,33 @@ public final class SmtpProbe {
             this.delegate = delegate;
         }
 
-        @Override
-        public void checkServerTrusted(X509Certificate[] c, String authType, Socket socket) {
+        /** A check of the real trust manager, which may refuse. */
+        private interface Check {
+            void run() throws CertificateException;
+        }
+
+        private void record(X509Certificate[] c, Check check) {
             chain = List.of(c);
             try {
-                delegate.checkServerTrusted(c, authType, socket);
+                check.run();
             } catch (CertificateException e) {
                 problem = explain(e);
             }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] c, String authType, Socket socket) {
+            record(c, () -> delegate.checkServerTrusted(c, authType, socket));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] c, String authType, SSLEngine engine) {
-            chain = List.of(c);
-            try {
-                delegate.checkServerTrusted(c, authType, engine);
-            } catch (CertificateException e) {
-                problem = explain(e);
-            }
+            record(c, () -> delegate.checkServerTrusted(c, authType, engine));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] c, String authType) {
-            chain = List.of(c);
-            try {
-                delegate.checkServerTrusted(c, authType);
-            } catch (CertificateException e) {
-                problem = explain(e);
-            }
+            record(c, () -> delegate.checkServerTrusted(c, authType));
         }
 
         @Override
