@@ -96,18 +96,19 @@ final class DomainCommand {
         List<String> mx = new ArrayList<>();
 
         @Option(names = "--max-age", paramLabel = "SECONDS",
-                description = "How long senders cache the policy, 0 to 31557600 (default: 86400, one day).")
+                description = "How long senders cache the policy, 0 to 31557600 (default: put keeps the row's; else 86400, one day).")
         String maxAge;
 
-        /** The policy, or null after printing every problem. */
-        Policy policy(String mode, DomainName name, PrintWriter err) {
+        /** The policy, or null after printing every problem, a line each. */
+        Policy policy(String mode, DomainName name, long defaultMaxAge, PrintWriter err) {
             try {
-                return Policy.of(mode, mx, maxAge == null ? "86400" : maxAge);
+                return Policy.of(mode, mx, maxAge == null ? Long.toString(defaultMaxAge) : maxAge);
             } catch (InvalidException e) {
-                for (Problem p : e.problems()) {
-                    err.println("mta-sts: " + name + ": " + p.message());
+                List<Problem> problems = e.problems();
+                for (int i = 0; i < problems.size(); i++) {
+                    err.println("mta-sts: " + name + ": " + problems.get(i).message()
+                            + (i == problems.size() - 1 ? "; nothing written" : ""));
                 }
-                err.println("mta-sts: row not changed");
                 return null;
             }
         }
@@ -142,7 +143,7 @@ final class DomainCommand {
             }
             Policy p = null;
             if (mode != null || !policy.mx.isEmpty() || policy.maxAge != null) {
-                p = policy.policy(mode, name, err());
+                p = policy.policy(mode, name, 86_400, err());
                 if (p == null) {
                     return Main.INVALID;
                 }
@@ -173,8 +174,9 @@ final class DomainCommand {
     @Command(name = "put", mixinStandardHelpOptions = true,
             description = {"Create or replace a domain's policy. The policy is checked first: an invalid one is "
                     + "refused (exit 1) and the row is left untouched. Other attributes of the row are kept.",
-                "The body is served at once; the stack checks it live, then publishes its id (an enforce policy only "
-                        + "once it covers every MX host of the zone)."})
+                "The stack checks the new body live, then publishes its id. A testing or none body is served at "
+                        + "once; an enforce body once it covers every MX host of the zone (until then the policy "
+                        + "served before stays, and domain get says why)."})
     static final class Put extends RowCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
@@ -192,12 +194,18 @@ final class DomainCommand {
             if (name == null) {
                 return Main.INVALID;
             }
-            Policy p = policy.policy(mode, name, err());
+            DomainStore store = table.open();
+            Optional<Map<String, Object>> before = store.find(name);
+            // a put that leaves out --max-age keeps the row's: cutting an enforce policy's cache time is no default
+            long keptMaxAge = before.map(RowView::of).map(RowView::row).map(r -> r.policy().maxAge()).orElse(86_400L);
+            Policy p = policy.policy(mode, name, keptMaxAge, err());
             if (p == null) {
                 return Main.INVALID;
             }
-            table.open().put(new DomainRow(name, p));
-            out().println(name + ": " + RowView.summary(p));
+            store.put(new DomainRow(name, p));
+            out().println(name + ": " + (before.isEmpty() ? "added, " : "") + RowView.summary(p));
+            out().println("  lifecycle: " + RowView.lifecycleLine(store.find(name).orElse(Map.of())));
+            out().println("Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
         }
     }
@@ -228,6 +236,11 @@ final class DomainCommand {
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
                 String served = view.served();
+                if (served != null && !served.equals(view.row().policy().render())) {
+                    // the row's new policy is not the one senders get yet: say which one they get
+                    out().println("served now, the announced policy (id " + view.lifecycle().announced().id()
+                            + "), until the row's passes the MX check:");
+                }
                 out().print(served == null ? "(not served: the enforce policy has not passed the MX check yet)" + System.lineSeparator()
                         : served.replace("\r\n", System.lineSeparator()));
             } else {

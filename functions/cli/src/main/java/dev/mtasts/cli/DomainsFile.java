@@ -51,7 +51,10 @@ public final class DomainsFile {
                 DomainRow valid = DomainRow.parse(item);
                 report.add(domain + "  " + valid.policy().mode() + ", id " + valid.policy().id());
             } catch (InvalidException e) {
-                report.add(domain + "  INVALID, answered with 500: " + e.getMessage());
+                // a request's host is lower-cased A-labels: a key of another form is never looked up
+                boolean reachable = domain.equals(domain.toLowerCase(java.util.Locale.ROOT)) && !domain.endsWith(".");
+                report.add(domain + (reachable ? "  INVALID, answered with 500: " : "  INVALID, never matched (404): ")
+                        + e.getMessage());
             }
         }
         return report;

@@ -2,6 +2,7 @@ package dev.mtasts.cli;
 
 import dev.mtasts.store.StoreUnavailableException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -77,6 +78,14 @@ public final class Main {
         // a mistake on the command line is one line saying what is wrong, not the whole usage
         cl.setParameterExceptionHandler((e, args2) -> {
             CommandLine cmd = e.getCommandLine();
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                List<String> like = u.getSuggestions();
+                cmd.getErr().println("mta-sts: unknown command \"" + u.getUnmatched().get(0) + "\""
+                        + (like.isEmpty() ? "" : " (did you mean \"" + like.get(0) + "\"?)"));
+                cmd.getErr().println("See: " + cmd.getCommandSpec().qualifiedName() + " --help");
+                return ERROR;
+            }
             cmd.getErr().println("mta-sts: " + e.getMessage());
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
                 cmd.getErr().println("See: " + cmd.getCommandSpec().qualifiedName() + " --help");
@@ -96,6 +105,9 @@ public final class Main {
             return "table not found (check --table/--reports-table, --region and --endpoint-url)";
         }
         String message = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof software.amazon.awssdk.core.exception.SdkClientException && message.startsWith("Unable to load region")) {
+            return "no AWS region: pass --region or set AWS_REGION (for the local stack: --endpoint-url http://127.0.0.1:8000)";
+        }
         if (e instanceof software.amazon.awssdk.core.exception.SdkClientException && message.startsWith("Unable to load credentials")) {
             return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws "
                     + "configure (the local stack needs none: --endpoint-url http://127.0.0.1:8000)";

@@ -109,7 +109,12 @@ final class ProvisionCommand implements Callable<Integer> {
                 }
             } else {
                 for (String d : domains) {
-                    names.add(Idna.domain(d));
+                    DomainName name = Idna.domain(d);
+                    if (store.find(name).isEmpty()) {
+                        err.println("mta-sts: no row for " + name.value() + " (a typo? mta-sts domain list shows the rows)");
+                        return Main.INVALID;
+                    }
+                    names.add(name);
                 }
             }
         } catch (InvalidException e) {
@@ -138,9 +143,11 @@ final class ProvisionCommand implements Callable<Integer> {
         } while (!open.isEmpty() && Instant.now().isBefore(deadline));
         long blocked = last.values().stream().filter(r -> r.state().equals("blocked")).count();
         long ready = last.values().stream().filter(DomainLifecycle.Report::ready).count();
-        out.println(last.size() + " domains: " + ready + " ready" + (blocked > 0 ? ", " + blocked + " blocked" : "")
-                + (last.size() - ready - blocked > 0 ? ", " + (last.size() - ready - blocked) + " under way" : ""));
-        long under = last.size() - ready - blocked - last.values().stream().filter(r -> r.state().equals("removed")).count();
+        long removed = last.values().stream().filter(r -> r.state().equals("removed")).count();
+        long under = last.size() - ready - blocked - removed;
+        out.println(last.size() + (last.size() == 1 ? " domain: " : " domains: ") + ready + " ready"
+                + (blocked > 0 ? ", " + blocked + " blocked" : "") + (removed > 0 ? ", " + removed + " removed" : "")
+                + (under > 0 ? ", " + under + " under way" : ""));
         return blocked > 0 ? Main.INVALID : under > 0 ? Main.ERROR : Main.OK;
     }
 

@@ -56,7 +56,7 @@ final class RecordsCommand implements Callable<Integer> {
         Optional<Map<String, Object>> item = table.open().find(name);
         if (item.isEmpty()) {
             err.println("mta-sts: no row for " + name + " in table " + table.table
-                    + "; add one with: mta-sts domain put " + name + " --mode testing --mx <your MX host>");
+                    + "; add it with: mta-sts domain add " + name);
             return Main.INVALID;
         }
         DomainRow row;

@@ -114,7 +114,7 @@ final class ReportCommand {
                     + "metrics), e.g. to back-fill old reports. Raw copies go to --data-dir. Exit 1 if any file "
                     + "was rejected, 2 if one could not be read."})
     static final class IngestFiles implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE", arity = "1..*")
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "Report files: .json, .json.gz or .eml.")
         List<Path> files;
 
         @Mixin

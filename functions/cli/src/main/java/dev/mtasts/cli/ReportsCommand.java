@@ -34,8 +34,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "reports", mixinStandardHelpOptions = true,
-        description = {"Sessions per domain and day from the stored TLS reports: ok, failed, failure types, reporters;",
-            "with --html, a page of charts of them to open in a browser, print or mail."})
+        description = {"Sessions per domain and day from the stored TLS reports: ok, failed, failure types, reporters.",
+            "With --html, a page of charts of them to open in a browser, print or mail."})
 final class ReportsCommand implements Callable<Integer> {
     @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only this domain (repeat for more).")
     List<String> domains = List.of();

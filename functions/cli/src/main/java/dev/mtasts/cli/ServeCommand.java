@@ -219,9 +219,12 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("  java -jar functions/cli/target/mta-sts.jar domain add example.net --endpoint-url http://127.0.0.1:%d%n",
                     dynamoPort);
         }
-        out.printf("  curl -H 'Host: mta-sts.example.org' -H 'Content-Type: application/tlsrpt+json' --data-binary "
-                + "@'infra/samples/microsoft.com!example.org!1795392000!1795478399.json' http://127.0.0.1:%d%s%n",
-                httpPort, HttpReportHandler.PATH);
+        if (report.stream().anyMatch(l -> l.startsWith("example.org "))) {
+            // the sample report is about example.org: only a stack serving it stores it
+            out.printf("  curl -H 'Host: mta-sts.example.org' -H 'Content-Type: application/tlsrpt+json' --data-binary "
+                    + "@'infra/samples/microsoft.com!example.org!1795392000!1795478399.json' http://127.0.0.1:%d%s%n",
+                    httpPort, HttpReportHandler.PATH);
+        }
         out.printf("  java -jar functions/cli/target/mta-sts.jar reports --endpoint-url http://127.0.0.1:%d%n", dynamoPort);
         out.println("Press Ctrl-C to stop.");
         out.flush();

@@ -121,8 +121,9 @@ class LocalStackTest {
         assertEquals(0, put.exit(), put.err());
         String body = "version: STSv1\r\nmode: testing\r\nmx: mx1.new.example\r\nmx: *.backup.new.example\r\n"
                 + "max_age: 3600\r\n";
-        assertEquals("new.example: testing, mx mx1.new.example *.backup.new.example, max_age 3600, id "
-                + Policy.parse(body).id(), put.out().strip());
+        assertEquals("new.example: added, testing, mx mx1.new.example *.backup.new.example, max_age 3600, id "
+                + Policy.parse(body).id(), put.out().lines().findFirst().orElseThrow());
+        assertTrue(put.out().contains("Follow it with: mta-sts domain get new.example --endpoint-url " + endpoint), put.out());
         assertEquals(body, request("GET", "mta-sts.new.example", POLICY_PATH).body());
 
         // what is served and what records announces agree
@@ -147,8 +148,7 @@ class LocalStackTest {
         assertEquals(1, put.exit());
         assertEquals("""
                 mta-sts: example.com: mx[0]: "mail*.example.com" is not a valid mx pattern: '*' is allowed only as the whole left-most label ("*.example.com")
-                mta-sts: example.com: max_age must be a whole number of seconds, 0 to 31557600, at most 10 digits (got "99999999999")
-                mta-sts: row not changed
+                mta-sts: example.com: max_age must be a whole number of seconds, 0 to 31557600, at most 10 digits (got "99999999999"); nothing written
                 """, put.err().replace(System.lineSeparator(), "\n"));
         assertEquals(before, request("GET", "mta-sts.example.com", POLICY_PATH).body());
     }
@@ -160,6 +160,17 @@ class LocalStackTest {
         Cli get = Cli.run("domain", "get", "example.org", "--json", "--endpoint-url", endpoint);
         assertEquals(0, get.exit());
         assertTrue(get.out().startsWith("{\"domain\":\"example.org\",\"valid\":true,\"mode\":\"testing\""), get.out());
+    }
+
+    @Test
+    void aPutWithoutMaxAgeKeepsTheRowsMaxAge() {
+        assertEquals(0, Cli.run("domain", "put", "keep.example", "--mode", "testing", "--mx", "mx.keep.example",
+                "--max-age", "604800", "--endpoint-url", endpoint).exit());
+        Cli put = Cli.run("domain", "put", "keep.example", "--mode", "testing", "--mx", "mx.keep.example",
+                "--mx", "mx2.keep.example", "--endpoint-url", endpoint);
+        assertEquals(0, put.exit(), put.err());
+        assertTrue(put.out().startsWith("keep.example: testing, mx mx.keep.example mx2.keep.example, max_age 604800, id "),
+                put.out());
     }
 
     @Test

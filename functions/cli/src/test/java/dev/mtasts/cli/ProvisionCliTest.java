@@ -95,7 +95,7 @@ class ProvisionCliTest {
             assertEquals(0, provision.exit(), provision.out() + provision.err());
             assertTrue(provision.out().contains("cli.example: ready — served on its own certificate and announced (id "),
                     provision.out());
-            assertTrue(provision.out().endsWith("1 domains: 1 ready\n".replace("\n", System.lineSeparator())), provision.out());
+            assertTrue(provision.out().endsWith("1 domain: 1 ready\n".replace("\n", System.lineSeparator())), provision.out());
             assertEquals(1, acm.listCertificates(r -> { }).certificateSummaryList().size());
             Cli get = Cli.run("domain", "get", "cli.example", "--endpoint-url", endpoint);
             assertTrue(get.out().contains("lifecycle: ready — served on its own certificate and announced"), get.out());

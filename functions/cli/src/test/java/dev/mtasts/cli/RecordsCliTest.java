@@ -66,9 +66,9 @@ class RecordsCliTest {
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
             faß.de             | 0 | _mta-sts.xn--fa-hia.de.
             XN--FA-HIA.DE.     | 0 | _mta-sts.xn--fa-hia.de.
-            fass.de            | 1 | mta-sts: no row for fass.de in table mta-sts-domains; add one with: mta-sts domain put fass.de --mode testing --mx <your MX host>
+            fass.de            | 1 | mta-sts: no row for fass.de in table mta-sts-domains; add it with: mta-sts domain add fass.de
             βόλος.com          | 0 | _mta-sts.xn--nxasmm1c.com.
-            βόλοσ.com          | 1 | mta-sts: no row for xn--nxasmq6b.com in table mta-sts-domains; add one with: mta-sts domain put xn--nxasmq6b.com --mode testing --mx <your MX host>
+            βόλοσ.com          | 1 | mta-sts: no row for xn--nxasmq6b.com in table mta-sts-domains; add it with: mta-sts domain add xn--nxasmq6b.com
             "exa\u200dmple.com" | 1 | mta-sts: "exa\u200dmple.com" is not a valid domain name: label "exa\u200dmple" has a zero-width joiner or non-joiner where IDNA2008 allows none (RFC 5892 Appendix A)
             """)
     void domainsTypedByUsers(String typed, int exit, String expected) {

@@ -245,6 +245,14 @@ final class Steps {
         return new Outcome.Done(lc, d.policyHost() + " A and AAAA point at the custom domain");
     }
 
+    /** The options of a {@code domain put} that keeps the policy and adds the MX hosts it misses. */
+    static String putCovering(dev.mtasts.core.Policy policy, List<String> mxHosts) {
+        StringBuilder b = new StringBuilder("--mode " + policy.mode().text());
+        policy.mx().forEach(p -> b.append(" --mx '").append(p).append("'"));
+        policy.uncovered(mxHosts).forEach(h -> b.append(" --mx ").append(h));
+        return b.append(" --max-age ").append(policy.maxAge()).toString();
+    }
+
     /** RFC 8461 §4.1, §5: an enforce policy that misses a live MX host is never announced. */
     private Outcome decide(DomainRowView row, Lifecycle lc) {
         if (row.policy() == null) {
@@ -262,8 +270,9 @@ final class Steps {
             String still = lc.announced() == null ? "nothing is announced"
                     : "senders keep the announced policy (id " + lc.announced().id() + ")";
             return blocked(lc.withRefused(new Lifecycle.Refusal(id, r.reason())), "not announced: " + r.reason()
-                    + "; " + still + ". Add a pattern for it (mta-sts domain put " + row.domain()
-                    + " --mx ...) or use mode testing");
+                    + "; " + still + ". " + (mx.isEmpty() ? "Add the MX records to the zone, or use mode testing"
+                    : "Cover every MX host: mta-sts domain put " + row.domain() + " " + putCovering(row.policy(), mx)
+                    + ", or use mode testing"));
         }
         Announcement.Publish p = (Announcement.Publish) decision;
         String warning = p.uncovered().isEmpty() ? ""

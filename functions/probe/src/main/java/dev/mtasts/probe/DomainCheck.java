@@ -90,6 +90,18 @@ public final class DomainCheck {
     public Report check(DomainName domain, boolean ours) {
         List<Finding> f = new ArrayList<>();
         Map<String, Long> timings = new java.util.LinkedHashMap<>();
+        Dns.Answer<Dns.Mx> mxAnswer = null;
+        Dns.Failure mxFailure = null;
+        try {
+            mxAnswer = sender.dns().mx(domain.value());
+        } catch (Dns.Failure e) {
+            mxFailure = e;
+        }
+        if (mxAnswer != null && mxAnswer.nxdomain()) {
+            // a name that does not exist (often a typo) is one finding, not one per record looked for
+            return new Report(domain, List.of(new Finding("domain", Level.ERROR, domain + " does not exist in DNS "
+                    + "(NXDOMAIN): is it spelt right?")), null, null, timings);
+        }
 
         // DNS: _mta-sts (RFC 8461 §3.1, §8.2)
         String announcedId = null;
@@ -130,15 +142,15 @@ public final class DomainCheck {
 
         // DNS: MX
         List<String> mxHosts = new ArrayList<>();
-        try {
-            for (Dns.Mx mx : sender.dns().mx(domain.value()).records()) {
+        if (mxAnswer != null) {
+            for (Dns.Mx mx : mxAnswer.records()) {
                 mxHosts.add(mx.host());
             }
             f.add(mxHosts.isEmpty()
                     ? new Finding("mx", Level.ERROR, domain + " has no MX record: a policy has nothing to protect")
                     : new Finding("mx", Level.OK, String.join(", ", mxHosts)));
-        } catch (Dns.Failure e) {
-            f.add(new Finding("mx", Level.UNCHECKED, e.getMessage()));
+        } else {
+            f.add(new Finding("mx", Level.UNCHECKED, mxFailure.getMessage()));
         }
 
         // HTTPS: the policy as senders fetch it (§3.3)

@@ -114,7 +114,8 @@ public final class DnsServer implements AutoCloseable {
         for (int hop = 0; hop < 10; hop++) {
             Name current = name;
             List<Record> here = records.stream().filter(x -> x.getName().equals(current)).toList();
-            exists |= !here.isEmpty();
+            // a name with records below it exists too (an empty non-terminal answers NOERROR, RFC 8020)
+            exists |= !here.isEmpty() || records.stream().anyMatch(x -> x.getName().subdomain(current));
             List<Record> wanted = here.stream().filter(x -> x.getType() == question.getType()).toList();
             if (!wanted.isEmpty()) {
                 wanted.forEach(x -> r.addRecord(x, Section.ANSWER));

@@ -84,6 +84,7 @@ class DomainCheckTest {
         String healthy = policy("enforce", "*.healthy.example");
         domain("healthy.example", healthy, "v=STSv1; id=" + id(healthy), "mx1.healthy.example");
         dns.add("_smtp._tls.healthy.example. 300 IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@healthy.example\"");
+        dns.add("nosts.example. 300 IN MX 10 mx.nosts.example.");
         domain("redirect.example", null, "v=STSv1; id=1", "mx.redirect.example");
         https.answer("mta-sts.redirect.example", new PolicyServer.Answer(301,
                 Map.of("Location", "https://www.redirect.example/mta-sts.txt"), new byte[0]));
@@ -166,7 +167,8 @@ class DomainCheckTest {
             {"stale.example", "id", DomainCheck.Level.ERROR, "is not the id of the body served"},
             {"badrpt.example", "_smtp._tls", DomainCheck.Level.ERROR, "senders ignore the record"},
             {"wrongname.example", "https", DomainCheck.Level.ERROR, "does not name the host"},
-            {"nothing.example", "_mta-sts", DomainCheck.Level.ERROR, "senders see no MTA-STS policy"},
+            {"nosts.example", "_mta-sts", DomainCheck.Level.ERROR, "senders see no MTA-STS policy"},
+            {"nothing.example", "domain", DomainCheck.Level.ERROR, "does not exist in DNS (NXDOMAIN)"},
             {"badmx.example", "smtp mx-expired.badmx.example", DomainCheck.Level.ERROR, "expired"},
             {"badmx.example", "smtp mx-wrongname.badmx.example", DomainCheck.Level.ERROR, "does not name the host"},
             {"badmx.example", "smtp mx-soon.badmx.example", DomainCheck.Level.WARNING, "expires in 2 days"},

@@ -312,15 +312,38 @@ public final class DomainStore {
             throw e;
         } catch (SdkClientException e) {
             if (isTransient(e)) {
-                throw new StoreUnavailableException("DynamoDB unreachable: " + e.getMessage(), e);
+                throw new StoreUnavailableException("DynamoDB unreachable: " + why(e), e);
             }
             throw e; // credentials, region, configuration: a bug to fix, not an outage to wait out
         } catch (DynamoDbException e) {
             if (e.isThrottlingException() || e.statusCode() >= 500) {
-                throw new StoreUnavailableException("DynamoDB unavailable: " + e.getMessage(), e);
+                throw new StoreUnavailableException("DynamoDB unavailable: " + (e.isThrottlingException()
+                        ? "throttled" : "HTTP " + e.statusCode()), e);
             }
             throw e;
         }
+    }
+
+    /** The network failure in our words: the SDK's message carries attempt counts and class names. */
+    static String why(SdkClientException e) {
+        if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+            return "no answer in time";
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return "connection refused";
+            }
+            if (t instanceof java.net.UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+            if (t instanceof java.net.SocketTimeoutException) {
+                return "no answer in time";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed";
+            }
+        }
+        return "connection failed";
     }
 
     /** Timeouts and network failures pass; everything else a client can throw does not. */

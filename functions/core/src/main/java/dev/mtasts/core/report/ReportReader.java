@@ -163,6 +163,10 @@ public final class ReportReader {
      * is {@code application/tlsrpt+gzip} or {@code +json}, else the one named {@code .json.gz}/{@code .json}, else
      * the first whose bytes are gzip or JSON. A missing close delimiter and a single-part message are fine.
      */
+    /** Header fields every mail system writes; one of them tells an e-mail from other "name: value" text. */
+    private static final java.util.Set<String> MAIL_HEADERS = java.util.Set.of("from", "to", "date", "subject",
+            "message-id", "mime-version", "content-type", "received", "return-path", "tls-report-domain");
+
     private Received email(InputStream in, String fileName) throws IOException, ReportException {
         MimeTokenStream stream = new MimeTokenStream(MimeConfig.custom()
                 .setMaxLineLen(-1).setMaxHeaderLen(-1).setMaxHeaderCount(-1).setStrictParsing(false).build());
@@ -176,6 +180,7 @@ public final class ReportReader {
         int fallbackRank = 0;
         String fallbackName = null;
         int depth = 0;
+        boolean mailHeader = false;
         try {
             for (EntityState s = stream.getState(); s != EntityState.T_END_OF_STREAM; s = stream.next()) {
                 switch (s) {
@@ -194,6 +199,7 @@ public final class ReportReader {
                         String name = f.getName().toLowerCase(Locale.ROOT);
                         String value = f.getBody() == null ? "" : f.getBody().strip();
                         if (depth == 1) {
+                            mailHeader |= MAIL_HEADERS.contains(name);
                             switch (name) {
                                 case "from" -> from = value;
                                 case "subject" -> subject = value;
@@ -230,6 +236,10 @@ public final class ReportReader {
             }
         } catch (MimeException e) {
             throw new ReportException(ReportException.Kind.INVALID, "malformed e-mail: its MIME structure cannot be read");
+        }
+        if (fallback == null && !mailHeader) {
+            // "name: value" lines (an mta-sts.txt, say) that no mail system would have written
+            throw new ReportException(ReportException.Kind.INVALID, "not a TLS report: neither JSON, gzip nor an e-mail message");
         }
         if (fallback == null) {
             throw new ReportException(ReportException.Kind.INVALID,

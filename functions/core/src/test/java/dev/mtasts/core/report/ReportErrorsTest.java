@@ -31,6 +31,8 @@ class ReportErrorsTest {
                 // the format does not change the verdict
                 Arguments.of("count-as-string.json, gzip'd", Fixtures.gzip(Fixtures.bytes("count-as-string.json")),
                         "policies[0].summary.total-failure-session-count: expected a number, got a string"),
+                inline("an MTA-STS policy", "version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 86400\n",
+                        "not a TLS report: neither JSON, gzip nor an e-mail message"),
                 inline("a JSON array", "[]", "expected a JSON object, got an array"),
                 inline("policies null", "{\"policies\":null}", "policies: expected an array, got null"),
                 inline("a policy that is a string", "{\"policies\":[" + policy("0", "0") + ",\"sts\"]}",
