@@ -250,6 +250,8 @@ class ResolverCliTest {
     void theSameIdIsNotFetchedAgain() throws Exception {
         assertEquals("secure match=mx.same.example servername=hostname", resolver.query("postfix", "same.example").out().strip());
         assertEquals(1, fetched("same.example"));
+        assertTrue(resolver.log().lines().anyMatch(l -> l.matches(".*same\\.example: fetched policy " + id("same.example")
+                + " in \\d+ ms \\(DNS \\d+, connect \\d+, TLS \\d+, answer \\d+\\): mode enforce.*")), resolver.log());
         pastGrace();
         assertEquals("secure match=mx.same.example servername=hostname", resolver.query("postfix", "same.example").out().strip());
         await(() -> resolver.log().contains("same.example: id " + id("same.example") + " unchanged, policy not fetched"),

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -325,17 +326,23 @@ public final class PolicyResolver implements AutoCloseable {
         }
         String id = a.record().get().id();
         if (cached != null && id.equals(cached.id()) && !fetch) {
-            slot.policy = cached.rechecked(now, mxHosts(sender, domain, cached.policy(), cached.mx(), now));
+            slot.policy = cached.rechecked(now, mxHosts(askMx(sender, domain), domain, cached.policy(), cached.mx(), now));
             dirty.set(true);
             log.debug(d + ": id " + id + " unchanged, policy not fetched");
             return;
         }
+        // the MX hosts are asked while the policy is fetched: a cold lookup waits for the longer of the two
+        CompletableFuture<List<Dns.Mx>> mxRecords = askMx(sender, domain);
         String failure;
         Policy policy = null;
+        String took = "";
         try {
             Sender.Fetched f = sender.fetch(domain);
             policy = f.policy();
             failure = policy == null ? String.join("; ", f.problems()) : null;
+            PolicyFetch.Timings t = f.result().timings();
+            took = " in " + (f.dnsMillis() + t.total()) + " ms (DNS " + f.dnsMillis() + ", connect " + t.connect()
+                    + ", TLS " + t.tls() + ", answer " + t.firstByte() + ")";
         } catch (Dns.Failure e) {
             failure = e.getMessage();
         } catch (PolicyFetch.Failure e) {
@@ -356,29 +363,45 @@ public final class PolicyResolver implements AutoCloseable {
             }
             return;
         }
-        MxHosts mx = policy.mode() == Mode.NONE ? MxHosts.notNeeded(fetched) : mxHosts(sender, domain, policy, null, fetched);
+        MxHosts mx = policy.mode() == Mode.NONE ? MxHosts.notNeeded(fetched) : mxHosts(mxRecords, domain, policy, null, fetched);
         CachedPolicy fresh = new CachedPolicy(d, id, policy, fetched, fetched, mx, null);
         slot.policy = fresh;
         slot.miss = null;
         dirty.set(true);
         schedule(fresh);
-        log.info(d + ": fetched " + what + ": mode " + policy.mode() + ", max_age " + policy.maxAge() + ", mx "
+        log.info(d + ": fetched " + what + took + ": mode " + policy.mode() + ", max_age " + policy.maxAge() + ", mx "
                 + policy.mx().stream().map(Object::toString).toList() + (policy.mode() == Mode.NONE ? ""
                 : "; MX hosts matching " + mx.matching() + (mx.others().isEmpty() ? "" : ", not matching " + mx.others())
                 + (mx.problem() == null ? "" : " (" + mx.problem() + ")")));
     }
 
-    /** The MX hosts now; when DNS fails, those found before, if any. */
-    private MxHosts mxHosts(Sender sender, DomainName domain, Policy policy, MxHosts before, Instant now) {
+    private CompletableFuture<List<Dns.Mx>> askMx(Sender sender, DomainName domain) {
         try {
-            return MxHosts.of(domain.value(), sender.dns().mx(domain.value()).records(), policy, now);
-        } catch (Dns.Failure e) {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sender.dns().mx(domain.value()).records();
+                } catch (Dns.Failure e) {
+                    throw new CompletionException(e);
+                }
+            }, lookups);
+        } catch (RejectedExecutionException stopping) {
+            return CompletableFuture.failedFuture(stopping);
+        }
+    }
+
+    /** The MX hosts now; when DNS fails, those found before, if any. */
+    private MxHosts mxHosts(CompletableFuture<List<Dns.Mx>> records, DomainName domain, Policy policy, MxHosts before,
+            Instant now) {
+        try {
+            return MxHosts.of(domain.value(), records.join(), policy, now);
+        } catch (CompletionException e) {
+            String why = e.getCause() instanceof Dns.Failure f ? f.getMessage() : String.valueOf(e.getCause());
             if (before != null && before.problem() == null) {
-                log.warn(domain + ": the MX lookup failed (" + e.getMessage() + "); keeping the MX hosts found "
+                log.warn(domain + ": the MX lookup failed (" + why + "); keeping the MX hosts found "
                         + Answer.ago(before.resolved(), now));
                 return before;
             }
-            return MxHosts.unknown("the MX lookup failed: " + e.getMessage(), now);
+            return MxHosts.unknown("the MX lookup failed: " + why, now);
         }
     }
 
