@@ -26,11 +26,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "resolver", mixinStandardHelpOptions = true,
         description = {"MTA-STS for your outgoing mail: a TLS policy server for Postfix (socketmap protocol), as "
-                + "postfix-mta-sts-resolver is, reading the same configuration file. For a domain with an enforce "
-                + "policy it answers \"secure match=<its MX hosts that the policy allows> servername=hostname\"; for "
-                + "testing, none or no policy, nothing (Postfix's own settings apply). Policies are cached for their "
-                + "max_age in a file that survives restarts, rechecked by their id and refreshed in the background, so "
-                + "that lookups are answered from memory.",
+                + "postfix-mta-sts-resolver is, reading the same configuration file.",
+            "For a domain with an enforce policy it answers \"secure match=<the domain's MX hosts that the policy "
+                + "allows> servername=hostname\"; for testing (unless strict_testing), none or no policy, nothing, so "
+                + "Postfix's own settings apply. Policies are cached for their max_age in a file that survives "
+                + "restarts, rechecked by their id and refreshed in the background, so that lookups are answered from "
+                + "memory. Every answer is logged with its reason on standard error (the journal under systemd).",
             "In main.cf: smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix",
             "Check: postmap -q example.com socketmap:inet:127.0.0.1:8461:postfix"})
 final class ResolverCommand implements Callable<Integer> {

@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -69,7 +70,11 @@ final class CacheFile {
     void checkWritable() throws IOException {
         if (!Files.exists(path)) {
             Path dir = path.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            try {
+                Files.createDirectories(dir);
+            } catch (FileAlreadyExistsException e) {
+                throw new Unusable("cannot write the cache file " + path + ": " + e.getFile() + " is not a directory");
+            }
             if (!Files.isWritable(dir)) {
                 throw new Unusable("cannot write the cache file " + path + ": " + dir + " is not writable");
             }

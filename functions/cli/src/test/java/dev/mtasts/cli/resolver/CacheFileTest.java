@@ -69,4 +69,13 @@ class CacheFileTest {
         Path other = Files.writeString(dir.resolve("notes.txt"), "my notes\n");
         assertThrows(CacheFile.Unusable.class, () -> new CacheFile(other).checkWritable());
     }
+
+    @Test
+    void aFileWhereTheDirectoryShouldBeIsNamed() throws Exception {
+        Path file = Files.writeString(dir.resolve("state"), "");
+        CacheFile.Unusable e = assertThrows(CacheFile.Unusable.class,
+                () -> new CacheFile(file.resolve("cache.jsonl")).checkWritable());
+        assertEquals("cannot write the cache file " + file.resolve("cache.jsonl") + ": " + file + " is not a directory",
+                e.getMessage());
+    }
 }
