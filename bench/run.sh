@@ -9,3 +9,6 @@ mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/tar
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
 java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.mtasts.bench.Bench . "$RUNS" 2>/dev/null | grep -v '^SLF4J'
 bash bench/report-parse.sh "$RUNS"
+# the resolver beside postfix-mta-sts-resolver; as root only (DNS and HTTPS on 127.0.0.2, a mount namespace)
+echo
+bash bench/resolver.sh || echo "5. Resolver benchmark not run (bench/resolver.sh says why)"

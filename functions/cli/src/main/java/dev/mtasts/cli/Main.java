@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             "  mta-sts domain put example.com --mode enforce --mx mail.example.com --max-age 604800",
             "  mta-sts records example.com",
             "  mta-sts check example.com --smtp                see a domain as senders see it",
+            "  mta-sts resolver -c /etc/mta-sts-resolver.yml   Postfix's outgoing mail under MTA-STS",
             "  mta-sts report parse 'infra/samples/google.com!example.com!1795392000!1795478399!001.json.gz'",
             "  mta-sts reports --domain example.com",
             "",
@@ -49,6 +50,7 @@ public final class Main {
         c.put("reports", ReportsCommand::new);
         c.put("provision", ProvisionCommand::new);
         c.put("check", CheckCommand::new);
+        c.put("resolver", ResolverCommand::new);
         c.put("help", CommandLine.HelpCommand::new);
         return c;
     }

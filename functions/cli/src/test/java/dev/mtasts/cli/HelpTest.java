@@ -42,7 +42,7 @@ class HelpTest {
     void everyCommandIsThere() {
         assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain add", "domain put", "domain get",
                 "domain list", "domain retire", "domain remove", "records", "report", "report parse", "report ingest",
-                "reports", "provision", "check"), commands().toList());
+                "reports", "provision", "check", "resolver"), commands().toList());
     }
 
     @Test
@@ -64,7 +64,8 @@ class HelpTest {
     void helpAndTyposSeeEveryCommand() {
         Cli help = Cli.run("help");
         assertEquals(0, help.exit());
-        for (String command : List.of("serve", "policy", "domain", "records", "report", "reports", "provision", "check")) {
+        for (String command : List.of("serve", "policy", "domain", "records", "report", "reports", "provision", "check",
+                "resolver")) {
             assertTrue(help.out().contains("\n  " + command + " "), command + " missing from:\n" + help.out());
         }
         Cli helpReport = Cli.run("help", "report");

@@ -38,8 +38,13 @@ public final class DnsServer implements AutoCloseable {
     private volatile boolean running = true;
 
     public DnsServer() throws IOException {
-        tcp = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
-        udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcp.getLocalPort()));
+        this(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /** On a given address and port, e.g. 127.0.0.2:53 for a program that reads its server from resolv.conf. */
+    public DnsServer(InetSocketAddress at) throws IOException {
+        tcp = new ServerSocket(at.getPort(), 16, at.getAddress());
+        udp = new DatagramSocket(new InetSocketAddress(at.getAddress(), tcp.getLocalPort()));
         Thread u = new Thread(this::serveUdp, "dns-udp");
         u.setDaemon(true);
         u.start();
@@ -50,7 +55,7 @@ public final class DnsServer implements AutoCloseable {
 
     /** {@code 127.0.0.1:port}, as {@code --dns-server} takes it. */
     public String address() {
-        return "127.0.0.1:" + tcp.getLocalPort();
+        return tcp.getInetAddress().getHostAddress() + ":" + tcp.getLocalPort();
     }
 
     public int queries() {

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
 
@@ -25,10 +26,16 @@ public final class PolicyServer implements AutoCloseable {
     }
 
     private final HttpsServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final Map<String, Function<String, Answer>> hosts = new ConcurrentHashMap<>();
 
     public PolicyServer(TestCa ca) throws Exception {
-        server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 32);
+        this(ca, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /** On a given address and port, e.g. 127.0.0.2:443 for a client that always uses 443. */
+    public PolicyServer(TestCa ca, InetSocketAddress at) throws Exception {
+        server = HttpsServer.create(at, 32);
         server.setHttpsConfigurator(new HttpsConfigurator(ca.serverContext()));
         server.createContext("/", exchange -> {
             String host = String.valueOf(exchange.getRequestHeaders().getFirst("Host")).replaceAll(":\\d+$", "")
@@ -43,7 +50,7 @@ public final class PolicyServer implements AutoCloseable {
                 // the client read what it wanted
             }
         });
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(executor);
         server.start();
     }
 
@@ -64,5 +71,6 @@ public final class PolicyServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
     }
 }

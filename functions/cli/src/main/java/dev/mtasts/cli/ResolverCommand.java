@@ -1,0 +1,198 @@
+package dev.mtasts.cli;
+
+import dev.mtasts.cli.resolver.PolicyResolver;
+import dev.mtasts.cli.resolver.ResolverConfig;
+import dev.mtasts.cli.resolver.ResolverLog;
+import dev.mtasts.cli.resolver.SocketmapServer;
+import dev.mtasts.cli.resolver.Zone;
+import dev.mtasts.probe.Dns;
+import dev.mtasts.probe.PolicyFetch;
+import dev.mtasts.probe.Sender;
+import dev.mtasts.probe.Trust;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "resolver", mixinStandardHelpOptions = true,
+        description = {"MTA-STS for your outgoing mail: a TLS policy server for Postfix (socketmap protocol), as "
+                + "postfix-mta-sts-resolver is, reading the same configuration file.",
+            "For a domain with an enforce policy it answers \"secure match=<the domain's MX hosts that the policy "
+                + "allows> servername=hostname\"; for testing (unless strict_testing), none or no policy, nothing, so "
+                + "Postfix's own settings apply. Policies are cached for their max_age in a file that survives "
+                + "restarts, rechecked by their id and refreshed in the background, so that lookups are answered from "
+                + "memory. Every answer is logged with its reason on standard error (the journal under systemd).",
+            "In main.cf: smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix",
+            "Check: postmap -q example.com socketmap:inet:127.0.0.1:8461:postfix"})
+final class ResolverCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT|PATH",
+            description = "Where Postfix connects: host and port, or the path of a UNIX socket (default: host and port"
+                    + " of the configuration file, else 127.0.0.1:8461).")
+    String listen;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "A YAML file with the keys of postfix-mta-sts-resolver's mta-sts-daemon.yml (default: every"
+                    + " setting at its default).")
+    Path config;
+
+    @Option(names = "--dns-server", paramLabel = "HOST[:PORT]",
+            description = "Ask this DNS server instead of the system's resolvers.")
+    String dnsServer;
+
+    @Option(names = "--ca-file", paramLabel = "PEM",
+            description = "Trust the CA certificates of this PEM file instead of the JVM's (a private test set-up).")
+    Path caFile;
+
+    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "443",
+            description = "Port of the policy hosts (default: ${DEFAULT-VALUE}, what senders use; another for test set-ups).")
+    int httpsPort;
+
+    @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", defaultValue = "info",
+            description = "Log level: debug, info (every answer and why), warn or error (default: ${DEFAULT-VALUE}).")
+    String verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Counted down once the resolver answers; lets tests wait for it. */
+    final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Where it listens once started (the port chosen when 0 was asked). */
+    volatile ResolverConfig.Listen bound;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        ResolverLog.Level level;
+        try {
+            level = ResolverLog.Level.parse(verbosity);
+        } catch (IllegalArgumentException e) {
+            err.println("mta-sts: --verbosity: " + e.getMessage());
+            return Main.ERROR;
+        }
+        ResolverConfig cfg;
+        try {
+            cfg = config == null ? ResolverConfig.defaults() : ResolverConfig.read(config);
+        } catch (NoSuchFileException e) {
+            err.println("mta-sts: " + config + ": no such file");
+            return Main.ERROR;
+        } catch (ResolverConfig.ConfigException e) {
+            err.println("mta-sts: " + e.getMessage());
+            return Main.INVALID;
+        }
+        ResolverConfig.Listen where = cfg.listen();
+        if (listen != null) {
+            try {
+                where = ResolverConfig.Listen.parse(listen);
+            } catch (IllegalArgumentException e) {
+                err.println("mta-sts: --listen " + e.getMessage());
+                return Main.ERROR;
+            }
+        }
+        Trust trust;
+        try {
+            trust = caFile == null ? Trust.system() : Trust.fromPem(caFile);
+            if (dnsServer != null) {
+                Dns.server(dnsServer, Zone.DEFAULT_TIMEOUT);
+            }
+        } catch (NoSuchFileException e) {
+            err.println("mta-sts: " + caFile + ": no such file");
+            return Main.ERROR;
+        } catch (IOException e) {
+            err.println("mta-sts: " + e.getMessage());
+            return Main.ERROR;
+        } catch (RuntimeException e) {
+            err.println("mta-sts: --dns-server " + dnsServer + ": not a host or host:port");
+            return Main.ERROR;
+        }
+        ResolverLog log = new ResolverLog(err, level, Clock.systemUTC());
+        // one sender per timeout: a zone's timeout bounds each DNS question and the whole fetch
+        Map<Duration, Sender> senders = new ConcurrentHashMap<>();
+        PolicyResolver resolver = new PolicyResolver(cfg, zone -> senders.computeIfAbsent(zone.timeout(),
+                t -> new Sender(dns(t), new PolicyFetch(trust.context(), t), httpsPort)), Clock.systemUTC(), log,
+                Idna::domain);
+        try {
+            cfg.notes().forEach(log::info);
+            resolver.start();
+        } catch (IOException e) {
+            err.println("mta-sts: " + e.getMessage());
+            resolver.close();
+            return Main.ERROR;
+        }
+        SocketmapServer server;
+        try {
+            server = SocketmapServer.start(where, cfg.reusePort(), resolver::answer, log);
+        } catch (java.net.BindException e) {
+            err.println("mta-sts: cannot listen on " + where + ": " + e.getMessage().toLowerCase(java.util.Locale.ROOT)
+                    + " (another resolver running? choose another with --listen)");
+            resolver.close();
+            return Main.ERROR;
+        } catch (IOException e) {
+            err.println("mta-sts: cannot listen on " + where + ": " + e.getMessage());
+            resolver.close();
+            return Main.ERROR;
+        }
+        bound = server.listen();
+        log.info("answering Postfix on " + bound + "; in main.cf: smtp_tls_policy_maps = "
+                + bound.postfixTable("postfix") + (cfg.zones().isEmpty() ? "" : " (zones: "
+                + String.join(", ", cfg.zones().keySet()) + "; any other name gets default_zone)"));
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            awaitQuietly(stopped, cfg.shutdownTimeout().plusSeconds(10));
+        }, "mta-sts-resolver-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        started.countDown();
+        try {
+            stop.await();
+            log.info("stopping");
+            server.close(cfg.shutdownTimeout());
+            resolver.close();
+        } finally {
+            stopped.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us
+            }
+        }
+        return Main.OK;
+    }
+
+    private Dns dns(Duration timeout) {
+        try {
+            return dnsServer == null ? Dns.system(timeout) : Dns.server(dnsServer, timeout);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops a running resolver (what SIGTERM does). */
+    void stop() {
+        stop.countDown();
+    }
+
+    /** Waits until a stopped resolver has saved its cache. */
+    boolean awaitStopped(Duration limit) {
+        return awaitQuietly(stopped, limit);
+    }
+
+    private static boolean awaitQuietly(CountDownLatch latch, Duration limit) {
+        try {
+            return latch.await(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

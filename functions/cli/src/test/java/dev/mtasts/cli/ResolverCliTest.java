@@ -1,0 +1,383 @@
+package dev.mtasts.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtasts.probe.DnsServer;
+import dev.mtasts.probe.PolicyServer;
+import dev.mtasts.probe.TestCa;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * {@code mta-sts resolver} asked by Debian's real {@code postmap}, as Postfix's SMTP client asks it, while it
+ * discovers policies from an in-process DNS server and an HTTPS host (test CA) in front of the real local stack.
+ */
+class ResolverCliTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Short, so that rechecks can be seen within a test; the default is 60 s. */
+    static final long GRACE_SECONDS = 3;
+
+    @TempDir
+    static Path dir;
+
+    static ServeCommand serve;
+    static CompletableFuture<Integer> serveExit;
+    static DnsServer dns;
+    static TestCa ca;
+    static PolicyServer https;
+    static Path caFile;
+    static Path postfix;
+    static Running resolver;
+    /** Policy hosts that answer 503, as a broken one does. */
+    static final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Policy fetches per policy host. */
+    static final Map<String, AtomicInteger> fetches = new ConcurrentHashMap<>();
+
+    static final String DOMAINS = """
+            [{"domain": "enforce.example", "mode": "enforce", "mx": ["mail.enforce.example", "*.mx.enforce.example"], "max_age": 604800},
+             {"domain": "testing.example", "mode": "testing", "mx": ["mx.testing.example"], "max_age": 86400},
+             {"domain": "retired.example", "mode": "none", "mx": [], "max_age": 86400},
+             {"domain": "drift.example", "mode": "enforce", "mx": ["mail.drift.example"], "max_age": 604800},
+             {"domain": "broken.example", "mode": "enforce", "mx": ["mx.broken.example"], "max_age": 604800},
+             {"domain": "down.example", "mode": "enforce", "mx": ["mx.down.example"], "max_age": 604800},
+             {"domain": "same.example", "mode": "enforce", "mx": ["mx.same.example"], "max_age": 604800},
+             {"domain": "changing.example", "mode": "enforce", "mx": ["mx1.changing.example"], "max_age": 604800},
+             {"domain": "flaky.example", "mode": "enforce", "mx": ["mx.flaky.example"], "max_age": 604800},
+             {"domain": "restart.example", "mode": "enforce", "mx": ["mx.restart.example"], "max_age": 604800},
+             {"domain": "soon.example", "mode": "enforce", "mx": ["mx.soon.example"], "max_age": 8}]""";
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path domains = Files.writeString(dir.resolve("domains.json"), DOMAINS);
+        StringWriter console = new StringWriter();
+        serve = new ServeCommand();
+        CommandLine cl = new CommandLine(serve);
+        cl.setOut(new PrintWriter(console, true));
+        serveExit = CompletableFuture.supplyAsync(() -> cl.execute("--port", "0", "--dynamodb-port", "0", "--local-only",
+                "--domains", domains.toString(), "--data-dir", dir.resolve("raw").toString()));
+        assertTrue(serve.started.await(60, TimeUnit.SECONDS), console.toString());
+        ca = new TestCa();
+        https = new PolicyServer(ca);
+        dns = new DnsServer();
+        List<String> names = new ArrayList<>();
+        for (String line : DOMAINS.split("\n")) {
+            names.add(line.replaceAll(".*\"domain\": \"([^\"]+)\".*", "$1"));
+        }
+        TestCa.Issued cert = ca.issue(names.stream().map(d -> "mta-sts." + d).toArray(String[]::new));
+        for (String d : names) {
+            String host = "mta-sts." + d;
+            ca.serve(host, cert);
+            // TLS here, the request passed on to the local stack with its Host, as API Gateway's custom domain does
+            https.answer(host, path -> {
+                fetches.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
+                if (failing.contains(host)) {
+                    return new PolicyServer.Answer(503, Map.of("Content-Type", "text/plain"), "unavailable\n".getBytes());
+                }
+                try {
+                    HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort
+                            + path)).header("Host", host).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    return new PolicyServer.Answer(r.statusCode(), Map.of("Content-Type",
+                            r.headers().firstValue("Content-Type").orElse("")), r.body());
+                } catch (Exception e) {
+                    return new PolicyServer.Answer(502, Map.of(), new byte[0]);
+                }
+            });
+            dns.add("_mta-sts." + d + ". 300 IN TXT \"v=STSv1; id=" + id(d) + "\"").add(host + ". 300 IN A 127.0.0.1");
+        }
+        caFile = ca.pem(dir.resolve("ca.pem"));
+        failing.add("mta-sts.broken.example");
+        failing.add("mta-sts.down.example");
+        dns.add("enforce.example. 300 IN MX 10 mail.enforce.example.")
+                .add("enforce.example. 300 IN MX 20 b.mx.enforce.example.")
+                .add("enforce.example. 300 IN MX 20 a.mx.enforce.example.")
+                .add("enforce.example. 300 IN MX 30 deep.x.mx.enforce.example.")
+                .add("enforce.example. 300 IN MX 40 mx.elsewhere.example.")
+                .add("testing.example. 300 IN MX 10 mx.testing.example.")
+                .add("drift.example. 300 IN MX 10 mail.other.example.")
+                .add("changing.example. 300 IN MX 10 mx1.changing.example.")
+                .add("changing.example. 300 IN MX 20 mx2.changing.example.");
+        for (String d : List.of("broken", "down", "same", "flaky", "restart", "soon")) {
+            dns.add(d + ".example. 300 IN MX 10 mx." + d + ".example.");
+        }
+        postfix = Postmap.configDir(dir);
+        resolver = Running.start(config("main", "cache:\n  options:\n    filename: " + dir.resolve("main-cache.jsonl")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        resolver.close();
+        serve.stop();
+        serveExit.get(30, TimeUnit.SECONDS);
+        dns.close();
+        https.close();
+    }
+
+    /** The id the local stack announces for a domain's current row. */
+    static String id(String domain) {
+        Cli records = Cli.run("records", domain, "--endpoint-url", "http://127.0.0.1:" + serve.dynamoPort);
+        assertEquals(0, records.exit(), records.err());
+        return records.out().replaceAll("(?s).*id=(\\w+).*", "$1");
+    }
+
+    /**
+     * The first fetch in this JVM starts everything at once (TLS, the local stack's first request, DynamoDB Local): on a
+     * busy machine that can take longer than the 4 s default, which would make it a failed fetch.
+     */
+    static final int TIMEOUT_SECONDS = 15;
+
+    static Path config(String name, String more) throws Exception {
+        return Files.writeString(dir.resolve(name + ".yml"), "cache_grace: " + GRACE_SECONDS + "\n"
+                + "default_zone:\n  timeout: " + TIMEOUT_SECONDS + "\n"
+                + "zones:\n  strict:\n    strict_testing: true\n" + more + "\n");
+    }
+
+    /** A resolver running in this JVM, its log kept. */
+    record Running(ResolverCommand command, CompletableFuture<Integer> exit, StringWriter output, int port) implements AutoCloseable {
+        static Running start(Path config, String... listen) throws Exception {
+            ResolverCommand command = new ResolverCommand();
+            CommandLine cl = new CommandLine(command);
+            StringWriter log = new StringWriter();
+            cl.setErr(new PrintWriter(log, true));
+            List<String> args = new ArrayList<>(List.of("--config", config.toString(), "--dns-server", dns.address(),
+                    "--ca-file", caFile.toString(), "--https-port", Integer.toString(https.port()), "--verbosity", "debug",
+                    "--listen", listen.length > 0 ? listen[0] : "127.0.0.1:0"));
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(args.toArray(String[]::new)));
+            for (int i = 0; i < 600 && !command.started.await(100, TimeUnit.MILLISECONDS); i++) {
+                if (exit.isDone()) {
+                    throw new AssertionError("the resolver exited with " + exit.get() + ":\n" + log);
+                }
+            }
+            return new Running(command, exit, log, command.bound.port());
+        }
+
+        Postmap query(String name, String key) {
+            return Postmap.query(postfix, port, name, key);
+        }
+
+        String log() {
+            return output.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            command.stop();
+            assertEquals(0, exit.get(60, TimeUnit.SECONDS), log());
+        }
+    }
+
+    static int fetched(String domain) {
+        AtomicInteger n = fetches.get("mta-sts." + domain);
+        return n == null ? 0 : n.get();
+    }
+
+    static void await(BooleanSupplier condition, Duration limit, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what + "\n" + resolver.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static void pastGrace() throws InterruptedException {
+        Thread.sleep(GRACE_SECONDS * 1000 + 300);
+    }
+
+    /**
+     * What Postfix is told for each kind of domain, and the reason the log gives. An enforce policy's patterns become
+     * the exact MX host names they match (§4.1: "*." is one label), in MX order; postmap prints an OK reply without
+     * its "OK ", exits 1 for NOTFOUND, and warns about a TEMP reply.
+     */
+    @ParameterizedTest(name = "[{index}] {0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            postfix | enforce.example   | 0 | secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname | deep.x.mx.enforce.example, mx.elsewhere.example matches no pattern
+            postfix | ENFORCE.Example.  | 0 | secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname | enforce policy
+            postfix | enforce.example:2525 | 0 | secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname | enforce policy
+            postfix | testing.example   | 1 | "" | testing asks senders to deliver whatever TLS finds (strict_testing is off for default_zone)
+            strict  | testing.example   | 0 | secure match=mx.testing.example servername=hostname | testing, answered as enforce: strict_testing is on for strict
+            postfix | retired.example   | 1 | "" | mode none asks for nothing
+            postfix | nopolicy.example  | 1 | "" | no MTA-STS policy: no TXT record at _mta-sts.nopolicy.example begins with v=STSv1
+            postfix | broken.example    | 1 | "" | failed: HTTP 503
+            postfix | drift.example     | 1 | "" | no MX host of drift.example (mail.other.example) matches the policy's mx [mail.drift.example]
+            postfix | [192.0.2.1]:25    | 1 | "" | is a host given in brackets (no MX lookup)
+            postfix | .enforce.example  | 1 | "" | is a parent-domain lookup: a policy applies to its own domain only (RFC 8461 §3.4)
+            postfix | 192.0.2.1         | 1 | "" | is an IP address, not a mail domain
+            """)
+    void answers(String map, String key, int exit, String out, String reason) throws Exception {
+        Postmap r = resolver.query(map, key);
+        assertEquals(exit, r.exit(), r.out() + r.err());
+        assertEquals(out, r.out().strip(), r.err());
+        String logged = resolver.log().lines().filter(l -> l.contains(" " + map + " " + key + ": ")).reduce((a, b) -> b)
+                .orElse("");
+        assertTrue(logged.contains(reason), "log line for " + key + ": " + logged);
+        if (key.equals("drift.example")) {
+            assertTrue(r.err().contains("socketmap server temporary error: MTA-STS enforce policy"), r.err());
+        } else {
+            assertEquals("", r.err());
+        }
+    }
+
+    /** Postfix keeps its connection and sends one request after the other: postmap -q - does the same. */
+    @Test
+    void severalRequestsOnOneConnection() {
+        Postmap r = Postmap.queryAll(postfix, resolver.port(), "postfix",
+                List.of("enforce.example", "nopolicy.example", "strict.invalid", "enforce.example"));
+        assertEquals(0, r.exit(), r.err());
+        String answer = "secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname";
+        assertEquals("enforce.example\t" + answer + "\nenforce.example\t" + answer + "\n", r.out());
+    }
+
+    /** RFC 8461 §3.1: a recheck that finds the same id fetches nothing; the answer comes from the cache meanwhile. */
+    @Test
+    void theSameIdIsNotFetchedAgain() throws Exception {
+        assertEquals("secure match=mx.same.example servername=hostname", resolver.query("postfix", "same.example").out().strip(),
+                resolver.log());
+        assertEquals(1, fetched("same.example"));
+        assertTrue(resolver.log().lines().anyMatch(l -> l.matches(".*same\\.example: fetched policy " + id("same.example")
+                + " in \\d+ ms \\(DNS \\d+, connect \\d+, TLS \\d+, answer \\d+\\): mode enforce.*")), resolver.log());
+        pastGrace();
+        assertEquals("secure match=mx.same.example servername=hostname", resolver.query("postfix", "same.example").out().strip());
+        await(() -> resolver.log().contains("same.example: id " + id("same.example") + " unchanged, policy not fetched"),
+                Duration.ofSeconds(10), "the recheck of same.example");
+        assertEquals(1, fetched("same.example"));
+    }
+
+    /** A new id is a new policy (§3.1): fetched in the background, answered once it is in. */
+    @Test
+    void aNewIdBringsTheNewPolicy() throws Exception {
+        String before = id("changing.example");
+        assertEquals("secure match=mx1.changing.example servername=hostname",
+                resolver.query("postfix", "changing.example").out().strip());
+        Cli put = Cli.run("domain", "put", "changing.example", "--mode", "enforce", "--mx",
+                "mx1.changing.example,mx2.changing.example", "--max-age", "604800",
+                "--endpoint-url", "http://127.0.0.1:" + serve.dynamoPort);
+        assertEquals(0, put.exit(), put.out() + put.err());
+        String after = id("changing.example");
+        dns.remove("_mta-sts.changing.example", "TXT").add("_mta-sts.changing.example. 300 IN TXT \"v=STSv1; id=" + after + "\"");
+        pastGrace();
+        // this lookup is answered from the cache and starts the recheck
+        assertEquals("secure match=mx1.changing.example servername=hostname",
+                resolver.query("postfix", "changing.example").out().strip());
+        await(() -> resolver.query("postfix", "changing.example").out().strip()
+                .equals("secure match=mx1.changing.example:mx2.changing.example servername=hostname"),
+                Duration.ofSeconds(20), "the new policy of changing.example");
+        assertEquals(2, fetched("changing.example"));
+        assertTrue(resolver.log().contains("changing.example: fetched policy " + after + " (the id changed from " + before
+                + ")"), resolver.log());
+    }
+
+    /** §5.1: when a fetch fails, a valid cached policy still applies; the failure is not retried before the grace. */
+    @Test
+    void aFailedFetchKeepsTheCachedPolicy() throws Exception {
+        String answer = "secure match=mx.flaky.example servername=hostname";
+        assertEquals(answer, resolver.query("postfix", "flaky.example").out().strip());
+        failing.add("mta-sts.flaky.example");
+        dns.remove("_mta-sts.flaky.example", "TXT").add("_mta-sts.flaky.example. 300 IN TXT \"v=STSv1; id=flaky2\"");
+        pastGrace();
+        assertEquals(answer, resolver.query("postfix", "flaky.example").out().strip());
+        await(() -> resolver.log().contains("flaky.example: fetching policy flaky2 (the id changed from "),
+                Duration.ofSeconds(10), "the failed refetch of flaky.example");
+        Postmap again = resolver.query("postfix", "flaky.example");
+        assertEquals(answer, again.out().strip());
+        assertEquals(2, fetched("flaky.example"));
+        String logged = resolver.log().lines().filter(l -> l.contains(" postfix flaky.example: OK")).reduce((a, b) -> b)
+                .orElse("");
+        assertTrue(logged.contains("the last refresh failed (fetching policy flaky2"), logged);
+    }
+
+    /** With nothing cached a failed fetch means no policy; it is remembered briefly, not fetched per message. */
+    @Test
+    void aFailedFetchWithNothingCachedIsNoPolicyForAWhile() throws Exception {
+        assertEquals(1, resolver.query("postfix", "down.example").exit());
+        assertEquals(1, resolver.query("postfix", "down.example").exit());
+        assertEquals(1, fetched("down.example"));
+        assertTrue(resolver.log().contains("down.example: fetching policy " + id("down.example")
+                + " failed: HTTP 503"), resolver.log());
+        pastGrace();
+        assertEquals(1, resolver.query("postfix", "down.example").exit());
+        assertEquals(2, fetched("down.example"));
+    }
+
+    /**
+     * A policy in use is fetched again three quarters into its max_age, in the background, so a lookup after the
+     * first fetch's expiry finds a valid policy and waits for nothing.
+     */
+    @Test
+    void aPolicyInUseIsRefreshedBeforeItExpires() throws Exception {
+        String answer = "secure match=mx.soon.example servername=hostname";
+        long t0 = System.nanoTime();
+        assertEquals(answer, resolver.query("postfix", "soon.example").out().strip());
+        assertEquals(answer, resolver.query("postfix", "soon.example").out().strip()); // in use since the fetch
+        await(() -> fetched("soon.example") == 2, Duration.ofSeconds(8), "the refresh of soon.example before max_age 8");
+        Thread.sleep(Math.max(0, 8_500 - (System.nanoTime() - t0) / 1_000_000));
+        long t1 = System.nanoTime();
+        assertEquals(answer, resolver.query("postfix", "soon.example").out().strip());
+        assertTrue(resolver.log().contains("soon.example: fetched policy " + id("soon.example")
+                + " (again, before it expires)"), resolver.log());
+        System.out.println("lookup of soon.example after its first fetch expired: "
+                + (System.nanoTime() - t1) / 1_000_000 + " ms (postmap included)");
+    }
+
+    /** The cache file keeps policies across a restart (§5.1): the second resolver answers with the policy host down. */
+    @Test
+    void aRestartKeepsTheCache() throws Exception {
+        Path cache = dir.resolve("restart-cache.jsonl");
+        Path config = config("restart", "cache:\n  options:\n    filename: " + cache);
+        String answer = "secure match=mx.restart.example servername=hostname";
+        try (Running first = Running.start(config)) {
+            assertEquals(answer, first.query("postfix", "restart.example").out().strip());
+        }
+        assertEquals(1, fetched("restart.example"));
+        assertTrue(Files.readString(cache).contains("\"domain\":\"restart.example\""), Files.readString(cache));
+        failing.add("mta-sts.restart.example");
+        try (Running second = Running.start(config)) {
+            assertTrue(second.log().contains("cache file " + cache + ": 1 valid policy read"), second.log());
+            assertEquals(answer, second.query("postfix", "restart.example").out().strip());
+            assertEquals(1, fetched("restart.example"));
+        }
+        // without the file the same resolver finds no policy it can use
+        try (Running forgetful = Running.start(config("forgetful", "cache:\n  type: internal"))) {
+            assertEquals(1, forgetful.query("postfix", "restart.example").exit());
+            assertEquals(2, fetched("restart.example"));
+        }
+    }
+
+    /** {@code path:} in the configuration, or --listen PATH: Postfix's socketmap:unix: table. */
+    @Test
+    void aUnixSocket() throws Exception {
+        Path socket = dir.resolve("run").resolve("resolver.sock");
+        try (Running unix = Running.start(config("unix", "cache:\n  type: internal"), socket.toString())) {
+            assertTrue(unix.log().contains("smtp_tls_policy_maps = socketmap:unix:" + socket + ":postfix"), unix.log());
+            Postmap r = Postmap.query(postfix, "socketmap:unix:" + socket + ":postfix", "enforce.example");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals("secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname",
+                    r.out().strip());
+        }
+        assertTrue(!Files.exists(socket), "the socket is removed on exit");
+    }
+}

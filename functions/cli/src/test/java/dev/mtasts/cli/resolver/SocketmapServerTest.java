@@ -1,0 +1,93 @@
+package dev.mtasts.cli.resolver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The socketmap protocol (socketmap_table(5)) as a client speaks it, against a handler that echoes the request. */
+class SocketmapServerTest {
+    final StringWriter log = new StringWriter();
+    SocketmapServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = SocketmapServer.start(new ResolverConfig.Listen("127.0.0.1", 0, null, null), false,
+                (name, key) -> "OK " + name + "/" + key, new ResolverLog(new PrintWriter(log, true),
+                        ResolverLog.Level.DEBUG, Clock.systemUTC()));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** Sends {@code wire} at once and reads until the server closes or {@code replies} netstrings have come. */
+    String exchange(String wire, int replies) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.listen().port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(wire.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder got = new StringBuilder();
+            for (int i = 0; i < replies; i++) {
+                byte[] r;
+                try {
+                    r = Netstring.read(in, 100_000);
+                } catch (java.io.IOException closed) {
+                    break; // reset: the server closed with the rest of our bytes unread
+                }
+                if (r == null) {
+                    break;
+                }
+                got.append(new String(r, StandardCharsets.UTF_8)).append('|');
+            }
+            return got.toString();
+        }
+    }
+
+    static String ns(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length + ":" + s + ",";
+    }
+
+    @Test
+    void requestsSentTogetherAreAnsweredInOrder() throws Exception {
+        assertEquals("OK postfix/a.example|OK strict/b.example|OK postfix/c.example d|",
+                exchange(ns("postfix a.example") + ns("strict b.example") + ns("postfix c.example d"), 3));
+    }
+
+    @Test
+    void aRequestWithoutANameIsRefused() throws Exception {
+        assertEquals("PERM the request must be \"name key\" (socketmap_table(5))|OK postfix/a.example|",
+                exchange(ns("a.example") + ns("postfix a.example"), 2));
+    }
+
+    @Test
+    void aMalformedNetstringClosesTheConnection() throws Exception {
+        assertEquals("OK postfix/a.example|", exchange(ns("postfix a.example") + "GET / HTTP/1.1\r\n\r\n", 3));
+        for (int i = 0; i < 50 && !log.toString().contains("closing a connection"); i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(log.toString().contains("socketmap: closing a connection that sent expected a digit or ':' in a"
+                + " netstring length, got 'G'"), log.toString());
+    }
+
+    @Test
+    void anOverlongRequestIsRefusedBeforeItIsRead() throws Exception {
+        assertEquals("", exchange("99999999:postfix ", 1));
+        for (int i = 0; i < 50 && !log.toString().contains("closing a connection"); i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(log.toString().contains("a netstring longer than " + SocketmapServer.MAX_REQUEST + " bytes"), log.toString());
+    }
+}
