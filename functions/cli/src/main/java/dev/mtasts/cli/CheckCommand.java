@@ -2,15 +2,11 @@ package dev.mtasts.cli;
 
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
-import dev.mtasts.probe.Dns;
 import dev.mtasts.probe.DomainCheck;
-import dev.mtasts.probe.PolicyFetch;
 import dev.mtasts.probe.Sender;
 import dev.mtasts.probe.SmtpProbe;
 import dev.mtasts.probe.Trust;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -43,21 +40,12 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per domain, in an array.")
     boolean json;
 
-    @Option(names = "--dns-server", paramLabel = "HOST[:PORT]",
-            description = "Ask this DNS server instead of the system's resolvers.")
-    String dnsServer;
-
-    @Option(names = "--ca-file", paramLabel = "PEM",
-            description = "Trust the CA certificates of this PEM file instead of the JVM's (a private test set-up).")
-    Path caFile;
+    @Mixin
+    SenderOptions senderOptions;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "Time allowed for each DNS question, the policy fetch and each SMTP dialogue (default: ${DEFAULT-VALUE}).")
     long timeout;
-
-    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "443",
-            description = "Port of the policy host (default: ${DEFAULT-VALUE}, what senders use; another for test set-ups).")
-    int httpsPort;
 
     @Option(names = "--smtp-port", paramLabel = "PORT", defaultValue = "25",
             description = "Port of the MX hosts (default: ${DEFAULT-VALUE}, what senders use; another for test set-ups).")
@@ -85,21 +73,14 @@ final class CheckCommand implements Callable<Integer> {
         }
         Duration t = Duration.ofSeconds(timeout);
         Trust trust;
-        Dns dns;
+        Sender sender;
         try {
-            trust = caFile == null ? Trust.system() : Trust.fromPem(caFile);
-            dns = dnsServer == null ? Dns.system(t) : Dns.server(dnsServer, t);
-        } catch (java.nio.file.NoSuchFileException e) {
-            err.println("mta-sts: " + caFile + ": no such file");
-            return Main.ERROR;
-        } catch (IOException e) {
+            trust = senderOptions.trust();
+            sender = senderOptions.sender(trust, senderOptions.dns(t), t);
+        } catch (SenderOptions.Unusable e) {
             err.println("mta-sts: " + e.getMessage());
             return Main.ERROR;
-        } catch (RuntimeException e) {
-            err.println("mta-sts: --dns-server " + dnsServer + ": not a host or host:port");
-            return Main.ERROR;
         }
-        Sender sender = new Sender(dns, new PolicyFetch(trust.context(), t), httpsPort);
         DomainCheck check = new DomainCheck(sender, smtp ? new SmtpProbe(trust, Duration.ofSeconds(Math.min(timeout, 5)),
                 smtpPort) : null, Clock.systemUTC());
         List<DomainCheck.Report> reports = new ArrayList<>();

@@ -6,7 +6,6 @@ import dev.mtasts.cli.resolver.ResolverLog;
 import dev.mtasts.cli.resolver.SocketmapServer;
 import dev.mtasts.cli.resolver.Zone;
 import dev.mtasts.probe.Dns;
-import dev.mtasts.probe.PolicyFetch;
 import dev.mtasts.probe.Sender;
 import dev.mtasts.probe.Trust;
 import java.io.IOException;
@@ -21,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,17 +45,8 @@ final class ResolverCommand implements Callable<Integer> {
                     + " setting at its default).")
     Path config;
 
-    @Option(names = "--dns-server", paramLabel = "HOST[:PORT]",
-            description = "Ask this DNS server instead of the system's resolvers.")
-    String dnsServer;
-
-    @Option(names = "--ca-file", paramLabel = "PEM",
-            description = "Trust the CA certificates of this PEM file instead of the JVM's (a private test set-up).")
-    Path caFile;
-
-    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "443",
-            description = "Port of the policy hosts (default: ${DEFAULT-VALUE}, what senders use; another for test set-ups).")
-    int httpsPort;
+    @Mixin
+    SenderOptions senderOptions;
 
     @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL", defaultValue = "info",
             description = "Log level: debug, info (every answer and why), warn or error (default: ${DEFAULT-VALUE}).")
@@ -102,25 +93,17 @@ final class ResolverCommand implements Callable<Integer> {
         }
         Trust trust;
         try {
-            trust = caFile == null ? Trust.system() : Trust.fromPem(caFile);
-            if (dnsServer != null) {
-                Dns.server(dnsServer, Zone.DEFAULT_TIMEOUT);
-            }
-        } catch (NoSuchFileException e) {
-            err.println("mta-sts: " + caFile + ": no such file");
-            return Main.ERROR;
-        } catch (IOException e) {
+            trust = senderOptions.trust();
+            senderOptions.dns(Zone.DEFAULT_TIMEOUT); // a --dns-server that is not one is said now, not at the first lookup
+        } catch (SenderOptions.Unusable e) {
             err.println("mta-sts: " + e.getMessage());
-            return Main.ERROR;
-        } catch (RuntimeException e) {
-            err.println("mta-sts: --dns-server " + dnsServer + ": not a host or host:port");
             return Main.ERROR;
         }
         ResolverLog log = new ResolverLog(err, level, Clock.systemUTC());
         // one sender per timeout: a zone's timeout bounds each DNS question and the whole fetch
         Map<Duration, Sender> senders = new ConcurrentHashMap<>();
         PolicyResolver resolver = new PolicyResolver(cfg, zone -> senders.computeIfAbsent(zone.timeout(),
-                t -> new Sender(dns(t), new PolicyFetch(trust.context(), t), httpsPort)), Clock.systemUTC(), log,
+                t -> senderOptions.sender(trust, dns(t), t)), Clock.systemUTC(), log,
                 Idna::domain);
         try {
             cfg.notes().forEach(log::info);
@@ -171,9 +154,9 @@ final class ResolverCommand implements Callable<Integer> {
 
     private Dns dns(Duration timeout) {
         try {
-            return dnsServer == null ? Dns.system(timeout) : Dns.server(dnsServer, timeout);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
+            return senderOptions.dns(timeout);
+        } catch (SenderOptions.Unusable e) {
+            throw new IllegalStateException(e.getMessage()); // checked at the start
         }
     }
 
