@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-7}
-mvn -B -q package -DskipTests
-mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/classpath"
+# one reactor run: the bench module's classpath names the modules just built, so nothing needs installing first
+mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
 java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.mtasts.bench.Bench . "$RUNS" 2>/dev/null | grep -v '^SLF4J'
 bash bench/report-parse.sh "$RUNS"
