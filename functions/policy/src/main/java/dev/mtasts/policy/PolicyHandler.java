@@ -11,10 +11,16 @@ import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
+import dev.mtasts.core.Policy;
 import dev.mtasts.core.Quote;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.Items;
 import dev.mtasts.store.StoreUnavailableException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,9 +53,10 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     /**
-     * SnapStart: before the snapshot, answer one request end to end (a GetItem of a row that does not exist, and
-     * the parse and render of a policy) so that the classes the first real request needs are loaded and
-     * initialised in the snapshot instead of on a sender's clock.
+     * SnapStart: before the snapshot, answer one request end to end (a GetItem of a row that does not exist), then
+     * answer for the item of a ready {@code enforce} row as DynamoDB returns it (maps and lists converted, the
+     * lifecycle read, the body chosen and rendered, its id hashed), so that the classes the first real request needs
+     * are loaded and initialised in the snapshot instead of on a sender's clock.
      */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
@@ -62,9 +69,15 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
                 .build();
         handleRequest(probe, null);
         try {
-            DomainRow.parse(Map.of(DomainRow.DOMAIN, "example.com", DomainRow.MODE, "enforce",
-                    DomainRow.MX, java.util.List.of("mail.example.com", "*.example.net"),
-                    DomainRow.MAX_AGE, java.math.BigDecimal.valueOf(604800))).policy().render();
+            DomainName domain = DomainName.parse("example.com");
+            Policy enforce = Policy.of("enforce", List.of("mail.example.com", "*.example.net"), "604800");
+            Map<String, Object> row = new LinkedHashMap<>(Map.of(DomainRow.DOMAIN, domain.toString(),
+                    DomainRow.MODE, "enforce", DomainRow.MX, List.of("mail.example.com", "*.example.net"),
+                    DomainRow.MAX_AGE, BigDecimal.valueOf(604800)));
+            row.put(Lifecycle.ATTRIBUTE, Lifecycle.start(Instant.EPOCH).withAccepted(enforce.id()).toPlain());
+            if (answer(domain, Items.toPlain(Items.toItem(row)), null).getStatusCode() != 200) {
+                throw new IllegalStateException("the priming row is served");
+            }
         } catch (InvalidException e) {
             throw new IllegalStateException("the priming row is valid", e);
         }
@@ -121,17 +134,22 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         if (item.isEmpty()) {
             return text(404, "Not found: no MTA-STS policy is published for " + domain + ".\n");
         }
-        if (DomainRow.unseeded(item.get())) {
+        return answer(domain, item.get(), context);
+    }
+
+    /** The answer for a domain's row as the table holds it. */
+    private APIGatewayV2HTTPResponse answer(DomainName domain, Map<String, Object> item, Context context) {
+        if (DomainRow.unseeded(item)) {
             return text(404, "Not found: the policy of " + domain + " is not set up yet.\n");
         }
         DomainRow row;
         try {
-            row = DomainRow.parse(item.get());
+            row = DomainRow.parse(item);
         } catch (InvalidException e) {
             log(context, LogLevel.ERROR, "domain " + domain + ": invalid row, not served: " + e.getMessage());
             return text(500, "Internal error.\n");
         }
-        String body = Lifecycle.bodyToServe(row.policy(), Lifecycle.of(item.get()));
+        String body = Lifecycle.bodyToServe(row.policy(), Lifecycle.of(item));
         if (body == null) {
             log(context, LogLevel.WARN, "domain " + domain + ": the enforce policy " + row.policy().id()
                     + " is not served before it has passed the MX check, and nothing else is announced");
