@@ -19,8 +19,9 @@ import java.util.zip.GZIPInputStream;
 /**
  * The report parser, warm and in process, beside jq computing the same per-domain totals on the same corpus (the
  * program of bench/report-parse.sh), jq timed as a whole process; and the peak RSS of a JVM that reads the large
- * report once. Usage: {@code ParserThroughput CORPUS [RUNS]}, or {@code ParserThroughput large-rss CORPUS} for the
- * process whose RSS is measured.
+ * report once. Usage: {@code ParserThroughput CORPUS [RUNS]}; {@code ParserThroughput large-rss CORPUS} is the
+ * process whose RSS is measured, and {@code ParserThroughput loop CORPUS large|small SECONDS} only parses, for a
+ * profiler (-XX:StartFlightRecording=filename=x.jfr,settings=profile).
  */
 public final class ParserThroughput {
     static final String JQ = "[.policies[] | {d: .policy[\"policy-domain\"], s: .summary[\"total-successful-session-count\"],"
@@ -37,6 +38,10 @@ public final class ParserThroughput {
         if (args.length > 0 && args[0].equals("large-rss")) {
             Path large = Path.of(args[1], "large.json");
             System.out.println(totals(parseFile(new ReportReader(BIG), large)));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("loop")) {
+            loop(Path.of(args[1]), args[2], Double.parseDouble(args[3]));
             return;
         }
         Path corpus = Path.of(args.length > 0 ? args[0] : "bench/target/corpus");
@@ -112,6 +117,32 @@ public final class ParserThroughput {
                 RSS_TARGET_MB);
         rss(corpus, List.of(), "default flags");
         rss(corpus, LAMBDA_FLAGS, String.join(" ", LAMBDA_FLAGS) + " (the Lambda java21 runtime's defaults)");
+    }
+
+    static void loop(Path corpus, String which, double seconds) throws Exception {
+        ReportReader reader = new ReportReader(BIG);
+        Path large = corpus.resolve("large.json");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(corpus.resolve("small"))) {
+            files = s.sorted().toList();
+        }
+        List<byte[]> small = new ArrayList<>();
+        for (Path p : files) {
+            small.add(Files.readAllBytes(p));
+        }
+        List<String> names = files.stream().map(p -> "incoming/" + p.getFileName()).toList();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        List<Double> times = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        while (System.nanoTime() < end) {
+            long c0 = threads.getCurrentThreadCpuTime();
+            times.add(which.equals("large") ? largePass(reader, large) : smallPass(reader, small, names));
+            cpu.add((threads.getCurrentThreadCpuTime() - c0) / 1e9);
+        }
+        System.out.printf("%s: %d passes, the last half's median %.1f ms a pass, %.1f ms CPU of this thread%n", which,
+                times.size(), median(times.subList(times.size() / 2, times.size())) * 1e3,
+                median(cpu.subList(cpu.size() / 2, cpu.size())) * 1e3);
     }
 
     static List<String> smallCommand() {
