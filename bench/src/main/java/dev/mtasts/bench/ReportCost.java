@@ -117,6 +117,7 @@ public final class ReportCost {
                 throw new IllegalStateException("stored " + stored + " of " + per * batches + " reports");
             }
             report(per * batches, batches, cpuPerReport, wallPerReport, gcPerReport, capacity);
+            sizes(client, store.table(), per * batches);
         }
         // DynamoDB Local leaves a non-daemon worker behind that would keep this JVM for minutes
         System.exit(0);
@@ -149,7 +150,7 @@ public final class ReportCost {
         System.out.printf("  wall time %.3f ms/report (DynamoDB Local's work included); collector pauses %.3f ms/report"
                 + " (shared with DynamoDB Local)%n", wall, gc);
         System.out.printf("  DynamoDB capacity (ConsumedCapacity that DynamoDB Local returned for ReturnConsumedCapacity=TOTAL"
-                + " on %d write and %d read requests): %.2f write units/report, %.2f read units/report%n",
+                + " on %d write and %d read requests): %.2f write units/report, %.3f read units/report%n",
                 c.writes.sum(), c.reads.sum(), wcu, rcu);
         System.out.printf("  prices: Lambda arm64 $%.10f and x86 $%.10f per GB-second, $%.2f per million requests;"
                 + " DynamoDB on-demand $%.3f per million write request units, $%.3f per million read request units"
@@ -166,6 +167,67 @@ public final class ReportCost {
                 + " compute + $%.2f requests; x86 would be $%.2f + $%.2f; DynamoDB $%.2f writes + $%.2f reads%n",
                 MEMORY_MB, arm, PER_MILLION_REQUESTS, x86, PER_MILLION_REQUESTS, writes, reads);
         System.out.printf("  total per million reports (arm64): at least $%.2f%n", arm + PER_MILLION_REQUESTS + writes + reads);
+    }
+
+    /**
+     * The documented rule beside DynamoDB Local's figure: a transactional write costs 2 units per KB (rounded up) of
+     * each item, an update the larger of the item before and after; sizes as DynamoDB counts them (names and values
+     * in UTF-8 bytes, numbers about a byte per two digits, 3 bytes per list or map and 1 per element).
+     */
+    static void sizes(DynamoDbClient client, String table, int reports) {
+        long reportUnits = 0;
+        long reportBytes = 0;
+        long dayMax = 0;
+        int reportItems = 0;
+        for (var page : client.scanPaginator(r -> r.tableName(table))) {
+            for (var item : page.items()) {
+                long size = size(item);
+                if (item.get("pk").s().startsWith("report#")) {
+                    reportItems++;
+                    reportBytes += size;
+                    reportUnits += 2 * ((size + 1023) / 1024);
+                } else {
+                    dayMax = Math.max(dayMax, size);
+                }
+            }
+        }
+        double units = (double) reportUnits / reports + 2 * ((dayMax + 1023) / 1024);
+        System.out.printf("  by the documented rule from the stored items: report items %.0f bytes on average, %.2f units"
+                + " each; day summaries at most %d bytes, %d units an update; %.2f units/report, $%.2f per million"
+                + " reports (DynamoDB Local's own count is higher: it is the figure used above)%n",
+                (double) reportBytes / reportItems, (double) reportUnits / reportItems, dayMax, 2 * ((dayMax + 1023) / 1024),
+                units, units * PER_MILLION_WRITE_UNITS);
+    }
+
+    static long size(java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+        long n = 0;
+        for (var e : item.entrySet()) {
+            n += utf8(e.getKey()) + size(e.getValue());
+        }
+        return n;
+    }
+
+    static long size(software.amazon.awssdk.services.dynamodb.model.AttributeValue v) {
+        if (v.s() != null) {
+            return utf8(v.s());
+        }
+        if (v.n() != null) {
+            return (v.n().replace("-", "").replace(".", "").length() + 1) / 2 + 1;
+        }
+        if (v.hasSs()) {
+            return v.ss().stream().mapToLong(ReportCost::utf8).sum();
+        }
+        if (v.hasL()) {
+            return 3 + v.l().stream().mapToLong(x -> 1 + size(x)).sum();
+        }
+        if (v.hasM()) {
+            return 3 + v.m().entrySet().stream().mapToLong(e -> 1 + utf8(e.getKey()) + size(e.getValue())).sum();
+        }
+        return 1;
+    }
+
+    static long utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     static long gcMillis() {
