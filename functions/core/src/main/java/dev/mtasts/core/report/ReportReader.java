@@ -337,9 +337,10 @@ public final class ReportReader {
 
     private static byte[] peek(BufferedInputStream in, int n) throws IOException {
         in.mark(n);
-        byte[] head = in.readNBytes(n);
+        byte[] head = new byte[n];
+        int read = in.readNBytes(head, 0, n);
         in.reset();
-        return head;
+        return read == n ? head : java.util.Arrays.copyOf(head, read);
     }
 
     private static boolean startsWith(byte[] data, byte[] prefix) {
