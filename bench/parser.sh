@@ -4,7 +4,7 @@
 # Builds first when the bench classes or their classpath are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${1:-5}
+RUNS=${1:-9}
 DATA=bench/target/corpus
 [ -f bench/target/classpath ] && [ -d bench/target/classes ] ||
   mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2

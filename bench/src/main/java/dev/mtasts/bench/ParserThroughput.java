@@ -45,7 +45,7 @@ public final class ParserThroughput {
             return;
         }
         Path corpus = Path.of(args.length > 0 ? args[0] : "bench/target/corpus");
-        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 9;
         Path large = corpus.resolve("large.json");
         List<Path> smallFiles;
         try (Stream<Path> s = Files.list(corpus.resolve("small"))) {
@@ -76,14 +76,19 @@ public final class ParserThroughput {
         check("small", ours.toString(), jqSmall);
 
         long warmStart = System.nanoTime();
-        for (int i = 0; i < 4; i++) {
+        // a few seconds of both, in the order the runs take them, till the compiler has settled
+        for (int i = 0; i < 10; i++) {
             largePass(reader, large);
-        }
-        for (int i = 0; i < 30; i++) {
-            smallPass(reader, small, smallNames);
+            for (int j = 0; j < 10; j++) {
+                smallPass(reader, small, smallNames);
+            }
         }
         System.err.printf("warmed in %.1f s%n", (System.nanoTime() - warmStart) / 1e9);
 
+        List<Double> gunzipOnly = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            gunzipOnly.add(gunzipPass(small));
+        }
         List<Double> oursLarge = new ArrayList<>();
         List<Double> oursSmall = new ArrayList<>();
         List<Double> jqLargeT = new ArrayList<>();
@@ -93,7 +98,7 @@ public final class ParserThroughput {
             jqLargeT.add(jq(corpus, List.of("jq", "-c", JQ, "large.json")).seconds);
             // one small pass is some tens of milliseconds: the median of several is one run's figure
             List<Double> passes = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 9; i++) {
                 passes.add(smallPass(reader, small, smallNames));
             }
             oursSmall.add(median(passes));
@@ -112,6 +117,9 @@ public final class ParserThroughput {
         line(String.format("small: %d .json.gz reports (from gzip bytes in memory, gunzip included)", small.size()),
                 smallJsonBytes, small.size(), oursSmall, jqSmallT);
 
+        double floor = median(gunzipOnly.subList(20, 40));
+        System.out.printf("  gunzip alone (java.util.zip, the system's zlib) takes %.1f ms of a small pass: with nothing else"
+                + " to do, the ratio could reach %.1fx%n", floor * 1e3, median(jqSmallT) / floor);
         System.out.println();
         System.out.printf("Peak RSS of a JVM that reads and parses large.json once (GNU time %%M; target <= %d MB)%n",
                 RSS_TARGET_MB);
@@ -189,6 +197,20 @@ public final class ParserThroughput {
             for (TlsReport.DomainTotals t : parseGz(reader, small.get(i), names.get(i)).totalsByDomain().values()) {
                 sink += t.successful() + t.failed();
             }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** What the small reports' gunzip costs alone, as the reader does it (an inflater per report, ended). */
+    static double gunzipPass(List<byte[]> small) throws IOException {
+        byte[] out = new byte[8000];
+        long t0 = System.nanoTime();
+        for (byte[] gz : small) {
+            GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz), 512);
+            while (in.read(out, 0, out.length) > 0) {
+                sink++;
+            }
+            in.close();
         }
         return (System.nanoTime() - t0) / 1e9;
     }
