@@ -105,30 +105,46 @@ public record DomainName(String value) {
         if (name.length() > MAX_LENGTH) {
             return "longer than " + MAX_LENGTH + " characters";
         }
-        String[] labels = name.split("\\.", -1);
-        for (String label : labels) {
-            if (label.isEmpty()) {
+        // label by label without splitting: every domain a report names comes through here, some twice
+        int start = 0;
+        int top = 0;
+        while (true) {
+            int end = name.indexOf('.', start);
+            if (end < 0) {
+                end = name.length();
+            }
+            int length = end - start;
+            if (length == 0) {
                 return "empty label";
             }
-            if (label.length() > 63) {
-                return "label \"" + label + "\" is longer than 63 characters";
+            if (length > 63) {
+                return "label \"" + name.substring(start, end) + "\" is longer than 63 characters";
             }
-            for (int i = 0; i < label.length(); i++) {
-                char c = label.charAt(i);
+            for (int i = start; i < end; i++) {
+                char c = name.charAt(i);
                 boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
                 if (!ok) {
+                    String label = name.substring(start, end);
                     return c > 0x7f
                             ? "\"" + label + "\" is not an A-label (write internationalised labels in their xn-- form)"
                             : "character '" + c + "' is not allowed in a host name";
                 }
             }
-            if (label.startsWith("-") || label.endsWith("-")) {
-                return "label \"" + label + "\" starts or ends with a hyphen";
+            if (name.charAt(start) == '-' || name.charAt(end - 1) == '-') {
+                return "label \"" + name.substring(start, end) + "\" starts or ends with a hyphen";
             }
+            if (end == name.length()) {
+                top = start;
+                break;
+            }
+            start = end + 1;
         }
-        String top = labels[labels.length - 1];
-        if (top.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return "the last label \"" + top + "\" is all digits, the form of an IP address, not of a host name"
+        boolean digits = true;
+        for (int i = top; i < name.length() && digits; i++) {
+            digits = name.charAt(i) >= '0' && name.charAt(i) <= '9';
+        }
+        if (digits) {
+            return "the last label \"" + name.substring(top) + "\" is all digits, the form of an IP address, not of a host name"
                     + " (RFC 1123 §2.1)";
         }
         return null;

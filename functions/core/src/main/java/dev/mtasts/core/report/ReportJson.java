@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads the report JSON (RFC 8460 §4) in one streaming pass, tolerant of what real senders write: absent, null,
@@ -47,6 +48,20 @@ final class ReportJson {
                     .maxNumberLength(40)
                     .build())
             .build();
+    /** Copied for each report: a copy costs less than a provider look-up. */
+    private static final MessageDigest SHA256;
+
+    static {
+        try {
+            SHA256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registered result types as one string each, so a large report holds one copy of each, not one per entry. */
+    private static final Map<String, String> REGISTERED_TYPES = ResultTypes.REGISTERED.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(t -> t, t -> t));
     /** Unknown values are kept as JSON text up to this size; the raw report is stored whole elsewhere. */
     private static final int MAX_UNKNOWN_CHARS = 4096;
 
@@ -54,12 +69,7 @@ final class ReportJson {
     }
 
     static TlsReport parse(InputStream in) throws ReportException, IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha256 = sha256();
         DigestInputStream digested = new DigestInputStream(in, sha256);
         try (JsonParser p = FACTORY.createParser(digested)) {
             JsonToken first = p.nextToken();
@@ -240,7 +250,9 @@ final class ReportJson {
         }
         int i = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            String countPath = path + "[" + i++ + "].failed-session-count";
+            int index = i++;
+            // spelt out only for a count that is refused: a large report has a hundred thousand entries
+            Supplier<String> countPath = () -> path + "[" + index + "].failed-session-count";
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
                 continue;
@@ -258,7 +270,7 @@ final class ReportJson {
                 String key = p.currentName();
                 p.nextToken();
                 switch (key) {
-                    case "result-type" -> resultType = text(p);
+                    case "result-type" -> resultType = resultType(text(p));
                     case "sending-mta-ip" -> sendingIp = text(p);
                     // a misspelling seen in real reports
                     case "receiving-mx-hostname", "receiving-mx-host-name" -> mx = text(p);
@@ -278,6 +290,18 @@ final class ReportJson {
             }
             out.add(new FailureDetail(resultType, sendingIp, mx, helo, receivingIp, count, info, reason, unknown));
         }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String resultType(String type) {
+        return type == null ? null : REGISTERED_TYPES.getOrDefault(type, type);
     }
 
     /** Microsoft writes a TLSA policy-string as one string holding a JSON array; unwrap it. */
@@ -337,7 +361,7 @@ final class ReportJson {
     private static long count(JsonParser p, String path) throws IOException, ReportException {
         JsonToken t = p.currentToken();
         String got = t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT ? p.getText() : null;
-        Long n = optionalCount(p, path);
+        Long n = optionalCount(p, () -> path);
         if (n == null) {
             throw invalid(path, t == JsonToken.VALUE_NULL ? "missing (null)"
                     : got != null ? "expected a whole number of sessions, 0 or more, got " + got
@@ -347,8 +371,16 @@ final class ReportJson {
     }
 
     /** A whole non-negative number; anything else gives null, and a number beyond any real count is refused. */
-    private static Long optionalCount(JsonParser p, String path) throws IOException, ReportException {
+    private static Long optionalCount(JsonParser p, Supplier<String> path) throws IOException, ReportException {
         JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            // what nearly every count is: no BigDecimal for it
+            long n = p.getLongValue();
+            if (n < 0) {
+                return null;
+            }
+            return n > Limits.MAX_SESSIONS ? bounded(BigDecimal.valueOf(n), path) : n;
+        }
         if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
             BigDecimal d = p.getDecimalValue();
             if (d.signum() < 0 || d.stripTrailingZeros().scale() > 0) {
@@ -363,7 +395,7 @@ final class ReportJson {
     }
 
     /** A count some senders write as a string ("3"); anything but digits gives null. */
-    private static Long digits(String s, String path) throws ReportException {
+    private static Long digits(String s, Supplier<String> path) throws ReportException {
         String t = s.strip();
         if (t.isEmpty() || t.length() > 40 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return null;
@@ -371,9 +403,9 @@ final class ReportJson {
         return bounded(new BigDecimal(t), path);
     }
 
-    private static long bounded(BigDecimal count, String path) throws ReportException {
+    private static long bounded(BigDecimal count, Supplier<String> path) throws ReportException {
         if (count.compareTo(BigDecimal.valueOf(Limits.MAX_SESSIONS)) > 0) {
-            throw invalid(path, Quote.cut(count.toPlainString(), 40) + " sessions is more than any report can count "
+            throw invalid(path.get(), Quote.cut(count.toPlainString(), 40) + " sessions is more than any report can count "
                     + "(at most " + String.format(java.util.Locale.ROOT, "%,d", Limits.MAX_SESSIONS) + ")");
         }
         return count.longValueExact();
@@ -390,14 +422,21 @@ final class ReportJson {
         }
     }
 
+    private static final java.util.regex.Pattern LEAP_SECOND = java.util.regex.Pattern.compile(":60(?=[.Zz+-]|$)");
+    private static final java.util.regex.Pattern COMPACT_OFFSET = java.util.regex.Pattern.compile("([+-]\\d{2})(\\d{2})$");
+
     /** RFC 3339; a date-time without zone is UTC (Microsoft), a bare date its start. Unreadable: null. */
     static Instant instant(String raw) {
         if (raw == null) {
             return null;
         }
+        Instant utc = plainUtc(raw);
+        if (utc != null) {
+            return utc;
+        }
         String s = raw.length() > 10 && (raw.charAt(10) == ' ' || raw.charAt(10) == 't') ? raw.substring(0, 10) + "T" + raw.substring(11) : raw;
-        s = s.replaceFirst(":60(?=[.Zz+-]|$)", ":59"); // a leap second counts on its minute
-        s = s.replaceFirst("([+-]\\d{2})(\\d{2})$", "$1:$2"); // +0000 as +00:00
+        s = LEAP_SECOND.matcher(s).replaceFirst(":59"); // a leap second counts on its minute
+        s = COMPACT_OFFSET.matcher(s).replaceFirst("$1:$2"); // +0000 as +00:00
         s = s.endsWith("z") ? s.substring(0, s.length() - 1) + "Z" : s;
         try {
             return OffsetDateTime.parse(s).toInstant();
@@ -412,6 +451,42 @@ final class ReportJson {
                 }
             }
         }
+    }
+
+    /**
+     * {@code yyyy-mm-ddThh:mm:ssZ}, what nearly every sender writes, read without the general parser (the better
+     * part of a small report's cost); null for any other form or a value out of range, which the general path then
+     * judges.
+     */
+    private static Instant plainUtc(String s) {
+        if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = decimal(s, 0, 4);
+        int month = decimal(s, 5, 7);
+        int day = decimal(s, 8, 10);
+        int hour = decimal(s, 11, 13);
+        int minute = decimal(s, 14, 16);
+        int second = decimal(s, 17, 19);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+    }
+
+    /** The decimal number {@code s[from, to)}, or -1 unless all of it is ASCII digits. */
+    private static int decimal(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private static String capture(JsonParser p) throws IOException {

@@ -26,6 +26,12 @@ import org.apache.james.mime4j.stream.RawFieldParser;
  */
 public final class ReportReader {
     private static final byte[] GZIP = {0x1f, (byte) 0x8b};
+    /**
+     * Bytes buffered for telling formats apart and for gzip's input: most reports are a few hundred bytes of gzip,
+     * and once past the first bytes the JSON parser's reads of 8,000 go straight through, so a larger buffer per
+     * report would only make garbage.
+     */
+    private static final int BUFFER = 512;
     private final Limits limits;
 
     public ReportReader(Limits limits) {
@@ -53,8 +59,7 @@ public final class ReportReader {
     public Received read(InputStream raw, String fileName) throws ReportException {
         LimitedInputStream limited = new LimitedInputStream(new Source(raw), limits.maxCompressedBytes(), "the delivery");
         try {
-            // the JSON parser reads 8,000 bytes at a time; a larger buffer per file only makes garbage
-            BufferedInputStream in = new BufferedInputStream(limited, 8192);
+            BufferedInputStream in = new BufferedInputStream(limited, BUFFER);
             byte[] head = peek(in, 256);
             if (startsWith(head, GZIP) || firstNonSpace(head) == '{' || firstNonSpace(head) == '[') {
                 TlsReport report = json(in);
@@ -138,12 +143,13 @@ public final class ReportReader {
 
     /** JSON, gzip'd or not (decided by the bytes, not by what the sender declared), within the size limit. */
     private TlsReport json(InputStream in) throws IOException, ReportException {
-        BufferedInputStream b = in instanceof BufferedInputStream bis ? bis : new BufferedInputStream(in);
+        BufferedInputStream b = in instanceof BufferedInputStream bis ? bis : new BufferedInputStream(in, BUFFER);
         byte[] head = peek(b, 2);
         InputStream body = b;
+        Gunzip gunzip = null;
         if (startsWith(head, GZIP)) {
             try {
-                body = new GZIPInputStream(b, 8192);
+                body = gunzip = new Gunzip(b);
             } catch (ZipException e) {
                 throw new ReportException(ReportException.Kind.INVALID, "broken gzip data: the header is not valid gzip");
             } catch (java.io.EOFException e) {
@@ -155,6 +161,25 @@ public final class ReportReader {
             return ReportJson.parse(new LimitedInputStream(body, limits.maxDecompressedBytes(), "the decompressed report"));
         } catch (ZipException | java.io.EOFException e) {
             throw new ReportException(ReportException.Kind.INVALID, gzipProblem(e));
+        } finally {
+            if (gunzip != null) {
+                gunzip.end();
+            }
+        }
+    }
+
+    /**
+     * Gunzip whose inflater gives back its native memory (some 40 KB) as soon as the report is read. The stream is
+     * not closed, as that would close the caller's; left to the collector, the memory of every report read since
+     * the last collection is held at once: gigabytes for a few tens of thousands of small reports.
+     */
+    private static final class Gunzip extends GZIPInputStream {
+        Gunzip(InputStream in) throws IOException {
+            super(in, BUFFER);
+        }
+
+        void end() {
+            inf.end();
         }
     }
 
@@ -267,9 +292,20 @@ public final class ReportReader {
         if (fileName == null) {
             return null;
         }
-        String base = fileName.substring(fileName.lastIndexOf('/') + 1);
-        String[] parts = base.split("!");
-        return parts.length >= 4 ? normalise(parts[1]) : null;
+        int base = fileName.lastIndexOf('/') + 1;
+        // as String.split("!") giving four parts or more (trailing empty ones dropped), without the split
+        int first = fileName.indexOf('!', base);
+        int second = first < 0 ? -1 : fileName.indexOf('!', first + 1);
+        int third = second < 0 ? -1 : fileName.indexOf('!', second + 1);
+        if (third < 0) {
+            return null;
+        }
+        for (int i = third + 1; i < fileName.length(); i++) {
+            if (fileName.charAt(i) != '!') {
+                return normalise(fileName.substring(first + 1, second));
+            }
+        }
+        return null;
     }
 
     private static String normalise(String domain) {
@@ -301,9 +337,10 @@ public final class ReportReader {
 
     private static byte[] peek(BufferedInputStream in, int n) throws IOException {
         in.mark(n);
-        byte[] head = in.readNBytes(n);
+        byte[] head = new byte[n];
+        int read = in.readNBytes(head, 0, n);
         in.reset();
-        return head;
+        return read == n ? head : java.util.Arrays.copyOf(head, read);
     }
 
     private static boolean startsWith(byte[] data, byte[] prefix) {

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,7 +43,7 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
 
     /** Fills in the domain of policies that name none, from the file name or the e-mail header. */
     public TlsReport attributedTo(String fallbackDomain) {
-        if (fallbackDomain == null) {
+        if (fallbackDomain == null || policies.stream().allMatch(p -> p.domain() != null)) {
             return this;
         }
         List<PolicyResult> filled = new ArrayList<>();
@@ -62,29 +62,46 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
      * are added up. Sums stop at {@link Long#MAX_VALUE} rather than wrap.
      */
     public Map<String, DomainTotals> totalsByDomain() {
-        Map<String, Map<String, DomainTotals>> byDomainAndType = new TreeMap<>();
+        Map<String, Map<String, Sums>> byDomainAndType = new TreeMap<>();
         for (PolicyResult p : policies) {
             String domain = p.domain() == null ? UNATTRIBUTED : p.domain();
-            Map<String, Long> failures = new LinkedHashMap<>();
+            Sums sums = byDomainAndType.computeIfAbsent(domain, d -> new TreeMap<>())
+                    .computeIfAbsent(p.type(), t -> new Sums());
+            sums.successful = plus(sums.successful, p.successful());
+            sums.failed = plus(sums.failed, p.failed());
             for (FailureDetail f : p.failures()) {
-                failures.merge(f.resultType() == null ? ResultTypes.UNKNOWN : f.resultType(), f.count(), TlsReport::plus);
+                String type = f.resultType() == null ? ResultTypes.UNKNOWN : f.resultType();
+                long[] sum = sums.failures.get(type);
+                if (sum == null) {
+                    sum = new long[1];
+                    sums.failures.put(type, sum);
+                }
+                sum[0] = plus(sum[0], f.count());
             }
-            byDomainAndType.computeIfAbsent(domain, d -> new TreeMap<>())
-                    .merge(p.type(), new DomainTotals(p.successful(), p.failed(), failures), DomainTotals::sum);
         }
         Map<String, DomainTotals> out = new TreeMap<>();
         byDomainAndType.forEach((domain, byType) -> {
             long sessions = 0;
             long failed = 0;
             Map<String, Long> failures = new TreeMap<>();
-            for (DomainTotals t : byType.values()) {
+            for (Sums t : byType.values()) {
                 sessions = Math.max(sessions, plus(t.successful, t.failed));
                 failed = Math.max(failed, t.failed);
-                t.failures.forEach((k, v) -> failures.merge(k, v, Math::max));
+                t.failures.forEach((k, v) -> failures.merge(k, v[0], Math::max));
             }
             out.put(domain, new DomainTotals(sessions - failed, failed, failures));
         });
         return out;
+    }
+
+    /**
+     * One domain's and policy type's sums as they are added up: a count per result type in place, not a new Long
+     * for each of a large report's entries.
+     */
+    private static final class Sums {
+        long successful;
+        long failed;
+        final Map<String, long[]> failures = new HashMap<>();
     }
 
     /** a + b, or {@link Long#MAX_VALUE} where that would overflow (counts are never negative). */
@@ -97,12 +114,6 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
     public record DomainTotals(long successful, long failed, Map<String, Long> failures) {
         public DomainTotals {
             failures = Map.copyOf(failures);
-        }
-
-        static DomainTotals sum(DomainTotals a, DomainTotals b) {
-            Map<String, Long> f = new TreeMap<>(a.failures);
-            b.failures.forEach((k, v) -> f.merge(k, v, TlsReport::plus));
-            return new DomainTotals(plus(a.successful, b.successful), plus(a.failed, b.failed), f);
         }
     }
 }
