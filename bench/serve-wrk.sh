@@ -52,7 +52,7 @@ done
 served=$((($(date +%s%N) - t1) / 1000000))
 echo "Stack up in $up ms (serve's own figure: $(grep -o 'up in [0-9]* ms' "$WORK/serve.log")); $DOMAIN served 200 $served ms after domain add"
 curl -s -H "Host: mta-sts.$DOMAIN" "$URL" | sed 's/^/  /'
-echo "DynamoDB Local, the row read straight (GetItem, the CLI's client, another JVM, 3 s after 2 s warm-up):"
+echo "DynamoDB Local, the row read straight (GetItem, the CLI's client, another JVM, 3 s after a 3 s warm-up):"
 for threads in 1 8; do
     echo "  $threads thread(s): $(java -cp "$CP" dev.mtasts.bench.GetItemLatency "http://127.0.0.1:$DB" "$DOMAIN" "$threads" 3 2>/dev/null)"
 done

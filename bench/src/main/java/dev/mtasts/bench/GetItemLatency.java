@@ -19,7 +19,7 @@ public final class GetItemLatency {
         DomainName domain = DomainName.parse(args[1]);
         int threads = Integer.parseInt(args[2]);
         long millis = Long.parseLong(args[3]) * 1000;
-        run(store, domain, threads, 2000); // warm: compiled code, pooled connections, as serve is after its warm-up
+        run(store, domain, 8, 3000); // warm (8 threads, for more calls): compiled code, pooled connections, as serve is after its warm-up
         long[] ns = run(store, domain, threads, millis);
         double seconds = millis / 1e3;
         System.out.printf("GetItem: %d in %.1f s (%.0f/s), p50 %.2f ms, p99 %.2f ms%n", ns.length, seconds,
