@@ -41,6 +41,8 @@ final class LocalApiGateway implements AutoCloseable {
      * first instance is made, and no other server runs in the CLI's process.
      */
     static final String MAX_REQUEST_SECONDS = "5";
+    /** Requests handled at once. */
+    static final int WORKERS = 8;
 
     static {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
@@ -77,7 +79,7 @@ final class LocalApiGateway implements AutoCloseable {
         this.routes = Map.copyOf(routes);
         this.log = log;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
-        this.executor = Executors.newFixedThreadPool(8);
+        this.executor = Executors.newFixedThreadPool(WORKERS);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();

@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.model.Shard;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
@@ -58,7 +60,19 @@ final class LocalStream implements AutoCloseable {
                 }
                 boolean any = false;
                 for (Map.Entry<String, String> e : List.copyOf(iterators.entrySet())) {
-                    var page = streams.getRecords(r -> r.shardIterator(e.getValue()).limit(100));
+                    GetRecordsResponse page;
+                    try {
+                        page = streams.getRecords(r -> r.shardIterator(e.getValue()).limit(100));
+                    } catch (TrimmedDataAccessException trimmed) {
+                        // DynamoDB Local, when another table's stream was made after this one (serve makes the
+                        // reports table second): the iterators of a shard read while it was empty are all refused
+                        // once a record is written to it, and an empty table at start (no domains file) would
+                        // never hand a domain added later to the lifecycle. A new iterator from the oldest record
+                        // reads it; a record seen twice is taken twice, as Lambda's at-least-once delivery may.
+                        iterators.put(e.getKey(), streams.getShardIterator(r -> r.streamArn(arn).shardId(e.getKey())
+                                .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+                        continue;
+                    }
                     if (page.nextShardIterator() == null) {
                         iterators.remove(e.getKey());
                         finished.add(e.getKey());

@@ -76,6 +76,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // each worker of the local gateway reads DynamoDB Local on a connection of its own; the JDK keeps at most 5
+        // idle connections per host, so with more requests at once than that, every few requests paid a new
+        // connection. Read once, when the first connection is made: set before any is.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(2 * LocalApiGateway.WORKERS));
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (int[] p : new int[][] {{port, 0}, {dynamodbPort, 1}}) {

@@ -24,6 +24,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -37,6 +43,20 @@ import org.crac.Resource;
 public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
     public static final String POLICY_PATH = "/.well-known/mta-sts.txt";
     private static final String TEXT = "text/plain; charset=utf-8";
+    /**
+     * The most a request waits for its row, counted from its arrival. The client's own budget
+     * ({@link Dynamo#CALL_BUDGET}) is not enough: its clock starts only once the request is built and its endpoint
+     * resolved (some 150 ms of class loading on a fresh container's first call), and what blocks outside the
+     * DynamoDB socket is not cut short by it: a SnapStart function's credentials come from a container endpoint
+     * with timeouts of its own (a silent one held a request 6 s). So the row is read on another thread and the
+     * request waits on its own clock; a read still running then ends in the background, on the client's budget.
+     */
+    static final long WAIT_NANOS = Dynamo.CALL_BUDGET.toNanos();
+    private static final ExecutorService READS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "policy-read");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final DomainStore store;
 
@@ -94,15 +114,16 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        long arrived = System.nanoTime();
         try {
-            return respond(event, context);
+            return respond(event, context, arrived);
         } catch (RuntimeException e) {
             log(context, LogLevel.ERROR, "unexpected error: " + e);
             return text(500, "Internal error.\n");
         }
     }
 
-    private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context context) {
+    private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context context, long arrived) {
         String host = host(event);
         DomainName domain = DomainName.ofPolicyHost(host).orElse(null);
         if (domain == null) {
@@ -124,7 +145,7 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         }
         Optional<Map<String, Object>> item;
         try {
-            item = store.find(domain);
+            item = find(domain, arrived);
         } catch (StoreUnavailableException e) {
             log(context, LogLevel.ERROR, "domain " + domain + ": " + e.getMessage());
             APIGatewayV2HTTPResponse r = text(503, "Service unavailable, try again later.\n");
@@ -164,6 +185,25 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         APIGatewayV2HTTPResponse r = text(200, body);
         r.getHeaders().put("Cache-Control", "no-cache");
         return r;
+    }
+
+    /** The row, or StoreUnavailableException once {@link #WAIT_NANOS} have passed since the request arrived. */
+    private Optional<Map<String, Object>> find(DomainName domain, long arrived) {
+        Future<Optional<Map<String, Object>>> read = READS.submit(() -> store.find(domain));
+        try {
+            return read.get(WAIT_NANOS - (System.nanoTime() - arrived), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("DynamoDB unreachable: no answer in "
+                    + Dynamo.CALL_BUDGET.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("DynamoDB read interrupted", e);
+        }
     }
 
     /**

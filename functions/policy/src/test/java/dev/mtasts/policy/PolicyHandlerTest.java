@@ -151,6 +151,99 @@ class PolicyHandlerTest {
         }
     }
 
+    /**
+     * A table that accepts connections and never answers: a sender (about 4 s for DNS and HTTPS together) gets a
+     * 503 within the client's call budget. The bound allows for a busy machine; without one it is the SDK's.
+     */
+    @Test
+    void aSilentTableIs503WithRetryAfterWithinTheBudget() throws Exception {
+        try (SilentPort silent = new SilentPort()) {
+            System.setProperty("aws.endpointUrlDynamoDb", "http://127.0.0.1:" + silent.port());
+            PolicyHandler fromEnv;
+            try {
+                fromEnv = new PolicyHandler(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "x",
+                        "AWS_SECRET_ACCESS_KEY", "y", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE));
+            } finally {
+                System.setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
+            }
+            for (int i = 0; i < 2; i++) {
+                long t0 = System.nanoTime();
+                APIGatewayV2HTTPResponse r = fromEnv.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(503, r.getStatusCode());
+                assertEquals("5", r.getHeaders().get("Retry-After"));
+                assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
+            }
+        }
+    }
+
+    /**
+     * A SnapStart function's credentials come from a container endpoint, whose client has timeouts of its own
+     * (seconds), outside the DynamoDB client's budget: a silent one is still a 503 within the budget.
+     */
+    @Test
+    void aSilentCredentialsEndpointIs503WithinTheBudget() throws Exception {
+        try (SilentPort silent = new SilentPort()) {
+            System.setProperty("aws.containerCredentialsFullUri", "http://127.0.0.1:" + silent.port() + "/credentials");
+            try {
+                PolicyHandler snapStart = new PolicyHandler(Map.of("AWS_REGION", "us-east-1",
+                        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:" + silent.port() + "/credentials",
+                        "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE));
+                long t0 = System.nanoTime();
+                APIGatewayV2HTTPResponse r = snapStart.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(503, r.getStatusCode());
+                assertEquals("5", r.getHeaders().get("Retry-After"));
+                assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
+            } finally {
+                System.clearProperty("aws.containerCredentialsFullUri");
+            }
+        }
+    }
+
+    /** A port on 127.0.0.1 that accepts connections, reads what comes and never answers. */
+    static final class SilentPort implements AutoCloseable {
+        private final java.net.ServerSocket listener;
+        private final List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        SilentPort() throws java.io.IOException {
+            listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            Thread t = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        java.net.Socket s = listener.accept();
+                        accepted.add(s);
+                        Thread reader = new Thread(() -> {
+                            try {
+                                s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                            } catch (java.io.IOException closed) {
+                                // the client gave up
+                            }
+                        }, "silent-read");
+                        reader.setDaemon(true);
+                        reader.start();
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            }, "silent-accept");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            listener.close();
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void aMissingTableIsAnErrorNotAnException() {
         APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(client, "no-such-table"))
