@@ -20,6 +20,6 @@ fi
 # one reactor build (unless bench/run.sh has just built): the jar and the harness's classpath from this tree's modules, not from ~/.m2 (its output on stderr)
 [ -n "${MTA_STS_BENCH_BUILT:-}" ] ||
   mvn -B -q -pl functions/cli,bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
-echo "5. mta-sts resolver beside postfix-mta-sts-resolver $(dpkg-query -W -f '${Version}' postfix-mta-sts-resolver)"
+echo "mta-sts resolver beside postfix-mta-sts-resolver $(dpkg-query -W -f '${Version}' postfix-mta-sts-resolver)"
 java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.mtasts.bench.ResolverBench \
   functions/cli/target/mta-sts.jar "${1:-400}" "${2:-8}" "${3:-5}"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Every benchmark, side by side in one run: bench/run.sh [RUNS]
-# Needs Java 17+, Maven, moto_server and python3; jq, wrk, bc and GNU time are installed when missing (as root).
+# Needs Java 17+, Maven, moto_server and python3; jq, wrk, bc, curl and GNU time are installed when missing (as
+# root). The resolver section needs root too. About 10 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-7}
 # the side-by-side peers and measuring tools, from Debian; installed when missing and run as root
 missing=()
-for tool in jq:jq wrk:wrk bc:bc /usr/bin/time:time; do
+for tool in jq:jq wrk:wrk bc:bc curl:curl /usr/bin/time:time; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -22,11 +23,24 @@ fi
 command -v moto_server >/dev/null || { echo "bench/run.sh: needs moto_server (pip install 'moto[server]')" >&2; exit 2; }
 # one reactor run: the bench module's classpath names the modules just built, so nothing needs installing first
 mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1)"
 CP="bench/target/classes:$(cat bench/target/classpath)"
+section() { echo; echo "== $1"; }
+
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1), load $(cut -d' ' -f1 /proc/loadavg)"
+section "1. The report parser, warm and in process, beside jq"
+bash bench/parser.sh "$((RUNS + 2))"
+section "2. What one stored report costs the reports function"
+bash bench/report-cost.sh
+section "3. The policy function against a sick DynamoDB"
+bash bench/policy-sick.sh
+section "4. The local stack's keep-alive policy GET under wrk"
+bash bench/serve-wrk.sh
+section "5. Policy cold start, SnapStart priming, artifacts"
 java -cp "$CP" dev.mtasts.bench.Bench . "$RUNS" 2>/dev/null | grep -v '^SLF4J'
+section "6. What the domain lifecycle asks of AWS"
 java -cp "$CP" dev.mtasts.bench.LifecycleRequests 100 2>/dev/null | grep -v '^SLF4J\|^INFO\|^WARN'
+section "7. The mta-sts command beside jq, gzip bomb"
 bash bench/report-parse.sh "$RUNS"
 # the resolver beside postfix-mta-sts-resolver; as root only (DNS and HTTPS on 127.0.0.2, a mount namespace)
-echo
-MTA_STS_BENCH_BUILT=1 bash bench/resolver.sh || echo "5. Resolver benchmark not run (bench/resolver.sh says why)"
+section "8. mta-sts resolver beside postfix-mta-sts-resolver"
+MTA_STS_BENCH_BUILT=1 bash bench/resolver.sh || echo "Resolver benchmark not run (bench/resolver.sh says why)"

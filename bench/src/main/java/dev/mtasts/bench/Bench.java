@@ -61,7 +61,7 @@ public final class Bench {
         long h = median(handler);
         long b = median(baseline);
         System.out.println();
-        System.out.printf("1. Policy cold start (%d alternating runs each, fresh JVM to first response)%n", runs);
+        System.out.printf("Policy cold start (%d alternating runs each, fresh JVM to first response)%n", runs);
         System.out.printf("   handler   median %4d ms  (min %d, max %d)%n", h, min(handler), max(handler));
         System.out.printf("   baseline  median %4d ms  (min %d, max %d)   same client, same GetItem%n", b, min(baseline), max(baseline));
         System.out.printf("   ratio     %.2f  (target <= 1.3)%n", (double) h / b);
@@ -72,7 +72,7 @@ public final class Bench {
         Result plain = run(cp, jvm, env, FirstPolicy.class, List.of());
         Result primed = run(cp, jvm, env, FirstPolicy.class, List.of("prime"));
         System.out.println();
-        System.out.println("2. SnapStart priming (classes loaded, in process)");
+        System.out.println("SnapStart priming (classes loaded, in process)");
         System.out.println("   without priming: " + plain.out);
         System.out.println("   with priming:    " + primed.out);
     }
@@ -115,7 +115,7 @@ public final class Bench {
     /** Size of each function's artifact, and what it must not contain. */
     static void artifacts(Path root) throws IOException {
         System.out.println();
-        System.out.println("3. Deployment artifacts");
+        System.out.println("Deployment artifacts");
         for (String f : List.of("policy", "reports", "dns")) {
             Path jar = root.resolve("functions/" + f + "/target/" + f + ".jar");
             try (ZipFile zip = new ZipFile(jar.toFile())) {

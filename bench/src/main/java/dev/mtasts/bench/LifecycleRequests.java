@@ -21,7 +21,6 @@ public final class LifecycleRequests {
     public static void main(String[] args) throws Exception {
         int bulk = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         try (LifecycleStack stack = new LifecycleStack()) {
-            System.out.println();
             System.out.println("Lifecycle AWS requests (moto_server: Route53, ACM, API Gateway v2; each request counted)");
             stack.zone("add.example", "mx1.add.example", "mx2.add.example");
             stack.takeCalls();
