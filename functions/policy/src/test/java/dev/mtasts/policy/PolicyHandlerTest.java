@@ -167,12 +167,7 @@ class PolicyHandlerTest {
                 System.setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
             }
             for (int i = 0; i < 2; i++) {
-                long t0 = System.nanoTime();
-                APIGatewayV2HTTPResponse r = fromEnv.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertEquals(503, r.getStatusCode());
-                assertEquals("5", r.getHeaders().get("Retry-After"));
-                assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
+                assert503WithinTheBudget(fromEnv);
             }
         }
     }
@@ -189,16 +184,21 @@ class PolicyHandlerTest {
                 PolicyHandler snapStart = new PolicyHandler(Map.of("AWS_REGION", "us-east-1",
                         "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:" + silent.port() + "/credentials",
                         "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE));
-                long t0 = System.nanoTime();
-                APIGatewayV2HTTPResponse r = snapStart.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertEquals(503, r.getStatusCode());
-                assertEquals("5", r.getHeaders().get("Retry-After"));
-                assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
+                assert503WithinTheBudget(snapStart);
             } finally {
                 System.clearProperty("aws.containerCredentialsFullUri");
             }
         }
+    }
+
+    /** 503 with Retry-After within the budget, and 300 ms for a busy machine. */
+    private static void assert503WithinTheBudget(PolicyHandler handler) {
+        long t0 = System.nanoTime();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(503, r.getStatusCode());
+        assertEquals("5", r.getHeaders().get("Retry-After"));
+        assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
     }
 
     /** A port on 127.0.0.1 that accepts connections, reads what comes and never answers. */
