@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The policy function against a sick DynamoDB (black-hole, delay, refuse, reset) and under load:
-# bench/policy-sick.sh [N requests per mode]. Builds nothing: run after the build of bench/run.sh.
+# bench/policy-sick.sh [N requests per mode]. Builds first when the jars or the bench classes are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -f bench/target/classpath ] && [ -d bench/target/classes ] && [ -f functions/cli/target/mta-sts.jar ] ||
+  mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
 N=${1:-20}
 # the proxy in front of DynamoDB Local listens on this port; the function finds it where Lambda's would find an
 # endpoint, in the SDK's standard setting

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=bench/target/corpus
-[ -f bench/target/classpath ] && [ -d bench/target/classes ] ||
+[ -f bench/target/classpath ] && [ -d bench/target/classes ] && [ -f functions/cli/target/mta-sts.jar ] ||
   mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
 [ -d "$DATA/small" ] || python3 bench/gen-reports.py "$DATA" --small 2000 --details 100000 >&2
 exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "bench/target/classes:$(cat bench/target/classpath)" \

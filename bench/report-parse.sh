@@ -4,6 +4,8 @@
 # Usage: bench/report-parse.sh [RUNS]   (needs jq and GNU time: apt-get install jq time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -f bench/target/classpath ] && [ -d bench/target/classes ] && [ -f functions/cli/target/mta-sts.jar ] ||
+  mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
 RUNS=${1:-5}
 JAR=functions/cli/target/mta-sts.jar
 DATA=bench/target/corpus
@@ -41,7 +43,7 @@ echo "The command: mta-sts report parse beside jq, each a whole process ($RUNS a
 echo "   (for information: a fresh JVM's start is most of it; the functions parse warm, as measured above)"
 for case in large small; do
   mj=$(median < /tmp/mb-$case-java); mq=$(median < /tmp/mb-$case-jq)
-  label=$([ $case = large ] && echo "one report, $(du -m "$DATA/large.json" | cut -f1) MB, 100k failure-details" \
+  label=$([ $case = large ] && echo "one report, $(( $(stat -c %s "$DATA/large.json") / 1000000 )) MB, 100k failure-details" \
           || echo "$(ls "$DATA"/small | wc -l) small .json.gz reports")
   printf "   %-45s mta-sts %s (%s)  jq %s (%s)  speed-up %.2fx  peak RSS %d MB\n" "$label" \
     "$mj" "$(spread < /tmp/mb-$case-java)" "$mq" "$(spread < /tmp/mb-$case-jq)" \

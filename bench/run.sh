@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every benchmark, side by side in one run: bench/run.sh [RUNS]
 # Needs Java 17+, Maven, moto_server and python3; jq, wrk, bc, curl and GNU time are installed when missing (as
-# root). The resolver section needs root too. About 10 minutes on 2 cores.
+# root). The resolver section needs root too. About 6 minutes on 2 cores. RUNS: alternating runs for the parser, the
+# cold start and the command beside jq. A section that fails says so and the run goes on; what the sections write to
+# stderr is kept in bench/target/bench.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-7}
@@ -20,27 +22,36 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 2
   fi
 fi
-command -v moto_server >/dev/null || { echo "bench/run.sh: needs moto_server (pip install 'moto[server]')" >&2; exit 2; }
+command -v moto_server >/dev/null ||
+  { echo "bench/run.sh: needs moto_server (in a Python virtual environment: pip install 'moto[server]')" >&2; exit 2; }
 # one reactor run: the bench module's classpath names the modules just built, so nothing needs installing first
-mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath
+mvn -B -q package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
 CP="bench/target/classes:$(cat bench/target/classpath)"
-section() { echo; echo "== $1"; }
+LOG=bench/target/bench.log
+: > "$LOG"
+failed=0
+section() { echo; echo "== $1"; echo "== $1" >> "$LOG"; }
+# a section that misses a target or fails is reported, and the others still run
+run() { "$@" 2>>"$LOG" || { echo "   (this section exited $?: see $LOG)"; failed=$((failed + 1)); }; }
+jvm() { java -cp "$CP" "$@" | grep -v '^SLF4J\|^INFO\|^WARN'; } # the lifecycle's own log lines left out
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(java -version 2>&1 | head -1), load $(cut -d' ' -f1 /proc/loadavg)"
 section "1. The report parser, warm and in process, beside jq"
-bash bench/parser.sh "$((RUNS + 2))"
+run bash bench/parser.sh "$((RUNS + 2))"
 section "2. What one stored report costs the reports function"
-bash bench/report-cost.sh
+run bash bench/report-cost.sh
 section "3. The policy function against a sick DynamoDB"
-bash bench/policy-sick.sh
+run bash bench/policy-sick.sh
 section "4. The local stack's keep-alive policy GET under wrk"
-bash bench/serve-wrk.sh
+run bash bench/serve-wrk.sh
 section "5. Policy cold start, SnapStart priming, artifacts"
-java -cp "$CP" dev.mtasts.bench.Bench . "$RUNS" 2>/dev/null | grep -v '^SLF4J'
+run jvm dev.mtasts.bench.Bench . "$RUNS"
 section "6. What the domain lifecycle asks of AWS"
-java -cp "$CP" dev.mtasts.bench.LifecycleRequests 100 2>/dev/null | grep -v '^SLF4J\|^INFO\|^WARN'
+run jvm dev.mtasts.bench.LifecycleRequests 100
 section "7. The mta-sts command beside jq, gzip bomb"
-bash bench/report-parse.sh "$RUNS"
+run bash bench/report-parse.sh "$RUNS"
 # the resolver beside postfix-mta-sts-resolver; as root only (DNS and HTTPS on 127.0.0.2, a mount namespace)
 section "8. mta-sts resolver beside postfix-mta-sts-resolver"
-MTA_STS_BENCH_BUILT=1 bash bench/resolver.sh || echo "Resolver benchmark not run (bench/resolver.sh says why)"
+run env MTA_STS_BENCH_BUILT=1 bash bench/resolver.sh
+echo
+[ "$failed" = 0 ] && echo "Every section ran." || { echo "$failed section(s) did not finish: see $LOG"; exit 1; }

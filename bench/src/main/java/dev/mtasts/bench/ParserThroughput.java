@@ -46,6 +46,7 @@ public final class ParserThroughput {
         }
         Path corpus = Path.of(args.length > 0 ? args[0] : "bench/target/corpus");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 9;
+        boolean rss = !(args.length > 2 && args[2].equals("no-rss"));
         Path large = corpus.resolve("large.json");
         List<Path> smallFiles;
         try (Stream<Path> s = Files.list(corpus.resolve("small"))) {
@@ -107,7 +108,11 @@ public final class ParserThroughput {
 
         System.out.println();
         System.out.printf("Report parsing, warm and in process (%s), against jq %s as a whole process;%n",
-                "dev.mtasts.core.report.ReportReader, JVM " + System.getProperty("java.vm.version") + ", default flags",
+                "dev.mtasts.core.report.ReportReader, JVM " + System.getProperty("java.vm.version") + ", "
+                        + (java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().isEmpty()
+                        ? "default flags, the full JIT"
+                        : String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+                        + ", as the Lambda java21 runtime runs functions"),
                 jqVersion());
         System.out.printf("%d alternating runs, medians (min-max); MB/s counts the JSON bytes (the small reports"
                 + " decompressed: %.2f MB; %.2f MB of gzip)%n", runs, smallJsonBytes / 1e6,
@@ -120,6 +125,9 @@ public final class ParserThroughput {
         double floor = median(gunzipOnly.subList(20, 40));
         System.out.printf("  gunzip alone (java.util.zip, the system's zlib) takes %.1f ms of a small pass: with nothing else"
                 + " to do, the ratio could reach %.1fx%n", floor * 1e3, median(jqSmallT) / floor);
+        if (!rss) {
+            return;
+        }
         System.out.println();
         System.out.printf("Peak RSS of a JVM that reads and parses large.json once (GNU time %%M; target <= %d MB)%n",
                 RSS_TARGET_MB);

@@ -56,6 +56,14 @@ public final class ReportCost {
     static final double PER_MILLION_REQUESTS = 0.20;
     static final double PER_MILLION_WRITE_UNITS = 0.625;
     static final double PER_MILLION_READ_UNITS = 0.125;
+    /** S3 Standard, us-east-1: PUT and COPY $0.005 per 1,000, GET $0.0004 per 1,000, DELETE free. */
+    static final double PER_MILLION_S3_PUT = 5.00;
+    static final double PER_MILLION_S3_GET = 0.40;
+    /** The raw report in S3: HTTPS, one PUT; e-mail, SES's PUT, then the function's GET and COPY to processed/. */
+    static final double S3_HTTPS = PER_MILLION_S3_PUT;
+    static final double S3_EMAIL = 2 * PER_MILLION_S3_PUT + PER_MILLION_S3_GET;
+    /** Lambda and DynamoDB reads per million reports, for the total by the documented rule. */
+    static double lambdaAndReads;
     static final int WARM = 500;
 
     public static void main(String[] args) throws Exception {
@@ -166,7 +174,17 @@ public final class ReportCost {
         System.out.printf("  per million reports, one report an invocation, %d MB: Lambda arm64 (template.yaml) $%.2f"
                 + " compute + $%.2f requests; x86 would be $%.2f + $%.2f; DynamoDB $%.2f writes + $%.2f reads%n",
                 MEMORY_MB, arm, PER_MILLION_REQUESTS, x86, PER_MILLION_REQUESTS, writes, reads);
-        System.out.printf("  total per million reports (arm64): at least $%.2f%n", arm + PER_MILLION_REQUESTS + writes + reads);
+        lambdaAndReads = arm + PER_MILLION_REQUESTS + reads;
+        System.out.printf("  S3 for the raw report (PUT and COPY $%.2f, GET $%.2f per million): HTTPS $%.2f (one PUT),"
+                + " e-mail $%.2f (SES's PUT, the function's GET and COPY)%n", PER_MILLION_S3_PUT, PER_MILLION_S3_GET,
+                S3_HTTPS, S3_EMAIL);
+        total("DynamoDB Local's write units", lambdaAndReads + writes);
+    }
+
+    static void total(String units, double lambdaAndDynamo) {
+        System.out.printf("  total per million reports (arm64), %s: Lambda and DynamoDB at least $%.2f; with S3,"
+                + " HTTPS $%.2f, e-mail $%.2f%n", units, lambdaAndDynamo, lambdaAndDynamo + S3_HTTPS,
+                lambdaAndDynamo + S3_EMAIL);
     }
 
     /**
@@ -194,9 +212,10 @@ public final class ReportCost {
         double units = (double) reportUnits / reports + 2 * ((dayMax + 1023) / 1024);
         System.out.printf("  by the documented rule from the stored items: report items %.0f bytes on average, %.2f units"
                 + " each; day summaries at most %d bytes, %d units an update; %.2f units/report, $%.2f per million"
-                + " reports (DynamoDB Local's own count is higher: it is the figure used above)%n",
+                + " reports of writes%n",
                 (double) reportBytes / reportItems, (double) reportUnits / reportItems, dayMax, 2 * ((dayMax + 1023) / 1024),
                 units, units * PER_MILLION_WRITE_UNITS);
+        total("the documented rule", lambdaAndReads + units * PER_MILLION_WRITE_UNITS);
     }
 
     static long size(java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
