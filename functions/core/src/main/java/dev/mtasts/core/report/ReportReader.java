@@ -292,20 +292,9 @@ public final class ReportReader {
         if (fileName == null) {
             return null;
         }
-        int base = fileName.lastIndexOf('/') + 1;
-        // as String.split("!") giving four parts or more (trailing empty ones dropped), without the split
-        int first = fileName.indexOf('!', base);
-        int second = first < 0 ? -1 : fileName.indexOf('!', first + 1);
-        int third = second < 0 ? -1 : fileName.indexOf('!', second + 1);
-        if (third < 0) {
-            return null;
-        }
-        for (int i = third + 1; i < fileName.length(); i++) {
-            if (fileName.charAt(i) != '!') {
-                return normalise(fileName.substring(first + 1, second));
-            }
-        }
-        return null;
+        String base = fileName.substring(fileName.lastIndexOf('/') + 1);
+        String[] parts = base.split("!");
+        return parts.length >= 4 ? normalise(parts[1]) : null;
     }
 
     private static String normalise(String domain) {
