@@ -7,6 +7,7 @@ import dev.mtasts.core.Policy;
 import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +26,14 @@ public final class Bench {
         Path root = Path.of(args.length > 0 ? args[0] : ".");
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 9;
         try (LocalDynamoDb dynamo = LocalDynamoDb.start()) {
-            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
+            DomainStore store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE)
+                    .withState(StateStore.DEFAULT_TABLE);
             store.createTable();
+            store.state().createTable();
             Policy enforce = Policy.of("enforce", List.of("mail.example.com", "*.mx.example.net"), "604800");
             store.put(new DomainRow(DomainName.parse("example.com"), enforce));
             // an enforce policy is served once the lifecycle has accepted it, as for a domain at rest
-            store.markLocal("example.com", Lifecycle.start(Instant.now()).withAccepted(enforce.id()));
+            store.state().markLocal("example.com", Lifecycle.start(Instant.now()).withAccepted(enforce.id()));
             stamp("cold start");
             coldStart(root, dynamo, runs);
             stamp("artifacts");
@@ -42,12 +45,13 @@ public final class Bench {
         System.exit(0);
     }
 
-    /** Fresh JVM to first policy response, against a program doing only the same GetItem; alternating runs. */
+    /** Fresh JVM to first policy response, against a program doing only the same read; alternating runs. */
     static void coldStart(Path root, LocalDynamoDb dynamo, int runs) throws Exception {
         String cp = root.resolve("functions/policy/target/policy.jar") + java.io.File.pathSeparator
                 + root.resolve("bench/target/classes");
         Map<String, String> env = Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local",
                 "AWS_SECRET_ACCESS_KEY", "local", "DOMAINS_TABLE", DomainStore.DEFAULT_TABLE,
+                "STATE_TABLE", StateStore.DEFAULT_TABLE,
                 "AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint().toString());
         // the Lambda java21 runtime's default: tiered compilation stops at C1
         List<String> jvm = List.of("-XX:TieredStopAtLevel=1");
@@ -63,7 +67,7 @@ public final class Bench {
         System.out.println();
         System.out.printf("Policy cold start (%d alternating runs each, fresh JVM to first response)%n", runs);
         System.out.printf("   handler   median %4d ms  (min %d, max %d)%n", h, min(handler), max(handler));
-        System.out.printf("   baseline  median %4d ms  (min %d, max %d)   same client, same GetItem%n", b, min(baseline), max(baseline));
+        System.out.printf("   baseline  median %4d ms  (min %d, max %d)   same client, same BatchGetItem%n", b, min(baseline), max(baseline));
         System.out.printf("   ratio     %.2f  (target <= 1.3)%n", (double) h / b);
         long ch = classesLoaded(cp, jvm, env, FirstPolicy.class, List.of());
         long cb = classesLoaded(cp, jvm, env, FirstGetItem.class, List.of());

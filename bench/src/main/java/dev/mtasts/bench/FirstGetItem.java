@@ -4,13 +4,19 @@ import dev.mtasts.store.Dynamo;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
-/** The baseline: a fresh JVM builds the same SDK client as the policy function and performs the same GetItem. */
+/**
+ * The baseline: a fresh JVM builds the same SDK client as the policy function and performs the same read, one
+ * BatchGetItem of the domain's row and of the stack's state of it, both strongly consistent.
+ */
 public final class FirstGetItem {
     public static void main(String[] args) {
         DynamoDbClient client = Dynamo.fromEnvironment();
-        var item = client.getItem(r -> r.tableName(System.getenv("DOMAINS_TABLE")).consistentRead(true)
-                .key(Map.of("domain", AttributeValue.fromS("example.com")))).item();
-        System.out.println("status=" + (item.isEmpty() ? 404 : 200));
+        KeysAndAttributes key = KeysAndAttributes.builder().consistentRead(true)
+                .keys(Map.of("domain", AttributeValue.fromS("example.com"))).build();
+        var rows = client.batchGetItem(r -> r.requestItems(Map.of(System.getenv("DOMAINS_TABLE"), key,
+                System.getenv("STATE_TABLE"), key))).responses().get(System.getenv("DOMAINS_TABLE"));
+        System.out.println("status=" + (rows == null || rows.isEmpty() ? 404 : 200));
     }
 }

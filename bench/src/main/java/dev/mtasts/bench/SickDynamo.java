@@ -63,6 +63,8 @@ public final class SickDynamo {
                 Proxy proxy = Proxy.start(URI.create(endpoint).getPort(), dynamo.port())) {
             DomainStore setup = new DomainStore(Dynamo.create(dynamo.endpoint(), null), DomainStore.DEFAULT_TABLE);
             setup.createTable();
+            new dev.mtasts.store.StateStore(Dynamo.create(dynamo.endpoint(), null),
+                    dev.mtasts.store.StateStore.DEFAULT_TABLE).createTable();
             // testing is served at once; an enforce row would wait for the lifecycle's MX check
             setup.put(new DomainRow(DomainName.parse(DOMAIN), Policy.of("testing", List.of("mail." + DOMAIN), "86400")));
             PolicyHandler handler = new PolicyHandler();

@@ -80,11 +80,13 @@ class EventReplayTest {
         dynamo = LocalDynamoDb.start();
         moto = MotoServer.start();
         client = Dynamo.create(dynamo.endpoint(), null);
-        DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
+        DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE)
+                .withState(dev.mtasts.store.StateStore.DEFAULT_TABLE);
         store.createTable();
+        store.state().createTable();
         DomainsFile.load(store, DomainsFile.read(Path.of("local", "domains.json")));
         // as mta-sts serve --local-only marks them: served by the local stack only
-        store.list().forEach(item -> store.markLocal(String.valueOf(item.get("domain")),
+        store.views().forEach(domain -> store.state().markLocal(domain.key(),
                 dev.mtasts.core.Lifecycle.local(java.time.Instant.now())));
         handler = new PolicyHandler(store);
         reports = new ReportStore(client, ReportStore.DEFAULT_TABLE, Duration.ofDays(400));

@@ -67,7 +67,7 @@ final class AwsOptions {
         if (id == null) {
             throw missing.get();
         }
-        return new CustomDomains(c.api(), id);
+        return new CustomDomains(c.api(), id, stack);
     }
 
     static String findApi(ApiGatewayV2Client api, String name) {

@@ -8,6 +8,8 @@ import dev.mtasts.core.Mode;
 import dev.mtasts.core.Policy;
 import dev.mtasts.core.Problem;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
+import dev.mtasts.store.StateStore;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -48,8 +50,14 @@ final class DomainCommand {
             return spec.commandLine().getErr();
         }
 
-        /** A domain's stored row: the key it is stored under, the table it is in, and the item as stored. */
-        record Existing(String key, DomainName name, DomainStore store, Map<String, Object> item) {
+        /**
+         * A domain as stored: the key it is stored under, the table it is in, its row and the stack's state of it
+         * (the row may be deleted while the stack still takes down what it made).
+         */
+        record Existing(String key, DomainName name, DomainStore store, DomainView view) {
+            Map<String, Object> item() {
+                return view.merged();
+            }
         }
 
         /**
@@ -62,14 +70,14 @@ final class DomainCommand {
             DomainName name = null;
             try {
                 name = Idna.domain(arg);
-                Optional<Map<String, Object>> item = store.find(name);
-                if (item.isPresent()) {
-                    return new Existing(name.value(), name, store, item.get());
+                Optional<DomainView> view = store.view(name.value());
+                if (view.isPresent()) {
+                    return new Existing(name.value(), name, store, view.get());
                 }
             } catch (InvalidException e) {
                 // perhaps a key written by hand: look for it as it is
             }
-            Optional<Map<String, Object>> raw = arg.isBlank() ? Optional.empty() : store.findKey(arg.strip());
+            Optional<DomainView> raw = arg.isBlank() ? Optional.empty() : store.view(arg.strip());
             if (raw.isPresent()) {
                 return new Existing(arg.strip(), name, store, raw.get());
             }
@@ -156,8 +164,7 @@ final class DomainCommand {
             if (takeOver) {
                 store.setWish(name, DomainRow.TAKE_OVER, true);
             }
-            Map<String, Object> item = store.find(name).orElse(Map.of());
-            boolean unremove = item.get(DomainRow.REMOVE_REQUESTED) != null;
+            boolean unremove = store.find(name).orElse(Map.of()).get(DomainRow.REMOVE_REQUESTED) != null;
             if (unremove) {
                 store.setWish(name, DomainRow.REMOVE_REQUESTED, null); // adding it again withdraws its removal
             }
@@ -165,7 +172,7 @@ final class DomainCommand {
                     : added ? ", policy to be seeded from the zone's MX hosts" : "")
                     + (takeOver ? "; records of another host will be replaced" : "")
                     + (unremove ? "; its removal is withdrawn" : ""));
-            out().println("  lifecycle: " + RowView.lifecycleLine(item));
+            out().println("  lifecycle: " + RowView.lifecycleLine(store, name));
             out().println("Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
         }
@@ -197,14 +204,15 @@ final class DomainCommand {
             DomainStore store = table.open();
             Optional<Map<String, Object>> before = store.find(name);
             // a put that leaves out --max-age keeps the row's: cutting an enforce policy's cache time is no default
-            long keptMaxAge = before.map(RowView::of).map(RowView::row).map(r -> r.policy().maxAge()).orElse(86_400L);
+            long keptMaxAge = before.map(row -> RowView.of(new DomainView(name.value(), row, null))).map(RowView::row)
+                    .map(r -> r.policy().maxAge()).orElse(86_400L);
             Policy p = policy.policy(mode, name, keptMaxAge, err());
             if (p == null) {
                 return Main.INVALID;
             }
             store.put(new DomainRow(name, p));
             out().println(name + ": " + (before.isEmpty() ? "added, " : "") + RowView.summary(p));
-            out().println("  lifecycle: " + RowView.lifecycleLine(store.find(name).orElse(Map.of())));
+            out().println("  lifecycle: " + RowView.lifecycleLine(store, name));
             out().println("Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
         }
@@ -226,13 +234,22 @@ final class DomainCommand {
             if (found == null) {
                 return Main.INVALID;
             }
-            RowView view = RowView.of(found.item());
+            RowView view = RowView.of(found.view());
             if (json) {
                 out().println(Json.write(view.toJson()));
+            } else if (view.rowDeleted()) {
+                out().println(view.domain() + ": the row is deleted; the stack takes down what it made for it");
+                out().println("  lifecycle: " + view.lifecycleLine());
+                String served = view.served();
+                out().println();
+                out().print(served == null ? "(nothing is served)" + System.lineSeparator()
+                        : "served now, the announced policy (id " + view.lifecycle().announced().id()
+                                + "), until _mta-sts is withdrawn:" + System.lineSeparator()
+                                + served.replace("\r\n", System.lineSeparator()));
             } else if (view.row() != null) {
                 out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
-                out().println("  lifecycle: " + RowView.lifecycleLine(found.item()));
-                RowView.checkLines(found.item()).forEach(l -> out().println("  " + l));
+                out().println("  lifecycle: " + view.lifecycleLine());
+                view.checkLines().forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
                 String served = view.served();
@@ -244,16 +261,17 @@ final class DomainCommand {
                 out().print(served == null ? "(not served: the enforce policy has not passed the MX check yet)" + System.lineSeparator()
                         : served.replace("\r\n", System.lineSeparator()));
             } else {
-                boolean unseeded = DomainRow.unseeded(found.item());
+                boolean unseeded = DomainRow.unseeded(found.view().row());
                 out().println(view.domain() + ": " + (unseeded ? "no policy yet (it is seeded from the zone's MX hosts)"
-                        : "INVALID, not served"));
-                out().println("  lifecycle: " + RowView.lifecycleLine(found.item()));
+                        : "INVALID, " + (view.served() == null ? "not served" : "the announced policy (id "
+                                + view.lifecycle().announced().id() + ") is served instead")));
+                out().println("  lifecycle: " + view.lifecycleLine());
                 if (!unseeded) {
                     view.problems().forEach(p -> out().println("  " + p.message()));
                 }
             }
             out().flush();
-            return view.row() != null || DomainRow.unseeded(found.item()) ? Main.OK : Main.INVALID;
+            return view.row() != null || !view.rowDeleted() && DomainRow.unseeded(found.view().row()) ? Main.OK : Main.INVALID;
         }
     }
 
@@ -264,22 +282,21 @@ final class DomainCommand {
 
         @Override
         public Integer call() {
-            List<Map<String, Object>> items = table.open().list();
-            List<RowView> views = items.stream().map(RowView::of).toList();
+            List<RowView> views = table.open().views().stream().map(RowView::of).toList();
             if (json) {
                 out().println(Json.write(views.stream().map(RowView::toJson).toList()));
             } else if (views.isEmpty()) {
                 out().println("no domains in table " + table.table);
             } else {
                 int width = views.stream().mapToInt(v -> v.domain().length()).max().orElse(6);
-                for (int i = 0; i < views.size(); i++) {
-                    RowView v = views.get(i);
-                    String policy = v.row() != null ? RowView.summary(v.row().policy())
-                            : DomainRow.unseeded(items.get(i)) ? "no policy yet (seeded from the zone's MX hosts)"
+                for (RowView v : views) {
+                    String policy = v.rowDeleted() ? "(row deleted: the stack takes down what it made for it)"
+                            : v.row() != null ? RowView.summary(v.row().policy())
+                            : DomainRow.unseeded(v.item()) ? "no policy yet (seeded from the zone's MX hosts)"
                             : "INVALID: " + String.join("; ", v.problems().stream().map(Problem::message).toList());
                     out().printf("%-" + width + "s  %s%n%-" + width + "s    %s%n", v.domain(), policy, "",
-                            RowView.lifecycleLine(items.get(i)));
-                    List<String> check = RowView.checkLines(items.get(i));
+                            v.lifecycleLine());
+                    List<String> check = v.checkLines();
                     if (!check.isEmpty()) {
                         out().printf("%-" + width + "s    %s%n", "", check.get(0));
                     }
@@ -307,7 +324,12 @@ final class DomainCommand {
             if (found == null) {
                 return Main.INVALID;
             }
-            RowView view = RowView.of(found.item());
+            RowView view = RowView.of(found.view());
+            if (view.rowDeleted()) {
+                err().println("mta-sts: the row for " + view.domain() + " is deleted: the stack is taking down what it "
+                        + "made for it (mta-sts domain get " + view.domain() + ")");
+                return Main.INVALID;
+            }
             if (view.row() == null) {
                 err().println("mta-sts: the row for " + view.domain() + " has no valid policy to retire: "
                         + (view.problems().isEmpty() ? "none yet" : view.problems().get(0).message())
@@ -352,9 +374,13 @@ final class DomainCommand {
             if (found == null) {
                 return Main.INVALID;
             }
-            Map<String, Object> item = found.item();
-            RowView view = RowView.of(item);
-            Lifecycle lc = Lifecycle.of(item);
+            RowView view = RowView.of(found.view());
+            Lifecycle lc = view.lifecycle();
+            if (view.rowDeleted()) {
+                err().println("mta-sts: the row for " + view.domain() + " is deleted already: the stack is taking down "
+                        + "what it made for it (mta-sts domain get " + view.domain() + ")");
+                return Main.INVALID;
+            }
             Optional<String> risk = Retirement.risk(view, lc, Instant.now());
             if (risk.isPresent()) {
                 if (!force) {
@@ -364,8 +390,9 @@ final class DomainCommand {
                 err().println("warning: " + risk.get());
             }
             if (found.name() == null || lc == null || lc.step() == Lifecycle.Step.LOCAL) {
-                // nothing was made for it by the stack: the row is all there is
+                // nothing was made for it by the stack: the row (and the local stack's note) is all there is
                 found.store().deleteKey(found.key());
+                found.store().state().deleteKey(found.key());
                 out().println(view.domain() + ": removed");
                 return Main.OK;
             }
@@ -400,22 +427,28 @@ final class DomainCommand {
         }
     }
 
-    /** A stored item as the CLI shows it: the valid row, or why it is not one, and what the stack did with it. */
+    /**
+     * A domain as the CLI shows it: the valid row, or why it is not one (or that it is deleted), and what the stack
+     * did with it, from its own state.
+     */
     record RowView(String domain, DomainRow row, List<Problem> problems, Map<String, Object> status, Lifecycle lifecycle,
-            Map<String, Object> item) {
-        static RowView of(Map<String, Object> item) {
-            String domain = String.valueOf(item.get(DomainRow.DOMAIN));
+            Map<String, Object> item, boolean rowDeleted) {
+        static RowView of(DomainView view) {
+            Map<String, Object> item = view.merged();
             Map<String, Object> status = new LinkedHashMap<>();
             for (String k : List.of(DomainRow.TAKE_OVER, DomainRow.RETIRE_AFTER, DomainRow.REMOVE_REQUESTED)) {
                 if (item.get(k) != null) {
                     status.put(k, item.get(k));
                 }
             }
-            Lifecycle lc = Lifecycle.of(item);
+            Lifecycle lc = view.lifecycle();
+            if (view.rowDeleted()) {
+                return new RowView(view.key(), null, List.of(), status, lc, item, true);
+            }
             try {
-                return new RowView(domain, DomainRow.parse(item), List.of(), status, lc, item);
+                return new RowView(view.key(), DomainRow.parse(item), List.of(), status, lc, item, false);
             } catch (InvalidException e) {
-                return new RowView(domain, null, e.problems(), status, lc, item);
+                return new RowView(view.key(), null, e.problems(), status, lc, item, false);
             }
         }
 
@@ -425,20 +458,23 @@ final class DomainCommand {
                     + ", max_age " + p.maxAge() + ", id " + p.id();
         }
 
-        /** What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, or none; see Lifecycle). */
+        /**
+         * What the policy host serves now (RFC 8461 §8.1: possibly the announced policy, or none; see Lifecycle): the
+         * announced policy for a row that is deleted or holds no valid policy.
+         */
         String served() {
-            return Lifecycle.bodyToServe(row.policy(), lifecycle);
+            return Lifecycle.bodyToServe(row == null ? null : row.policy(), lifecycle);
         }
 
         /** The daily check's outcome: {@code check: error at …}, then one line per failing check. */
-        static List<String> checkLines(Map<String, Object> item) {
-            if (!(item.get(DomainRow.CHECK) instanceof Map<?, ?> c)) {
+        List<String> checkLines() {
+            if (!(item.get(StateStore.CHECK) instanceof Map<?, ?> c)) {
                 return List.of();
             }
             List<String> lines = new ArrayList<>();
             List<?> failures = c.get("failures") instanceof List<?> l ? l : List.of();
             lines.add("daily check: " + c.get("status") + " at " + c.get("at")
-                    + (failures.isEmpty() ? "" : " (" + failures.size() + " failing; mta-sts check " + item.get(DomainRow.DOMAIN) + ")"));
+                    + (failures.isEmpty() ? "" : " (" + failures.size() + " failing; mta-sts check " + domain + ")"));
             for (Object f : failures) {
                 if (f instanceof Map<?, ?> m) {
                     lines.add("  " + m.get("level") + " " + m.get("check") + ": " + m.get("message"));
@@ -447,38 +483,40 @@ final class DomainCommand {
             return lines;
         }
 
+        /** The lifecycle line of a domain as the tables hold it now. */
+        static String lifecycleLine(DomainStore store, DomainName name) {
+            return store.view(name.value()).map(v -> of(v).lifecycleLine())
+                    .orElse("new — the stack has not picked the domain up yet");
+        }
+
         /** {@code ready — served on its own certificate and announced (id …)}. */
-        static String lifecycleLine(Map<String, Object> item) {
-            Map<String, Object> lc = lifecycleJson(item);
+        String lifecycleLine() {
+            Map<String, Object> lc = lifecycleJson();
             return lc.get("state") + " — " + lc.get("detail");
         }
 
-        static Map<String, Object> lifecycleJson(Map<String, Object> item) {
-            Lifecycle lc = Lifecycle.of(item);
+        Map<String, Object> lifecycleJson() {
             Map<String, Object> m = new LinkedHashMap<>();
-            if (lc == null) {
+            if (lifecycle == null) {
                 m.put("state", "new");
                 m.put("detail", "the stack has not picked the domain up yet");
                 return m;
             }
-            Policy current;
-            try {
-                current = DomainRow.parse(item).policy();
-            } catch (InvalidException e) {
-                current = null;
-            }
-            Lifecycle.Status status = lc.status(current, item.get(DomainRow.REMOVE_REQUESTED) != null);
+            Lifecycle.Status status = lifecycle.status(row == null ? null : row.policy(),
+                    rowDeleted || item.get(DomainRow.REMOVE_REQUESTED) != null);
             m.put("state", status.state());
-            m.put("detail", status.detail());
-            m.put("step", lc.step().text());
-            if (lc.since() != null) {
-                m.put("since", lc.since().truncatedTo(ChronoUnit.SECONDS).toString());
+            String asked = "removal asked for: ";
+            m.put("detail", rowDeleted && status.detail().startsWith(asked)
+                    ? "the row was deleted: " + status.detail().substring(asked.length()) : status.detail());
+            m.put("step", lifecycle.step().text());
+            if (lifecycle.since() != null) {
+                m.put("since", lifecycle.since().truncatedTo(ChronoUnit.SECONDS).toString());
             }
-            if (lc.retryAt() != null) {
-                m.put("next_try", lc.retryAt().truncatedTo(ChronoUnit.SECONDS).toString());
+            if (lifecycle.retryAt() != null) {
+                m.put("next_try", lifecycle.retryAt().truncatedTo(ChronoUnit.SECONDS).toString());
             }
-            if (lc.announced() != null) {
-                m.put("announced_id", lc.announced().id());
+            if (lifecycle.announced() != null) {
+                m.put("announced_id", lifecycle.announced().id());
             }
             return m;
         }
@@ -487,7 +525,9 @@ final class DomainCommand {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("domain", domain);
             m.put("valid", row != null);
-            if (row != null) {
+            if (rowDeleted) {
+                m.put("row_deleted", true);
+            } else if (row != null) {
                 m.put("mode", row.policy().mode().text());
                 m.put("mx", row.policy().mx().stream().map(Object::toString).toList());
                 m.put("max_age", row.policy().maxAge());
@@ -496,9 +536,13 @@ final class DomainCommand {
                 m.put("errors", problems.stream().map(Problem::message).toList());
             }
             m.putAll(status);
-            m.put("lifecycle", lifecycleJson(item));
-            if (item.get(DomainRow.CHECK) != null) {
-                m.put("check", item.get(DomainRow.CHECK));
+            m.put("lifecycle", lifecycleJson());
+            String served = served();
+            if (served != null && (row == null || !served.equals(row.policy().render()))) {
+                m.put("served_id", lifecycle.announced().id());
+            }
+            if (item.get(StateStore.CHECK) != null) {
+                m.put("check", item.get(StateStore.CHECK));
             }
             return m;
         }

@@ -18,6 +18,7 @@ import dev.mtasts.reports.FolderRawStore;
 import dev.mtasts.reports.RawStore;
 import dev.mtasts.reports.S3RawStore;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.Emf;
 import java.io.PrintWriter;
@@ -173,7 +174,7 @@ final class Emulator implements AutoCloseable {
         }
         InetAddress loopback = InetAddress.getLoopbackAddress();
         DomainLifecycle lifecycle = DomainLifecycle.of(store, c.zones(), new Certificates(c.acm(), API_NAME),
-                new CustomDomains(c.api(), apiId), d -> PolicyFetch.Target.plain(d.policyHost(), loopback, httpPort),
+                new CustomDomains(c.api(), apiId, API_NAME), d -> PolicyFetch.Target.plain(d.policyHost(), loopback, httpPort),
                 null, List.of(), LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()), Clock.systemUTC());
         Runner runner = new Runner(lifecycle);
         LifecycleStreamHandler onStream = new LifecycleStreamHandler(runner);
@@ -232,18 +233,23 @@ final class Emulator implements AutoCloseable {
     /** Without an emulator, the rows loaded at start are served locally from the first request on. */
     void markLocal(DomainStore store) {
         if (endpoint == null) {
-            for (Map<String, Object> item : store.list()) {
-                store.markLocal(String.valueOf(item.get(DomainRow.DOMAIN)), Lifecycle.local(Instant.now()));
+            for (DomainView domain : store.views()) {
+                store.state().markLocal(domain.key(), Lifecycle.local(Instant.now()));
             }
         }
     }
 
+    /** A row added is marked as served locally; a row deleted takes the mark with it. */
     private static void markLocal(DomainStore store, DynamodbEvent event) {
         for (var record : event.getRecords()) {
             var key = record.getDynamodb().getKeys().get(DomainRow.DOMAIN);
-            var image = record.getDynamodb().getNewImage();
-            if (key != null && key.getS() != null && image != null && !image.containsKey(Lifecycle.ATTRIBUTE)) {
-                store.markLocal(key.getS(), Lifecycle.local(Instant.now()));
+            if (key == null || key.getS() == null) {
+                continue;
+            }
+            if ("REMOVE".equals(record.getEventName())) {
+                store.state().deleteKey(key.getS());
+            } else {
+                store.state().markLocal(key.getS(), Lifecycle.local(Instant.now()));
             }
         }
     }

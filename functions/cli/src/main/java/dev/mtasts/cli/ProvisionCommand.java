@@ -94,8 +94,8 @@ final class ProvisionCommand implements Callable<Integer> {
         List<DomainName> names = new ArrayList<>();
         try {
             if (domains.isEmpty()) {
-                for (Map<String, Object> item : store.list()) {
-                    String key = String.valueOf(item.get(DomainRow.DOMAIN));
+                for (dev.mtasts.store.DomainView view : store.views()) { // rows, and rows deleted whose removal goes on
+                    String key = view.key();
                     try {
                         DomainName d = DomainName.parse(key);
                         if (d.value().equals(key)) {
@@ -110,7 +110,7 @@ final class ProvisionCommand implements Callable<Integer> {
             } else {
                 for (String d : domains) {
                     DomainName name = Idna.domain(d);
-                    if (store.find(name).isEmpty()) {
+                    if (store.view(name.value()).isEmpty()) {
                         err.println("mta-sts: no row for " + name.value() + " (a typo? mta-sts domain list shows the rows)");
                         return Main.INVALID;
                     }

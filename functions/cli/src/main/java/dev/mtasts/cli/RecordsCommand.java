@@ -53,7 +53,9 @@ final class RecordsCommand implements Callable<Integer> {
             e.problems().forEach(p -> err.println("mta-sts: " + p.message()));
             return Main.INVALID;
         }
-        Optional<Map<String, Object>> item = table.open().find(name);
+        // the row, with the stack's state of it: what is announced and served
+        Optional<Map<String, Object>> item = table.open().view(name.value()).filter(v -> !v.rowDeleted())
+                .map(dev.mtasts.store.DomainView::merged);
         if (item.isEmpty()) {
             err.println("mta-sts: no row for " + name + " in table " + table.table
                     + "; add it with: mta-sts domain add " + name);

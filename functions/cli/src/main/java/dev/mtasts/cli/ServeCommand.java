@@ -8,6 +8,7 @@ import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
+import dev.mtasts.store.StateStore;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.reports.FolderRawStore;
 import dev.mtasts.reports.HttpReportHandler;
@@ -125,8 +126,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         try (LocalDynamoDb dynamo = db; Emulator aws = starting.join()) {
             var client = Dynamo.create(dynamo.endpoint(), null);
-            DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
+            DomainStore store = new DomainStore(client, DomainStore.DEFAULT_TABLE).withState(StateStore.DEFAULT_TABLE);
             store.createTable();
+            store.state().createTable();
             if (aws.started()) {
                 aws.zonesFor(rows);
             }
@@ -207,7 +209,8 @@ final class ServeCommand implements Callable<Integer> {
 
     private void banner(PrintWriter out, Path file, List<String> report, Emulator aws, long millis) {
         out.printf("mta-sts local stack up in %d ms%n", millis);
-        out.printf("  DynamoDB Local  http://127.0.0.1:%d  (table %s)%n", dynamoPort, DomainStore.DEFAULT_TABLE);
+        out.printf("  DynamoDB Local  http://127.0.0.1:%d  (tables %s, and %s for the stack's own state)%n", dynamoPort,
+                DomainStore.DEFAULT_TABLE, StateStore.DEFAULT_TABLE);
         out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
         out.printf("  Reports page    http://127.0.0.1:%d/  (any other Host; read from the tables on each load)%n", httpPort);
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,

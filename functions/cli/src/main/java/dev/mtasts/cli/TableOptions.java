@@ -2,10 +2,14 @@ package dev.mtasts.cli;
 
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.StateStore;
 import java.net.URI;
 import picocli.CommandLine.Option;
 
-/** Where the domains table is, with the aws CLI's option names. */
+/**
+ * Where the domains table is, with the aws CLI's option names. The stack's state table is beside it, named as
+ * template.yaml names it ({@code <stack>-state} beside {@code <stack>-domains}).
+ */
 final class TableOptions {
     @Option(names = "--endpoint-url", paramLabel = "URL",
             description = "DynamoDB endpoint, e.g. http://127.0.0.1:8000 for the local stack (default: AWS).")
@@ -29,7 +33,7 @@ final class TableOptions {
     }
 
     DomainStore open() {
-        return new DomainStore(client(), table);
+        return new DomainStore(client(), table).withState(StateStore.beside(table));
     }
 
     /** A client for the given endpoint and region; a usage error (exit 2) when either is unusable. */

@@ -22,8 +22,6 @@ public record DomainRow(DomainName domain, Policy policy) {
     public static final String TAKE_OVER = "take_over";
     /** A user's wish: remove everything the stack made for the domain, then the row ({@code domain remove}). */
     public static final String REMOVE_REQUESTED = "remove_requested";
-    /** The outcome of the stack's daily check of the domain, as senders see it (written by the stack). */
-    public static final String CHECK = "check";
     /** When a retired policy's predecessor has expired from every sender's cache ({@code domain retire}). */
     public static final String RETIRE_AFTER = "retire_after";
 

@@ -8,8 +8,10 @@ import java.util.Map;
 
 /**
  * Where a domain is on its way from a new row to a policy that is served on its own certificate and announced in DNS
- * (RFC 8461 §3.1, §3.3), and back out again. Kept on the domain's row in the attribute {@code lifecycle}, which only
- * the stack writes.
+ * (RFC 8461 §3.1, §3.3), and back out again: the stack's own state of the domain, kept in the stack's state table
+ * (attribute {@code lifecycle} of the domain's item), apart from the user's row, so that no write to the domains table
+ * can make the stack forget what it made, wrote and announced (rows of earlier versions carried it in the same
+ * attribute; the stack moves it once, the first time it sees such a row).
  *
  * <p>The way is a fixed table of steps ({@link Step#next}). Every step looks at what exists before it creates
  * anything, so a step that ran halfway (a crash, a lost reply, a second trigger) is simply run again. Policy changes
@@ -37,7 +39,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         String zoneId, String zoneName, String certificateArn, String validation, String target, String accepted,
         Refusal refused, String live, String reporting, Announced announced, Lease lease) {
 
-    /** The attribute of a domain row that holds this. */
+    /** The attribute of a domain's state item that holds this (and of rows written by earlier versions). */
     public static final String ATTRIBUTE = "lifecycle";
 
     /** The steps, in the order they run; {@link #next} is the table. */
@@ -204,14 +206,22 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     }
 
     /**
-     * RFC 8461 §3.3, §5 and §8.1: the body the policy host serves for this row, or null for none (404). A change is
-     * served by the very next request, except an {@code enforce} policy that has not passed the MX check: serving it
-     * could make a sender that fetches now cache a policy that misses an MX host, under whatever id DNS says (ours,
-     * one lost with a replaced row, or another host's being taken over), and refuse mail to that host (§5). Until
-     * the check has passed, senders get the body the stack announced, or nothing. {@code testing} and {@code none}
-     * are never refused and so are served at once.
+     * RFC 8461 §3.3, §5 and §8.1: the body the policy host serves for a domain, or null for none (404). A change of
+     * the row is served by the very next request, except an {@code enforce} policy that has not passed the MX check:
+     * serving it could make a sender that fetches now cache a policy that misses an MX host, under whatever id DNS
+     * says, and refuse mail to that host (§5). Until the check has passed, senders get the body the stack announced,
+     * or nothing. {@code testing} and {@code none} are never refused and so are served at once. Whatever else the row
+     * becomes (deleted, emptied, invalid), the announced body is served until the announcement is withdrawn: DNS
+     * still names its id.
+     *
+     * @param current the row's policy, null when the row is gone or holds no valid policy
+     * @param lifecycle the stack's state of the domain, null before the stack has looked at it
      */
     public static String bodyToServe(Policy current, Lifecycle lifecycle) {
+        String announced = lifecycle == null || lifecycle.announced() == null ? null : lifecycle.announced().policy();
+        if (current == null) {
+            return announced;
+        }
         String body = current.render();
         if (current.mode() != Mode.ENFORCE) {
             return body;
@@ -225,7 +235,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         if (lifecycle != null && lifecycle.step() == Step.LOCAL) {
             return body; // the local stack without an AWS emulator announces nothing and has no MX to check against
         }
-        return lifecycle == null || lifecycle.announced() == null ? null : lifecycle.announced().policy();
+        return announced;
     }
 
     public Lifecycle at(Step next, String detail, Instant now) {
@@ -236,6 +246,12 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
 
     public Lifecycle waiting(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, 0, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease);
+    }
+
+    /** AWS is limiting the rate of requests: try again at {@code retry}, the count of failures left as it is. */
+    public Lifecycle backingOff(String detail, Instant retry) {
+        return new Lifecycle(step, false, detail, since, retry, attempts, zoneId, zoneName, certificateArn,
                 validation, target, accepted, refused, live, reporting, announced, lease);
     }
 

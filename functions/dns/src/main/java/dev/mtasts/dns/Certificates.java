@@ -1,6 +1,7 @@
 package dev.mtasts.dns;
 
 import dev.mtasts.core.DomainName;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.acm.model.CertificateDetail;
@@ -28,9 +29,17 @@ public final class Certificates {
         this.stack = stack;
     }
 
-    /** A certificate as the lifecycle needs it: status, and the CNAME ACM wants to see (once it has said). */
+    /**
+     * A certificate as the lifecycle needs it: status, and the CNAME ACM wants to see (once it has said).
+     *
+     * @param names every name it is for (its domain name and subject alternative names)
+     */
     public record Certificate(String arn, CertificateStatus status, String failure, String validationName,
-            String validationValue, boolean inUse) {
+            String validationValue, boolean inUse, List<String> names) {
+        /** Whether it is for the policy host and nothing else: the only kind the stack requests, and deletes. */
+        public boolean onlyFor(DomainName domain) {
+            return names.equals(List.of(domain.policyHost()));
+        }
     }
 
     /** This stack's certificate for the domain's policy host: the one named by arn if it still exists, else found by tag. */
@@ -79,8 +88,15 @@ public final class Certificates {
                 value = v.resourceRecord().value();
             }
         }
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        if (d.domainName() != null) {
+            names.add(d.domainName());
+        }
+        if (d.hasSubjectAlternativeNames()) {
+            names.addAll(d.subjectAlternativeNames());
+        }
         return Optional.of(new Certificate(arn, d.status(), d.failureReasonAsString(), name, value,
-                d.hasInUseBy() && !d.inUseBy().isEmpty()));
+                d.hasInUseBy() && !d.inUseBy().isEmpty(), List.copyOf(names)));
     }
 
     public void delete(String arn) {
@@ -91,7 +107,8 @@ public final class Certificates {
         }
     }
 
-    private boolean ours(String arn) {
+    /** Whether the certificate carries this stack's tag now. */
+    public boolean ours(String arn) {
         try {
             return acm.listTagsForCertificate(r -> r.certificateArn(arn)).tags().stream()
                     .anyMatch(t -> TAG.equals(t.key()) && stack.equals(t.value()));

@@ -14,15 +14,22 @@ import software.amazon.awssdk.services.apigatewayv2.model.SecurityPolicy;
 
 /**
  * The API Gateway custom domains {@code mta-sts.<domain>} that put the stack's HTTP API on each policy host:
- * regional, TLS 1.2, reachable over IPv4 and IPv6, mapped to the API's default stage.
+ * regional, TLS 1.2, reachable over IPv4 and IPv6, mapped to the API's default stage, and tagged with the stack's
+ * name ({@link Certificates#TAG}): the role may map and delete only custom domains carrying that tag.
  */
 public final class CustomDomains {
     private final ApiGatewayV2Client api;
     private final String apiId;
+    private final String stack;
 
-    public CustomDomains(ApiGatewayV2Client api, String apiId) {
+    public CustomDomains(ApiGatewayV2Client api, String apiId, String stack) {
         this.api = api;
         this.apiId = apiId;
+        this.stack = stack;
+    }
+
+    public String stack() {
+        return stack;
     }
 
     public String apiId() {
@@ -35,8 +42,10 @@ public final class CustomDomains {
      * @param target the regional name alias records point at and its hosted zone, {@code name zone}; null until API
      *     Gateway has said
      * @param apis the APIs mapped to it
+     * @param stack the stack its tag names, null when it has none
      */
-    public record CustomDomain(String name, String certificateArn, String target, String status, List<String> apis) {
+    public record CustomDomain(String name, String certificateArn, String target, String status, List<String> apis,
+            String stack) {
         public boolean mappedHere(String apiId) {
             return apis.contains(apiId);
         }
@@ -56,7 +65,8 @@ public final class CustomDomains {
         String target = c == null || c.apiGatewayDomainName() == null || c.hostedZoneId() == null ? null
                 : c.apiGatewayDomainName() + " " + c.hostedZoneId();
         return Optional.of(new CustomDomain(name, c == null ? null : c.certificateArn(), target,
-                c == null ? null : c.domainNameStatusAsString(), apis));
+                c == null ? null : c.domainNameStatusAsString(), apis,
+                d.hasTags() ? d.tags().get(Certificates.TAG) : null));
     }
 
     public void create(DomainName domain, String certificateArn) {
@@ -65,7 +75,8 @@ public final class CustomDomains {
                 .endpointType(EndpointType.REGIONAL)
                 .securityPolicy(SecurityPolicy.TLS_1_2)
                 .ipAddressType(IpAddressType.DUALSTACK)
-                .build()));
+                .build())
+                .tags(java.util.Map.of(Certificates.TAG, stack)));
     }
 
     /** Maps the whole host to the API's default stage: the functions route by path and Host themselves. */

@@ -1,11 +1,11 @@
 package dev.mtasts.dns;
 
 import dev.mtasts.core.DomainName;
-import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.probe.DomainCheck;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Emf;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -18,7 +18,8 @@ import java.util.function.BiConsumer;
 /**
  * Once a day, every announced domain is checked as senders see it ({@link DomainCheck}, without SMTP: AWS blocks
  * port 25 from Lambda functions), so that the classic outage — an MX host or a certificate changes while the policy
- * says {@code enforce} — is caught before senders refuse mail. The outcome is kept on the row ({@code check}), each
+ * says {@code enforce} — is caught before senders refuse mail. The outcome is kept in the stack's state
+ * ({@code check}), each
  * failing check is a {@code CheckFailures} metric by domain and check, and a domain that starts failing, or recovers,
  * gets one alert.
  */
@@ -52,13 +53,13 @@ public final class DailyCheck {
         List<java.util.concurrent.Future<int[]>> runs = new ArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL);
         try {
-            for (Map<String, Object> item : store.list()) {
+            for (DomainView domain : store.views()) {
                 runs.add(pool.submit(() -> {
                     try {
-                        return one(item);
+                        return one(domain);
                     } catch (RuntimeException e) {
                         // one domain's trouble (a throttled write, SNS down) must not stop the others' checks
-                        System.err.println("ERROR daily check of " + item.get(DomainRow.DOMAIN) + " failed: " + e);
+                        System.err.println("ERROR daily check of " + domain.key() + " failed: " + e);
                         emf.put(List.of(List.of()), Map.of(), Map.of("CheckErrors", 1L), Map.of("Error", String.valueOf(e)));
                         return new int[3];
                     }
@@ -82,16 +83,16 @@ public final class DailyCheck {
         }
     }
 
-    /** Checks one row: {checked, failing, alerts} as 0 or 1 each. */
-    private int[] one(Map<String, Object> item) {
+    /** Checks one domain: {checked, failing, alerts} as 0 or 1 each. */
+    private int[] one(DomainView view) {
         DomainName domain;
         try {
-            domain = DomainName.parse(String.valueOf(item.get(DomainRow.DOMAIN)));
+            domain = DomainName.parse(view.key());
         } catch (InvalidException e) {
             return new int[3];
         }
-        Lifecycle lc = Lifecycle.of(item);
-        if (lc == null || lc.announced() == null || lc.step().removing()) {
+        Lifecycle lc = view.lifecycle();
+        if (lc == null || lc.announced() == null || lc.step().removing() || view.rowDeleted() || view.state() == null) {
             return new int[3]; // nothing announced yet (or being removed): nothing senders could rely on
         }
         DomainCheck.Report report = check.check(domain, true);
@@ -102,9 +103,9 @@ public final class DailyCheck {
             emf.put(List.of(List.of("Domain", "Check"), List.of()), Map.of("Domain", domain.value(), "Check", f.check()),
                     Map.of("CheckFailures", 1L), Map.of("Message", f.message()));
         }
-        boolean wasFailing = item.get(DomainRow.CHECK) instanceof Map<?, ?> previous && "error".equals(previous.get("status"));
+        boolean wasFailing = view.check() instanceof Map<?, ?> previous && "error".equals(previous.get("status"));
         // written before the alert: a run retried after a crash finds the new status and does not alert twice
-        store.recordCheck(domain, outcome(report));
+        store.state().recordCheck(domain, outcome(report));
         int alerted = 0;
         if (alert != null && failed != wasFailing) {
             alerted = 1;

@@ -5,7 +5,9 @@ import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Lifecycle.Step;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Emf;
+import dev.mtasts.store.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,13 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.route53.model.NoSuchHostedZoneException;
 
 /**
  * Advances one domain through the lifecycle ({@link Lifecycle.Step}): takes the domain's lease, runs steps until one
- * has to wait, blocks, or the time is up, and writes the progress to the row after every step, so that a crash at any
- * point resumes where it stopped. Two triggers for one domain never run at once: the second finds the lease taken.
+ * has to wait, blocks, or the time is up, and writes the progress to the stack's state table after every step, so
+ * that a crash at any point resumes where it stopped. Two triggers for one domain never run at once: the second finds
+ * the lease taken. The row is only read: whatever the user writes there, or deletes, what the stack made is known
+ * from its own state, and a row deleted directly has everything taken down from that state.
  */
 public final class DomainLifecycle {
     /** Seed values for a row that holds only its domain: safe to announce at once. */
@@ -31,8 +37,13 @@ public final class DomainLifecycle {
     static final Duration MAX_BACKOFF = Duration.ofMinutes(30);
     /** After this many passing failures in a row the domain is called blocked (and still retried). */
     static final int BLOCK_AFTER = 10;
+    /** AWS limiting the rate of requests: waited out for this, plus up to as much again so that domains spread. */
+    static final Duration THROTTLE_BACKOFF = Duration.ofSeconds(60);
+    /** A quota reached is looked at again this often: raising one takes hours, freeing room happens any time. */
+    static final Duration QUOTA_LOOK_AGAIN = Duration.ofHours(1);
 
-    private final DomainStore store;
+    private final DomainStore rows;
+    private final StateStore states;
     private final Steps steps;
     private final Emf emf;
     private final Clock clock;
@@ -49,7 +60,11 @@ public final class DomainLifecycle {
 
     DomainLifecycle(DomainStore store, Steps steps, Emf emf, Clock clock, BiConsumer<DomainName, Step> afterStep,
             Sleeper sleeper) {
-        this.store = store;
+        if (store.state() == null) {
+            throw new IllegalArgumentException("the lifecycle needs the stack's state table beside the domains table");
+        }
+        this.rows = store;
+        this.states = store.state();
         this.steps = steps;
         this.emf = emf;
         this.clock = clock;
@@ -58,8 +73,9 @@ public final class DomainLifecycle {
     }
 
     /**
-     * The lifecycle with its collaborators: the domains table, Route53, ACM, API Gateway (the stack's HTTP API), and
-     * where the live check fetches each domain's policy from.
+     * The lifecycle with its collaborators: the domains table and the stack's state table beside it
+     * ({@link DomainStore#withState}), Route53, ACM, API Gateway (the stack's HTTP API), and where the live check
+     * fetches each domain's policy from.
      */
     public static DomainLifecycle of(DomainStore store, Zones zones, Certificates certificates, CustomDomains customDomains,
             java.util.function.Function<DomainName, dev.mtasts.probe.PolicyFetch.Target> policyHost,
@@ -72,7 +88,7 @@ public final class DomainLifecycle {
 
     /** The same, with a hook run after every step and before its progress is written: tests crash there. */
     DomainLifecycle withHook(BiConsumer<DomainName, Step> hook, Sleeper sleeper) {
-        return new DomainLifecycle(store, steps, emf, clock, hook, sleeper);
+        return new DomainLifecycle(rows, steps, emf, clock, hook, sleeper);
     }
 
     /** Where a run left a domain. */
@@ -93,115 +109,107 @@ public final class DomainLifecycle {
     /** Runs the domain's steps until it rests, waits, blocks or {@code until} has passed. */
     public Report advance(DomainName domain, Instant until) {
         String owner = UUID.randomUUID().toString();
-        Optional<Map<String, Object>> item = store.find(domain);
-        if (item.isEmpty()) {
+        Map<String, Object> row = rows.find(domain).orElse(null);
+        if (row != null && !adopt(domain, row)) {
+            return new Report(domain, BUSY, "a run of the stack's previous version is advancing it", 0);
+        }
+        if (row == null && states.find(domain).isEmpty()) {
             return new Report(domain, GONE, "no row", 0);
         }
-        if (!store.acquire(domain, Lifecycle.start(clock.instant()), lease(owner), clock.instant())) {
+        Lifecycle lc = states.acquire(domain, Lifecycle.start(clock.instant()), lease(owner), clock.instant()).orElse(null);
+        if (lc == null) {
             return new Report(domain, BUSY, "another run is advancing it", 0);
         }
         int ran = 0;
         try {
-            item = store.find(domain); // with the lease
             while (true) {
-                if (item.isEmpty()) {
-                    return new Report(domain, GONE, "the row was deleted", ran);
-                }
-                DomainRowView row = DomainRowView.of(domain, item.get());
-                Lifecycle lc = row.lifecycle();
-                if (lc == null || lc.lease() == null || !owner.equals(lc.lease().owner())) {
-                    return new Report(domain, BUSY, "the row was replaced meanwhile; the next trigger carries on", ran);
-                }
+                DomainRowView view = DomainRowView.of(domain, row, lc);
                 Instant now = clock.instant();
-                Step step = lc.stepFor(row.policy(), row.removeRequested());
-                if (step == Step.READY && !lc.blocked() && steps.reportingStale(row, lc)) {
+                Step step = lc.stepFor(view.policy(), view.removeRequested());
+                if (step == Step.READY && !lc.blocked() && steps.reportingStale(view, lc)) {
                     step = Step.REPORTING; // the stack's report addresses changed: publish them, then on to ready
                 }
                 if (step == Step.READY && !lc.blocked()) {
                     Lifecycle rest = lc.step() == Step.READY ? lc : lc.at(Step.READY, Steps.ready(lc), now);
                     if (rest != lc) {
-                        store.saveLifecycle(domain, rest.withLease(lease(owner)), owner);
+                        states.save(domain, rest.withLease(lease(owner)), owner);
                     }
-                    if (row.takeOver()) {
-                        store.setWish(domain, DomainRow.TAKE_OVER, null); // done: a later record of another host blocks again
+                    if (view.takeOver()) {
+                        rows.setWish(domain, DomainRow.TAKE_OVER, null); // done: a later record of another host blocks again
                     }
-                    store.release(domain, owner);
+                    states.release(domain, owner);
                     return new Report(domain, rest.state(), rest.detail(), ran);
                 }
                 if (ran > 0 && now.isAfter(until)) {
-                    store.release(domain, owner);
+                    states.release(domain, owner);
                     return new Report(domain, lc.state(), "to be continued: " + lc.detail(), ran);
                 }
                 Lifecycle entering = step == lc.step() ? lc : lc.at(step, step.doing(), now);
-                Outcome outcome = run(step, row, entering);
+                Outcome outcome = run(step, view, entering);
                 ran++;
                 afterStep.accept(domain, step);
                 if (outcome instanceof Outcome.Gone) {
-                    return new Report(domain, GONE, outcome.detail(), ran); // with the row, the lease is gone
+                    states.delete(domain, owner);
+                    return new Report(domain, GONE, outcome.detail(), ran);
                 }
                 Lifecycle next = apply(domain, step, entering, outcome, now).withLease(lease(owner));
-                // the row as it is after the write: a change the user made meanwhile is seen by the next step
-                item = store.saveLifecycle(domain, next, owner);
-                if (item.isEmpty()) {
+                if (!states.save(domain, next, owner)) {
                     return new Report(domain, BUSY, "lost the lease; the next trigger carries on", ran);
                 }
+                lc = next;
+                // the row as it is now: a change the user made meanwhile is seen by the next step
+                row = rows.find(domain).orElse(null);
                 if (outcome instanceof Outcome.Wait w && w.retryIn().compareTo(WAIT_IN_PROCESS) <= 0
                         && clock.instant().plus(w.retryIn()).isBefore(until)) {
                     try {
                         sleeper.sleep(w.retryIn());
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        store.release(domain, owner);
+                        states.release(domain, owner);
                         return new Report(domain, next.state(), next.detail(), ran);
                     }
-                    item = store.find(domain);
+                    row = rows.find(domain).orElse(null);
                     continue;
                 }
                 if (!(outcome instanceof Outcome.Done || outcome instanceof Outcome.Jump)) {
-                    store.release(domain, owner);
+                    states.release(domain, owner);
                     return new Report(domain, next.state(), next.detail(), ran);
                 }
             }
         } catch (RuntimeException e) {
-            store.release(domain, owner);
+            states.release(domain, owner);
             throw e;
         }
     }
 
     /**
-     * Removes what the stack made for a domain whose row is already gone (deleted directly, not through
-     * {@code domain remove}): the removal steps on the row's last image, without a row to keep progress on. Every
-     * step is idempotent, so a failure is simply retried by the caller.
-     *
-     * @throws IllegalStateException when a step cannot finish before {@code until} or is refused by AWS
+     * Moves what a row of an earlier version carries ({@code lifecycle}, {@code check}) into the stack's state table,
+     * the first time the stack sees it, and takes it off the row. False while a run of that version still holds the
+     * lease it kept on the row: the move waits for the lease to end.
      */
-    public Report teardown(DomainName domain, Map<String, Object> lastImage, Instant until) {
-        DomainRowView row = DomainRowView.of(domain, lastImage);
-        Lifecycle lc = row.lifecycle() == null ? Lifecycle.start(clock.instant()) : row.lifecycle();
-        int ran = 0;
-        if (lc.zoneId() == null) {
-            Outcome zone = run(Step.ZONE, row, lc); // the records to remove are in the domain's zone
-            ran++;
-            lc = zone.lifecycle();
+    public boolean adopt(DomainName domain, Map<String, Object> row) {
+        Lifecycle legacy = Lifecycle.of(row);
+        if (legacy == null) {
+            return true;
         }
-        for (Step step = Step.WITHDRAW_ANNOUNCEMENT; step != Step.DELETE_ROW; ) {
-            Outcome outcome = run(step, row, lc);
-            ran++;
-            lc = outcome.lifecycle();
-            if (outcome instanceof Outcome.Done) {
-                step = step.next();
-            } else if (outcome instanceof Outcome.Wait w && clock.instant().plus(w.retryIn()).isBefore(until)) {
-                try {
-                    sleeper.sleep(w.retryIn());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(domain + ": interrupted while " + step.doing());
-                }
-            } else {
-                throw new IllegalStateException(domain + ": " + step.doing() + ": " + outcome.detail());
-            }
+        if (legacy.lease() != null && legacy.lease().until().isAfter(clock.instant())) {
+            return false;
         }
-        return new Report(domain, GONE, "the row was deleted; removed what the stack had made for it", ran);
+        return adoptDeleted(domain, row);
+    }
+
+    /**
+     * The same for a row of an earlier version deleted directly, from its last image: no run of that version can
+     * write its progress on a row that is gone, so its lease does not matter. The removal then goes by that state.
+     */
+    public boolean adoptDeleted(DomainName domain, Map<String, Object> row) {
+        Lifecycle legacy = Lifecycle.of(row);
+        if (legacy == null) {
+            return true;
+        }
+        states.adopt(domain, legacy, row.get(StateStore.CHECK)); // false: the state table has it already, which wins
+        rows.forgetLegacy(domain);
+        return true;
     }
 
     /**
@@ -211,12 +219,19 @@ public final class DomainLifecycle {
     private Outcome run(Step step, DomainRowView row, Lifecycle lc) {
         try {
             return steps.run(step, row, lc);
+        } catch (NoSuchHostedZoneException e) {
+            return steps.zoneGone(step, row, lc);
         } catch (SdkException e) {
             AwsErrors.Verdict v = AwsErrors.classify(step.doing(), e);
-            if (!v.passing()) {
-                return new Outcome.Blocked(lc, v.reason(), Steps.LOOK_AGAIN);
-            }
-            return retry(lc, v.reason());
+            return switch (v.kind()) {
+                case PASSING -> retry(lc, v.reason());
+                case THROTTLED -> {
+                    Duration wait = THROTTLE_BACKOFF.plusMillis(ThreadLocalRandom.current().nextLong(THROTTLE_BACKOFF.toMillis()));
+                    yield new Outcome.BackOff(lc, v.reason() + " in " + wait.toSeconds() + " s", wait);
+                }
+                case QUOTA -> new Outcome.Blocked(lc, v.reason(), QUOTA_LOOK_AGAIN);
+                case REFUSED -> new Outcome.Blocked(lc, v.reason(), Steps.LOOK_AGAIN);
+            };
         } catch (RuntimeException e) {
             emf.put(List.of(List.of("Domain"), List.of()), Map.of("Domain", row.domain().value()),
                     Map.of("LifecycleErrors", 1L), Map.of("Step", step.text(), "Error", String.valueOf(e)));
@@ -248,6 +263,9 @@ public final class DomainLifecycle {
         if (outcome instanceof Outcome.Wait w) {
             return after.attempts() > lc.attempts() ? after : after.waiting(w.detail(), now.plus(w.retryIn()));
         }
+        if (outcome instanceof Outcome.BackOff b) {
+            return after.backingOff(b.detail(), now.plus(b.retryIn()));
+        }
         if (outcome instanceof Outcome.Blocked b) {
             if (!lc.blocked()) {
                 emf.put(List.of(List.of("Domain"), List.of()), Map.of("Domain", domain.value()),
@@ -264,27 +282,30 @@ public final class DomainLifecycle {
 
     /**
      * Whether the domain has work to do now: not at rest, and not waiting for a later time. A domain whose lease is
-     * held is left to its holder; an expired lease (a crashed run) is taken over.
+     * held is left to its holder; an expired lease (a crashed run) is taken over. A row the stack has no state for
+     * is due (new, or of an earlier version, to be moved); so is state whose row is gone (to be taken down).
      */
-    public boolean due(Map<String, Object> item, Instant now) {
-        DomainRowView row;
-        String key = String.valueOf(item.get("domain"));
+    public boolean due(DomainView domain, Instant now) {
+        DomainName name;
         try {
-            DomainName name = DomainName.parse(key);
-            if (!name.value().equals(key)) {
-                return false; // a key written by hand (Bad.Example): not a domain the stack serves; domain get says why
-            }
-            row = DomainRowView.of(name, item);
+            name = DomainName.parse(domain.key());
         } catch (dev.mtasts.core.InvalidException e) {
             return false;
         }
-        Lifecycle lc = row.lifecycle();
+        if (!name.value().equals(domain.key())) {
+            return false; // a key written by hand (Bad.Example): not a domain the stack serves; domain get says why
+        }
+        if (domain.state() == null) {
+            return domain.row() != null;
+        }
+        Lifecycle lc = domain.lifecycle();
         if (lc == null) {
-            return true;
+            return false;
         }
         if (lc.lease() != null && lc.lease().until().isAfter(now)) {
             return false;
         }
+        DomainRowView row = DomainRowView.of(name, domain.row(), lc);
         Step step = lc.stepFor(row.policy(), row.removeRequested());
         if (step != lc.step()) {
             return true; // the row asks for something new: a changed policy, a removal

@@ -8,25 +8,30 @@ import dev.mtasts.core.Policy;
 import java.util.Map;
 
 /**
- * A domain row as the lifecycle reads it: the user's policy (null when the row holds none or an invalid one, with the
- * reason), the user's wishes, and the stack's progress.
+ * A domain as the lifecycle reads it: the user's wishes from the row (its policy, null when the row holds none or an
+ * invalid one, with the reason; take-over; removal) and the stack's own state. A row deleted directly is a removal
+ * asked for: what the stack made is taken down from its state.
  */
 record DomainRowView(DomainName domain, Map<String, Object> item, Policy policy, String problem, boolean unseeded,
-        boolean takeOver, boolean removeRequested, Lifecycle lifecycle) {
+        boolean takeOver, boolean removeRequested, boolean rowDeleted, Lifecycle lifecycle) {
 
-    static DomainRowView of(DomainName domain, Map<String, Object> item) {
+    /** @param row the row as stored, null once it is deleted */
+    static DomainRowView of(DomainName domain, Map<String, Object> row, Lifecycle lifecycle) {
+        if (row == null) {
+            return new DomainRowView(domain, Map.of(DomainRow.DOMAIN, domain.value()), null, "the row was deleted",
+                    false, false, true, true, lifecycle);
+        }
         Policy policy = null;
         String problem = null;
-        boolean unseeded = DomainRow.unseeded(item);
+        boolean unseeded = DomainRow.unseeded(row);
         if (!unseeded) {
             try {
-                policy = DomainRow.parse(item).policy();
+                policy = DomainRow.parse(row).policy();
             } catch (InvalidException e) {
                 problem = e.getMessage();
             }
         }
-        return new DomainRowView(domain, item, policy, problem, unseeded,
-                Boolean.TRUE.equals(item.get(DomainRow.TAKE_OVER)), item.get(DomainRow.REMOVE_REQUESTED) != null,
-                Lifecycle.of(item));
+        return new DomainRowView(domain, row, policy, problem, unseeded, Boolean.TRUE.equals(row.get(DomainRow.TAKE_OVER)),
+                row.get(DomainRow.REMOVE_REQUESTED) != null, false, lifecycle);
     }
 }

@@ -6,9 +6,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.DomainName;
-import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * Every few minutes (an EventBridge schedule): resumes every domain that is not at rest, whose wait is over, or whose
- * run crashed (its lease expired). Blocked domains are looked at again too, since the user may have fixed the cause.
- * The event's content does not matter.
+ * run crashed (its lease expired). Blocked domains are looked at again too, since the user may have fixed the cause;
+ * so are domains whose row is gone while the stack's state still names what it made (a deletion whose stream record
+ * was lost is still taken down). The event's content does not matter.
  */
 public final class LifecycleScheduleHandler implements RequestHandler<Map<String, Object>, String> {
     private final DomainStore store;
@@ -41,13 +42,13 @@ public final class LifecycleScheduleHandler implements RequestHandler<Map<String
         Instant now = clock.instant();
         List<DomainName> due = new ArrayList<>();
         int rows = 0;
-        for (Map<String, Object> item : store.list()) {
-            rows++;
-            if (runner.lifecycle().due(item, now)) {
+        for (DomainView domain : store.views()) {
+            rows += domain.rowDeleted() ? 0 : 1;
+            if (runner.lifecycle().due(domain, now)) {
                 try {
-                    due.add(DomainName.parse(String.valueOf(item.get(DomainRow.DOMAIN))));
+                    due.add(DomainName.parse(domain.key()));
                 } catch (InvalidException e) {
-                    log(context, LogLevel.WARN, "row key \"" + item.get(DomainRow.DOMAIN) + "\" is not a domain name; skipped");
+                    log(context, LogLevel.WARN, "row key \"" + domain.key() + "\" is not a domain name; skipped");
                 }
             }
         }

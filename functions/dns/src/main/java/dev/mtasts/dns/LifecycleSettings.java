@@ -4,6 +4,7 @@ import dev.mtasts.probe.PolicyFetch;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.Emf;
+import dev.mtasts.store.StateStore;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -37,8 +38,7 @@ public final class LifecycleSettings {
     static DomainLifecycle lifecycle(Map<String, String> env) {
         AwsCredentialsProvider credentials = Dynamo.lambdaCredentials(env);
         Region region = Dynamo.region(env);
-        DomainStore store = new DomainStore(Dynamo.fromEnvironment(env),
-                env.getOrDefault(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE));
+        DomainStore store = store(env);
         AcmClient acm = AcmClient.builder().httpClient(UrlConnectionHttpClient.create()).region(region)
                 .credentialsProvider(credentials).build();
         ApiGatewayV2Client api = ApiGatewayV2Client.builder().httpClient(UrlConnectionHttpClient.create()).region(region)
@@ -53,7 +53,7 @@ public final class LifecycleSettings {
         }
         String live = env.get(LIVE_CHECK_ENV);
         return DomainLifecycle.of(store, new Zones(route53(credentials)), new Certificates(acm, stack),
-                new CustomDomains(api, apiId.strip()), policyHost(live == null || live.isBlank() ? null : java.net.URI.create(live.strip())),
+                new CustomDomains(api, apiId.strip(), stack), policyHost(live == null || live.isBlank() ? null : java.net.URI.create(live.strip())),
                 null, mailboxes(env.get(MAILBOXES_ENV)), ttl(env.get(TTL_ENV)), Emf.toStdout(), Clock.systemUTC());
     }
 
@@ -75,9 +75,11 @@ public final class LifecycleSettings {
         return d -> PolicyFetch.Target.plain(d.policyHost(), address, port);
     }
 
-    /** The domains table of the lifecycle function's environment. */
+    /** The domains table of the function's environment, with the stack's state table beside it. */
     static DomainStore store(Map<String, String> env) {
-        return new DomainStore(Dynamo.fromEnvironment(env), env.getOrDefault(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE));
+        String table = env.getOrDefault(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE);
+        return new DomainStore(Dynamo.fromEnvironment(env), table)
+                .withState(env.getOrDefault(StateStore.TABLE_ENV, StateStore.beside(table)));
     }
 
     /**

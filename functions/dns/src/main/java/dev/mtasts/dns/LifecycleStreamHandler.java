@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The domains table's stream: a domain whose row appeared, or whose policy or wishes changed, is advanced at once.
- * Changes the lifecycle itself makes (its {@code lifecycle} attribute) are skipped, so its progress cannot loop
- * through the stream. A row deleted directly (not through {@code domain remove}) has what the stack made for it
- * removed, from the row's last image.
+ * The domains table's stream: a domain whose row appeared, or whose policy or wishes changed, is advanced at once;
+ * changes to anything else on a row are skipped. A row deleted (directly, or by the lifecycle's own last step) is a
+ * trigger too: what the stack made for it is taken down, as the stack's state table records it; the deleted row's
+ * last image matters only when it was written by an earlier version and carries that version's state.
  */
 public final class LifecycleStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     /** The attributes a user writes; anything else on a row is the stack's. */
@@ -42,7 +42,7 @@ public final class LifecycleStreamHandler implements RequestHandler<DynamodbEven
     @Override
     public StreamsEventResponse handleRequest(DynamodbEvent event, Context context) {
         Map<String, List<String>> advance = new LinkedHashMap<>();
-        Map<String, Map<String, AttributeValue>> removed = new LinkedHashMap<>();
+        Map<String, Map<String, AttributeValue>> deleted = new LinkedHashMap<>();
         for (DynamodbEvent.DynamodbStreamRecord record : event.getRecords()) {
             var change = record.getDynamodb();
             AttributeValue key = change.getKeys() == null ? null : change.getKeys().get(DomainRow.DOMAIN);
@@ -51,13 +51,13 @@ public final class LifecycleStreamHandler implements RequestHandler<DynamodbEven
             }
             String name = record.getEventName();
             if ("REMOVE".equals(name)) {
-                if (needsTeardown(change.getOldImage())) {
-                    removed.put(key.getS(), change.getOldImage());
+                if (change.getOldImage() != null && change.getOldImage().containsKey(Lifecycle.ATTRIBUTE)) {
+                    deleted.put(key.getS(), change.getOldImage());
                 }
-                advance.remove(key.getS());
+                advance.computeIfAbsent(key.getS(), d -> new ArrayList<>()).add(change.getSequenceNumber());
             } else if (matters(name, change.getOldImage(), change.getNewImage())) {
                 advance.computeIfAbsent(key.getS(), d -> new ArrayList<>()).add(change.getSequenceNumber());
-                removed.remove(key.getS());
+                deleted.remove(key.getS());
             }
         }
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
@@ -65,19 +65,13 @@ public final class LifecycleStreamHandler implements RequestHandler<DynamodbEven
         for (String d : advance.keySet()) {
             parse(d, context).ifPresent(domains::add);
         }
+        deleted.forEach((d, image) -> parse(d, context).ifPresent(domain ->
+                runner.lifecycle().adoptDeleted(domain, StreamImages.toPlain(image))));
         runner.advanceAll(domains, context).forEach((domain, failed) -> {
             if (failed) {
                 advance.get(domain.value()).forEach(seq -> failures.add(new StreamsEventResponse.BatchItemFailure(seq)));
             }
         });
-        removed.forEach((d, image) -> parse(d, context).ifPresent(domain -> {
-            try {
-                runner.teardown(domain, StreamImages.toPlain(image), context);
-            } catch (RuntimeException e) {
-                log(context, LogLevel.ERROR, domain + ": removing what the stack made failed, retried: " + e);
-                throw e; // the whole batch is retried; teardown is idempotent
-            }
-        }));
         return new StreamsEventResponse(failures);
     }
 
@@ -95,7 +89,7 @@ public final class LifecycleStreamHandler implements RequestHandler<DynamodbEven
         }
     }
 
-    /** INSERT always; MODIFY when a user attribute changed, or the row lost its lifecycle (replaced by a put-item). */
+    /** INSERT always; MODIFY when a user attribute changed (the rest of a row is nobody's business here). */
     static boolean matters(String eventName, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
         if ("INSERT".equals(eventName)) {
             return true;
@@ -108,17 +102,7 @@ public final class LifecycleStreamHandler implements RequestHandler<DynamodbEven
                 return true;
             }
         }
-        return get(before, Lifecycle.ATTRIBUTE) != null && get(after, Lifecycle.ATTRIBUTE) == null;
-    }
-
-    /** A row the lifecycle had begun on, deleted by someone else than the lifecycle's own last step. */
-    static boolean needsTeardown(Map<String, AttributeValue> oldImage) {
-        AttributeValue lc = get(oldImage, Lifecycle.ATTRIBUTE);
-        if (lc == null || lc.getM() == null) {
-            return false;
-        }
-        AttributeValue step = lc.getM().get("step");
-        return step == null || !Lifecycle.Step.DELETE_ROW.text().equals(step.getS());
+        return false;
     }
 
     private static AttributeValue get(Map<String, AttributeValue> image, String name) {

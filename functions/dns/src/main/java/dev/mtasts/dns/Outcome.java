@@ -21,11 +21,15 @@ sealed interface Outcome {
     record Wait(Lifecycle lifecycle, String detail, Duration retryIn) implements Outcome {
     }
 
+    /** AWS limits the rate of requests: run the step again later, without counting it as a failure. */
+    record BackOff(Lifecycle lifecycle, String detail, Duration retryIn) implements Outcome {
+    }
+
     /** The user must act; {@code detail} says how. The step is looked at again after {@code lookAgainIn}. */
     record Blocked(Lifecycle lifecycle, String detail, Duration lookAgainIn) implements Outcome {
     }
 
-    /** The row is deleted: the domain's removal is complete. */
+    /** The row is deleted: the domain's removal is complete (its state goes next). */
     record Gone(Lifecycle lifecycle, String detail) implements Outcome {
     }
 }

@@ -81,10 +81,4 @@ public final class Runner {
         }
         return failed;
     }
-
-    /** Removes what the stack made for a domain whose row was deleted directly. */
-    public void teardown(DomainName domain, Map<String, Object> lastImage, Context context) {
-        DomainLifecycle.Report r = lifecycle.teardown(domain, lastImage, until(context));
-        log(context, LogLevel.INFO, r.toString());
-    }
 }

@@ -29,8 +29,10 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
 /**
  * What each step of the lifecycle ({@link Lifecycle.Step}) does. Every step first looks at what exists and only
  * then creates what is missing, so running it twice changes nothing the second time. Nothing of the user's is
- * overwritten: a record at one of the policy host's names that the stack did not write blocks the domain, unless the
- * row says {@code take_over}.
+ * overwritten or deleted: a record is the stack's only when its value is exactly what the stack wrote there (as its
+ * state says), a custom domain only when it is mapped to the stack's API or carries the stack's tag, a certificate
+ * only when it carries the stack's tag and is for the policy host alone. Anything else at one of the policy host's
+ * names blocks the domain, unless the row says {@code take_over}, and is left in place by a removal.
  */
 final class Steps {
     /** How often a blocked domain is looked at again: the user may have fixed the cause meanwhile. */
@@ -104,7 +106,30 @@ final class Steps {
             return blocked(lc, "no public Route53 hosted zone of this account holds " + row.domain() + ": create one "
                     + "(and delegate the domain to it at its registrar); the stack carries on by itself");
         }
-        return new Outcome.Done(lc.withZone(zone.get().id(), zone.get().name()), "zone " + zone.get().name());
+        Lifecycle found = lc.withZone(zone.get().id(), zone.get().name());
+        if (lc.zoneId() != null && !lc.zoneId().equals(zone.get().id())) {
+            found = found.withCertificate(lc.certificateArn(), null); // the validation record went with the old zone
+        }
+        return new Outcome.Done(found, "zone " + zone.get().name());
+    }
+
+    /**
+     * Route53 no longer knows the zone the state names (deleted, perhaps made again under a new id): look the
+     * domain's zone up again. While provisioning, everything is checked again from the zone step on, the records made
+     * again in the zone found; while removing, the removal goes on in the zone found (or there is nothing left to
+     * remove).
+     */
+    Outcome zoneGone(Step step, DomainRowView row, Lifecycle lc) {
+        zones.refresh();
+        String gone = "hosted zone " + lc.zoneName() + " (" + lc.zoneId() + ") no longer exists";
+        if (step.removing()) {
+            Optional<Zones.Zone> zone = zones.zoneFor(row.domain());
+            return new Outcome.Wait(lc.withZone(zone.map(Zones.Zone::id).orElse(null), zone.map(Zones.Zone::name).orElse(null)),
+                    gone + "; " + zone.map(z -> "going on in zone " + z.name() + " (" + z.id() + ")")
+                            .orElse("no zone holds the domain now: nothing is left there to remove"), Duration.ZERO);
+        }
+        return new Outcome.Jump(lc.withZone(null, null).withCertificate(lc.certificateArn(), null), Step.ZONE,
+                gone + ": looking for the domain's zone again");
     }
 
     /** Before anything is created: is any of the policy host's names in use by another host? */
@@ -122,8 +147,7 @@ final class Steps {
                 found.add(Zones.describe(set));
             }
         }
-        boolean hostOurs = custom.isPresent(); // it is ours, or we returned above
-        foreignAnnouncement(zones.setsAt(zone(lc), d.stsRecordName()), row, lc, hostOurs).ifPresent(found::add);
+        foreignAnnouncement(zones.setsAt(zone(lc), d.stsRecordName()), lc).ifPresent(found::add);
         foreignReporting(zones.setsAt(zone(lc), d.tlsRptRecordName()), row, lc).ifPresent(found::add);
         if (!found.isEmpty() && !row.takeOver()) {
             return blocked(lc, "records of another host are in the way: " + String.join("; ", found)
@@ -349,7 +373,7 @@ final class Steps {
         if (value.equals(current) && sets.size() == 1) {
             return new Outcome.Done(lc.withAnnounced(announced), name + " already says " + value);
         }
-        Optional<String> foreign = foreignAnnouncement(sets, row, lc, lc.target() != null);
+        Optional<String> foreign = foreignAnnouncement(sets, lc);
         if (foreign.isPresent() && !row.takeOver()) {
             return blocked(lc, "another host's record is in the way: " + foreign.get() + ". Delete it, or let the "
                     + "stack replace it: mta-sts domain add " + d + " --take-over");
@@ -371,8 +395,7 @@ final class Steps {
         String name = row.domain().stsRecordName();
         Optional<ResourceRecordSet> txt = Zones.ofType(zones.setsAt(zone(lc), name), RRType.TXT);
         String current = Zones.onlyTxt(txt);
-        boolean hostOurs = lc.target() != null || customDomains.find(row.domain()).filter(c -> ourCustomDomain(c, lc)).isPresent();
-        if (txt.isPresent() && current != null && ownAnnouncement(current, row, lc, hostOurs)) {
+        if (txt.isPresent() && current != null && ownAnnouncement(current, lc)) {
             zones.change(zone(lc), List.of(Zones.delete(txt.get())), "mta-sts-serverless: " + row.domain() + " removed");
             return new Outcome.Done(lc.withAnnounced(null), "removed " + name);
         }
@@ -422,6 +445,14 @@ final class Steps {
             return new Outcome.Done(lc.withTarget(null), "left the custom domain " + row.domain().policyHost()
                     + " (it is not this stack's)");
         }
+        if (!customDomains.stack().equals(found.get().stack())) {
+            // made before the stack tagged its custom domains: the role may delete only tagged ones
+            return blocked(lc, "the custom domain " + row.domain().policyHost() + " was made by an earlier version of "
+                    + "the stack, without the tag " + Certificates.TAG + " that lets the stack delete it: delete it "
+                    + "(aws apigatewayv2 delete-domain-name --domain-name " + row.domain().policyHost() + "), or tag it "
+                    + "(aws apigatewayv2 tag-resource --resource-arn <its ARN> --tags " + Certificates.TAG + "="
+                    + customDomains.stack() + "); the removal carries on by itself");
+        }
         customDomains.delete(row.domain());
         return new Outcome.Done(lc.withTarget(null), "deleted the custom domain " + row.domain().policyHost());
     }
@@ -430,6 +461,11 @@ final class Steps {
         Optional<Certificates.Certificate> cert = certificates.find(row.domain(), lc.certificateArn());
         String validation = lc.validation() != null ? lc.validation()
                 : cert.filter(c -> c.validationName() != null).map(c -> c.validationName() + " " + c.validationValue()).orElse(null);
+        if (cert.isPresent() && (!cert.get().onlyFor(row.domain()) || !certificates.ours(cert.get().arn()))) {
+            return new Outcome.Done(lc.withCertificate(null, null), "left the certificate " + cert.get().arn() + " (for "
+                    + String.join(", ", cert.get().names()) + "): it is not this stack's certificate of "
+                    + row.domain().policyHost() + " alone");
+        }
         if (cert.isPresent()) {
             if (cert.get().inUse()) {
                 return new Outcome.Wait(lc, "waiting for API Gateway to release the certificate", Duration.ofSeconds(30));
@@ -442,7 +478,9 @@ final class Steps {
         }
         if (validation != null && lc.zoneId() != null) {
             String[] v = validation.split(" ", 2);
-            Optional<ResourceRecordSet> set = Zones.ofType(zones.setsAt(zone(lc), v[0]), RRType.CNAME);
+            Optional<ResourceRecordSet> set = Zones.ofType(zones.setsAt(zone(lc), v[0]), RRType.CNAME)
+                    .filter(s -> s.resourceRecords().size() == 1 && v.length == 2
+                            && Zones.trimDot(s.resourceRecords().get(0).value()).equalsIgnoreCase(Zones.trimDot(v[1])));
             if (set.isPresent()) {
                 zones.change(zone(lc), List.of(Zones.delete(set.get())), "mta-sts-serverless: " + row.domain() + " removed");
             }
@@ -459,9 +497,12 @@ final class Steps {
 
     // --- ownership -------------------------------------------------------------------------------------------------
 
-    /** The stack's own custom domain: mapped to its API, or (a crash between creating and mapping) on its certificate. */
+    /**
+     * The stack's own custom domain: mapped to its API, tagged with its name, or (a crash between creating and
+     * mapping, before tags) unmapped on its certificate.
+     */
     private boolean ourCustomDomain(CustomDomains.CustomDomain custom, Lifecycle lc) {
-        return custom.mappedHere(customDomains.apiId())
+        return custom.mappedHere(customDomains.apiId()) || customDomains.stack().equals(custom.stack())
                 || custom.apis().isEmpty() && custom.certificateArn() != null && custom.certificateArn().equals(lc.certificateArn());
     }
 
@@ -473,15 +514,14 @@ final class Steps {
     }
 
     /** A {@code _mta-sts} record the stack did not publish (none, or one of ours, gives empty). */
-    private static Optional<String> foreignAnnouncement(List<ResourceRecordSet> sets, DomainRowView row, Lifecycle lc,
-            boolean hostOurs) {
+    private static Optional<String> foreignAnnouncement(List<ResourceRecordSet> sets, Lifecycle lc) {
         for (ResourceRecordSet set : sets) {
             if (set.type() == RRType.CNAME) {
                 return Optional.of(Zones.describe(set) + " (a delegation to another host)");
             }
             if (set.type() == RRType.TXT) {
                 String current = Zones.onlyTxt(Optional.of(set));
-                if (current == null || !ownAnnouncement(current, row, lc, hostOurs)) {
+                if (current == null || !ownAnnouncement(current, lc)) {
                     return Optional.of(Zones.describe(set));
                 }
             }
@@ -490,20 +530,13 @@ final class Steps {
     }
 
     /**
-     * Whether a {@code _mta-sts} record is the stack's: its id is the one announced or the row's; or, when the
-     * progress kept on the row was lost (a {@code put-item} replaced the row), it has the shape of the stack's ids
-     * (a policy's hash, 32 hex digits) while the policy host is the stack's own custom domain.
+     * Whether a {@code _mta-sts} record is the stack's: its value is exactly what the stack last wrote there (the
+     * announced id), or what it was writing when a run stopped (the id it had checked live, which only
+     * {@link #announce} publishes). Never inferred from the shape of the id: another host's may look like ours.
      */
-    private static boolean ownAnnouncement(String value, DomainRowView row, Lifecycle lc, boolean hostOurs) {
-        String id;
-        try {
-            id = StsRecord.parse(value).id();
-        } catch (InvalidException e) {
-            return false;
-        }
-        return lc.announced() != null && id.equals(lc.announced().id())
-                || row.policy() != null && id.equals(row.policy().id())
-                || hostOurs && id.matches("[0-9a-f]{32}");
+    private static boolean ownAnnouncement(String value, Lifecycle lc) {
+        return lc.announced() != null && value.equals(new StsRecord(lc.announced().id()).render())
+                || lc.live() != null && value.equals(new StsRecord(lc.live()).render());
     }
 
     /** A {@code _smtp._tls} record with other addresses than the stack's. */

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.route53.model.RRType;
 public final class Zones {
     private final Route53Client route53;
     /** The account's public zones, read on first use; a container lives minutes, zones change rarely. */
-    private List<Zone> publicZones;
+    private volatile List<Zone> publicZones;
 
     public Zones(Route53Client route53) {
         this.route53 = route53;
@@ -46,6 +46,11 @@ public final class Zones {
         return found;
     }
 
+    /** Forgets the listing: a zone was deleted (and perhaps made again under a new id) since it was read. */
+    public void refresh() {
+        publicZones = null;
+    }
+
     private List<Zone> listPublicZones() {
         List<Zone> all = new ArrayList<>();
         for (HostedZone z : route53.listHostedZonesPaginator(r -> { }).hostedZones()) {
@@ -59,7 +64,8 @@ public final class Zones {
 
     private Optional<Zone> longestMatch(DomainName domain) {
         Zone best = null;
-        for (Zone z : publicZones) {
+        List<Zone> listed = publicZones;
+        for (Zone z : listed == null ? List.<Zone>of() : listed) {
             boolean holds = domain.value().equals(z.name()) || domain.value().endsWith("." + z.name());
             if (holds && (best == null || z.name().length() > best.name().length())) {
                 best = z;

@@ -12,6 +12,7 @@ import dev.mtasts.probe.PolicyFetch;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.Emf;
+import dev.mtasts.store.StateStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -56,8 +57,19 @@ public final class LifecycleStack implements AutoCloseable {
     public final LocalDynamoDb dynamo = LocalDynamoDb.start();
     public final MotoServer moto = MotoServer.start();
     public final DynamoDbClient dynamoClient = Dynamo.create(dynamo.endpoint(), null);
-    public final DomainStore store = new DomainStore(dynamoClient, "domains-" + System.nanoTime());
+    private final long id = System.nanoTime();
+    /** The domains table, with the stack's state table beside it. */
+    public final DomainStore store = new DomainStore(dynamoClient, "domains-" + id).withState("state-" + id);
+    public final StateStore state = store.state();
     public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /**
+     * Errors AWS answers with, by {@code Service Operation} ({@code ApiGatewayV2 CreateDomainName}): a request to one
+     * of them fails with that error before it is sent, as the SDK would throw it. For shapes moto_server cannot make
+     * (throttling, quotas).
+     */
+    public final Map<String, java.util.function.Supplier<software.amazon.awssdk.core.exception.SdkException>> faults =
+            new ConcurrentHashMap<>();
+
     public final List<String> metrics = Collections.synchronizedList(new ArrayList<>());
     public final Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
             .region(Region.AWS_GLOBAL).credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
@@ -74,12 +86,15 @@ public final class LifecycleStack implements AutoCloseable {
     public final AtomicInteger policyRequests = new AtomicInteger();
     public final Zones zones = new Zones(route53);
     public final Certificates certificates = new Certificates(acm, "mta-sts");
-    public final CustomDomains customDomains = new CustomDomains(api, apiId);
+    public final CustomDomains customDomains = new CustomDomains(api, apiId, "mta-sts");
     public final DomainLifecycle lifecycle;
+    /** The policy function, on this stack's tables. */
+    public final PolicyHandler handler;
 
     public LifecycleStack() throws IOException {
         store.createTable();
-        PolicyHandler handler = new PolicyHandler(store);
+        state.createTable();
+        handler = new PolicyHandler(store);
         policyHost = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         policyHost.createContext("/", exchange -> {
             policyRequests.incrementAndGet();
@@ -102,6 +117,17 @@ public final class LifecycleStack implements AutoCloseable {
         lifecycle = lifecycle((d, s) -> { });
     }
 
+    /** What the policy function answers a sender's GET of the domain's policy: {@code 200 <body>}, {@code 404 …}. */
+    public String served(String domain) {
+        APIGatewayV2HTTPResponse r = handler.handleRequest(APIGatewayV2HTTPEvent.builder()
+                .withRawPath(PolicyHandler.POLICY_PATH)
+                .withHeaders(Map.of("host", "mta-sts." + domain))
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("GET").build()).build())
+                .build(), null);
+        return r.getStatusCode() + " " + r.getBody();
+    }
+
     /** The lifecycle with a hook after every step (before its progress is written), fetching from the listener. */
     public DomainLifecycle lifecycle(BiConsumer<DomainName, Lifecycle.Step> hook) {
         int port = policyHost.getAddress().getPort();
@@ -115,9 +141,13 @@ public final class LifecycleStack implements AutoCloseable {
         return ClientOverrideConfiguration.builder().addExecutionInterceptor(new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + " "
-                        + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME), k -> new AtomicInteger())
-                        .incrementAndGet();
+                String call = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + " "
+                        + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                calls.computeIfAbsent(call, k -> new AtomicInteger()).incrementAndGet();
+                var fault = faults.get(call);
+                if (fault != null) {
+                    throw fault.get();
+                }
             }
         }).build();
     }
@@ -180,8 +210,14 @@ public final class LifecycleStack implements AutoCloseable {
         return api.getDomainNames(r -> { }).items().stream().map(d -> d.domainName()).toList();
     }
 
+    /** A domain as both tables hold it. */
+    public dev.mtasts.store.DomainView view(String domain) {
+        return store.view(domain).orElseThrow();
+    }
+
+    /** The stack's lifecycle of a domain, from its state table. */
     public Lifecycle lifecycleOf(String domain) {
-        return Lifecycle.of(store.find(name(domain)).orElseThrow());
+        return state.find(name(domain)).orElseThrow();
     }
 
     public DomainLifecycle.Report advance(String domain) {

@@ -14,8 +14,10 @@ import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Policy;
 import dev.mtasts.core.Quote;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.Items;
+import dev.mtasts.store.StateStore;
 import dev.mtasts.store.StoreUnavailableException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -37,18 +39,21 @@ import org.crac.Resource;
  * Serves {@code https://mta-sts.<domain>/.well-known/mta-sts.txt} (RFC 8461 §3.3) for every domain in the table,
  * behind an API Gateway HTTP API.
  *
- * <p>The row is read strongly consistent on every request and nothing is cached here, so once a row is written every
- * request serves the new body: the DNS side may announce a new id as soon as the write succeeds (§8.1).
+ * <p>The domain's row and the stack's state of it are read on every request, in one request to DynamoDB (a
+ * BatchGetItem, strongly consistent in both tables), and nothing is cached here, so once a row is written every
+ * request serves the new body: the DNS side may announce a new id as soon as the write succeeds (§8.1). The body the
+ * stack announced stays served, whatever the row becomes, until the announcement is withdrawn
+ * ({@link Lifecycle#bodyToServe}).
  */
 public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
     public static final String POLICY_PATH = "/.well-known/mta-sts.txt";
     private static final String TEXT = "text/plain; charset=utf-8";
     /**
-     * The most a request waits for its row, counted from its arrival. The client's own budget
+     * The most a request waits for its domain, counted from its arrival. The client's own budget
      * ({@link Dynamo#CALL_BUDGET}) is not enough: its clock starts only once the request is built and its endpoint
      * resolved (some 150 ms of class loading on a fresh container's first call), and what blocks outside the
      * DynamoDB socket is not cut short by it: a SnapStart function's credentials come from a container endpoint
-     * with timeouts of its own (a silent one held a request 6 s). So the row is read on another thread and the
+     * with timeouts of its own (a silent one held a request 6 s). So the domain is read on another thread and the
      * request waits on its own clock; a read still running then ends in the background, on the client's budget.
      */
     static final long WAIT_NANOS = Dynamo.CALL_BUDGET.toNanos();
@@ -67,16 +72,22 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
 
     /** As Lambda builds it, from the environment template.yaml sets; primed before a SnapStart snapshot. */
     PolicyHandler(Map<String, String> env) {
-        this(new DomainStore(Dynamo.fromEnvironment(env),
-                Optional.ofNullable(env.get(DomainStore.TABLE_ENV)).orElse(DomainStore.DEFAULT_TABLE)));
+        this(store(env));
         Core.getGlobalContext().register(this);
     }
 
+    private static DomainStore store(Map<String, String> env) {
+        String table = Optional.ofNullable(env.get(DomainStore.TABLE_ENV)).orElse(DomainStore.DEFAULT_TABLE);
+        return new DomainStore(Dynamo.fromEnvironment(env), table)
+                .withState(Optional.ofNullable(env.get(StateStore.TABLE_ENV)).orElse(StateStore.beside(table)));
+    }
+
     /**
-     * SnapStart: before the snapshot, answer one request end to end (a GetItem of a row that does not exist), then
-     * answer for the item of a ready {@code enforce} row as DynamoDB returns it (maps and lists converted, the
-     * lifecycle read, the body chosen and rendered, its id hashed), so that the classes the first real request needs
-     * are loaded and initialised in the snapshot instead of on a sender's clock.
+     * SnapStart: before the snapshot, answer one request end to end (a BatchGetItem of a domain that does not
+     * exist), then answer for a ready {@code enforce} domain as DynamoDB returns its row and state (maps and lists
+     * converted, the lifecycle read, the body chosen and rendered, its id hashed), and for one whose row was replaced
+     * by a policy not checked yet (the announced body served instead), so that the classes the first real request
+     * needs are loaded and initialised in the snapshot instead of on a sender's clock.
      */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
@@ -91,12 +102,20 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
         try {
             DomainName domain = DomainName.parse("example.com");
             Policy enforce = Policy.of("enforce", List.of("mail.example.com", "*.example.net"), "604800");
-            Map<String, Object> row = new LinkedHashMap<>(Map.of(DomainRow.DOMAIN, domain.toString(),
+            Map<String, Object> row = Map.of(DomainRow.DOMAIN, domain.toString(),
                     DomainRow.MODE, "enforce", DomainRow.MX, List.of("mail.example.com", "*.example.net"),
-                    DomainRow.MAX_AGE, BigDecimal.valueOf(604800)));
-            row.put(Lifecycle.ATTRIBUTE, Lifecycle.start(Instant.EPOCH).withAccepted(enforce.id()).toPlain());
-            if (answer(domain, Items.toPlain(Items.toItem(row)), null).getStatusCode() != 200) {
-                throw new IllegalStateException("the priming row is served");
+                    DomainRow.MAX_AGE, BigDecimal.valueOf(604800));
+            Map<String, Object> state = Map.of(DomainRow.DOMAIN, domain.toString(), Lifecycle.ATTRIBUTE,
+                    Lifecycle.start(Instant.EPOCH).withAccepted(enforce.id())
+                            .withAnnounced(new Lifecycle.Announced(enforce.id(), enforce.render())).toPlain());
+            Map<String, Object> replaced = new LinkedHashMap<>(row);
+            replaced.put(DomainRow.MAX_AGE, BigDecimal.valueOf(86400));
+            for (Map<String, Object> r : List.of(row, replaced)) {
+                DomainView view = new DomainView(domain.value(), Items.toPlain(Items.toItem(r)),
+                        Items.toPlain(Items.toItem(state)));
+                if (answer(domain, view, null).getStatusCode() != 200) {
+                    throw new IllegalStateException("the priming domain is served");
+                }
             }
         } catch (InvalidException e) {
             throw new IllegalStateException("the priming row is valid", e);
@@ -143,34 +162,46 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             r.getHeaders().put("Allow", "GET, HEAD");
             return r;
         }
-        Optional<Map<String, Object>> item;
+        Optional<DomainView> found;
         try {
-            item = find(domain, arrived);
+            found = find(domain, arrived);
         } catch (StoreUnavailableException e) {
             log(context, LogLevel.ERROR, "domain " + domain + ": " + e.getMessage());
             APIGatewayV2HTTPResponse r = text(503, "Service unavailable, try again later.\n");
             r.getHeaders().put("Retry-After", "5");
             return r;
         }
-        if (item.isEmpty()) {
+        if (found.isEmpty()) {
             return text(404, "Not found: no MTA-STS policy is published for " + domain + ".\n");
         }
-        return answer(domain, item.get(), context);
+        return answer(domain, found.get(), context);
     }
 
-    /** The answer for a domain's row as the table holds it. */
-    private APIGatewayV2HTTPResponse answer(DomainName domain, Map<String, Object> item, Context context) {
-        if (DomainRow.unseeded(item)) {
-            return text(404, "Not found: the policy of " + domain + " is not set up yet.\n");
+    /**
+     * The answer for a domain as the tables hold it. Whatever the row is (gone, empty, invalid), the policy the stack
+     * announced is served while its id is published.
+     */
+    private APIGatewayV2HTTPResponse answer(DomainName domain, DomainView view, Context context) {
+        Lifecycle lc = view.lifecycle();
+        String announced = Lifecycle.bodyToServe(null, lc);
+        if (view.rowDeleted() || DomainRow.unseeded(view.row())) {
+            if (announced != null) {
+                log(context, LogLevel.WARN, "domain " + domain + ": " + (view.rowDeleted() ? "the row is deleted"
+                        : "the row holds no policy") + "; serving the announced policy until it is withdrawn");
+                return served(announced);
+            }
+            return text(404, view.rowDeleted() ? "Not found: no MTA-STS policy is published for " + domain + ".\n"
+                    : "Not found: the policy of " + domain + " is not set up yet.\n");
         }
         DomainRow row;
         try {
-            row = DomainRow.parse(item);
+            row = DomainRow.parse(view.row());
         } catch (InvalidException e) {
-            log(context, LogLevel.ERROR, "domain " + domain + ": invalid row, not served: " + e.getMessage());
-            return text(500, "Internal error.\n");
+            log(context, LogLevel.ERROR, "domain " + domain + ": invalid row, not served: " + e.getMessage()
+                    + (announced == null ? "" : "; serving the announced policy instead"));
+            return announced == null ? text(500, "Internal error.\n") : served(announced);
         }
-        String body = Lifecycle.bodyToServe(row.policy(), Lifecycle.of(item));
+        String body = Lifecycle.bodyToServe(row.policy(), lc);
         if (body == null) {
             log(context, LogLevel.WARN, "domain " + domain + ": the enforce policy " + row.policy().id()
                     + " is not served before it has passed the MX check, and nothing else is announced");
@@ -180,16 +211,22 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             log(context, LogLevel.WARN, "domain " + domain + ": serving the announced policy until the enforce policy "
                     + row.policy().id() + " has passed the MX check");
         }
-        // HEAD gets the GET's answer: API Gateway (and the local gateway) send its headers, Content-Length included,
-        // and drop the body
+        return served(body);
+    }
+
+    /**
+     * 200 with a policy. HEAD gets the GET's answer: API Gateway (and the local gateway) send its headers,
+     * Content-Length included, and drop the body.
+     */
+    private static APIGatewayV2HTTPResponse served(String body) {
         APIGatewayV2HTTPResponse r = text(200, body);
         r.getHeaders().put("Cache-Control", "no-cache");
         return r;
     }
 
-    /** The row, or StoreUnavailableException once {@link #WAIT_NANOS} have passed since the request arrived. */
-    private Optional<Map<String, Object>> find(DomainName domain, long arrived) {
-        Future<Optional<Map<String, Object>>> read = READS.submit(() -> store.find(domain));
+    /** The domain, or StoreUnavailableException once {@link #WAIT_NANOS} have passed since the request arrived. */
+    private Optional<DomainView> find(DomainName domain, long arrived) {
+        Future<Optional<DomainView>> read = READS.submit(() -> store.view(domain.value()));
         try {
             return read.get(WAIT_NANOS - (System.nanoTime() - arrived), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

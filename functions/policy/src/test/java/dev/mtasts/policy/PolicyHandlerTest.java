@@ -9,12 +9,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Mode;
 import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
 import dev.mtasts.local.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.StateStore;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -53,15 +55,29 @@ class PolicyHandlerTest {
         // the SDK's standard endpoint setting, as infra/env.json gives it to sam local (here as a system property)
         System.setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
         client = Dynamo.create(dynamo.endpoint(), null);
-        store = new DomainStore(client, DomainStore.DEFAULT_TABLE);
+        store = new DomainStore(client, DomainStore.DEFAULT_TABLE).withState(StateStore.DEFAULT_TABLE);
         store.createTable();
+        store.state().createTable();
         // an enforce policy the stack has checked against the zone's MX hosts and announced
-        dev.mtasts.core.Policy announced = dev.mtasts.core.Policy.parse(ENFORCE_BODY);
-        store.putItem(Map.of("domain", "example.com", "mode", "enforce",
-                "mx", List.of("mail.example.com", "*.example.net"), "max_age", new BigDecimal(604800),
-                dev.mtasts.core.Lifecycle.ATTRIBUTE, dev.mtasts.core.Lifecycle.start(java.time.Instant.now())
-                        .withAccepted(announced.id())
-                        .withAnnounced(new dev.mtasts.core.Lifecycle.Announced(announced.id(), ENFORCE_BODY)).toPlain()));
+        Map<String, Object> enforceRow = Map.of("domain", "example.com", "mode", "enforce",
+                "mx", List.of("mail.example.com", "*.example.net"), "max_age", new BigDecimal(604800));
+        store.putItem(enforceRow);
+        announced("example.com", ENFORCE_BODY);
+        // the stack's state says so whatever the row became since: deleted, replaced, broken
+        announced("deleted.example", ENFORCE_BODY);
+        store.putItem(Map.of("domain", "replaced.example", "mode", "enforce", "mx", List.of("mail.example.com"),
+                "max_age", new BigDecimal(604800)));
+        announced("replaced.example", ENFORCE_BODY);
+        store.putItem(Map.of("domain", "emptied.example"));
+        announced("emptied.example", ENFORCE_BODY);
+        store.putItem(Map.of("domain", "broken-announced.example", "mode", "Enforce"));
+        announced("broken-announced.example", ENFORCE_BODY);
+        // a row of the earlier version, its state on the row, not moved yet
+        Map<String, Object> legacy = new java.util.LinkedHashMap<>(enforceRow);
+        legacy.put("domain", "legacy.example");
+        legacy.put(Lifecycle.ATTRIBUTE, Lifecycle.start(java.time.Instant.now())
+                .withAccepted(Policy.parse(ENFORCE_BODY).id()).toPlain());
+        store.putItem(legacy);
         // an enforce policy the stack has not checked yet
         store.putItem(Map.of("domain", "unchecked.example", "mode", "enforce",
                 "mx", List.of("mail.unchecked.example"), "max_age", new BigDecimal(604800)));
@@ -76,6 +92,17 @@ class PolicyHandlerTest {
         System.clearProperty("aws.endpointUrlDynamoDb");
         client.close();
         dynamo.close();
+    }
+
+    /** The stack's state of a domain whose policy it announced: written to the state table, as the lifecycle does. */
+    static void announced(String domain, String body) throws Exception {
+        Policy p = Policy.parse(body);
+        putState(Map.of("domain", domain, Lifecycle.ATTRIBUTE, Lifecycle.start(java.time.Instant.now())
+                .withAccepted(p.id()).withAnnounced(new Lifecycle.Announced(p.id(), body)).toPlain()));
+    }
+
+    static void putState(Map<String, Object> item) {
+        client.putItem(r -> r.tableName(StateStore.DEFAULT_TABLE).item(dev.mtasts.store.Items.toItem(item)));
     }
 
     static APIGatewayV2HTTPEvent request(String method, String host, String path) {
@@ -126,7 +153,17 @@ class PolicyHandlerTest {
                 Arguments.of("DELETE", request("DELETE", "mta-sts.example.com", PATH), 405,
                         "Method not allowed: use GET or HEAD.\n"),
                 Arguments.of("invalid row is never served", request("GET", "mta-sts.broken.example", PATH), 500,
-                        "Internal error.\n"));
+                        "Internal error.\n"),
+                Arguments.of("a row deleted: the announced policy until it is withdrawn",
+                        request("GET", "mta-sts.deleted.example", PATH), 200, ENFORCE_BODY),
+                Arguments.of("a row replaced by an enforce policy not checked yet: the announced one",
+                        request("GET", "mta-sts.replaced.example", PATH), 200, ENFORCE_BODY),
+                Arguments.of("a row emptied: the announced policy", request("GET", "mta-sts.emptied.example", PATH), 200,
+                        ENFORCE_BODY),
+                Arguments.of("a row broken: the announced policy, not a 500",
+                        request("GET", "mta-sts.broken-announced.example", PATH), 200, ENFORCE_BODY),
+                Arguments.of("a row of the earlier version: its own lifecycle until it is moved",
+                        request("GET", "mta-sts.legacy.example", PATH), 200, ENFORCE_BODY));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
@@ -315,11 +352,8 @@ class PolicyHandlerTest {
                 if (mode == Mode.ENFORCE) {
                     // RFC 8461 §5: an enforce policy waits for the MX check; the next request after it passed serves it
                     assertEquals(404, handler.handleRequest(request("GET", "mta-sts.moving.example", PATH), null).getStatusCode());
-                    client.updateItem(u -> u.tableName(DomainStore.DEFAULT_TABLE)
-                            .key(Map.of("domain", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(domain.value())))
-                            .updateExpression("SET lifecycle = :l")
-                            .expressionAttributeValues(Map.of(":l", dev.mtasts.store.Items.toAttribute(
-                                    dev.mtasts.core.Lifecycle.start(java.time.Instant.now()).withAccepted(policy.id()).toPlain()))));
+                    putState(Map.of("domain", domain.value(), Lifecycle.ATTRIBUTE,
+                            Lifecycle.start(java.time.Instant.now()).withAccepted(policy.id()).toPlain()));
                 }
                 APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.moving.example", PATH), null);
                 assertEquals(policy.render(), r.getBody());

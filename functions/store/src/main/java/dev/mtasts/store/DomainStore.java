@@ -16,6 +16,8 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -32,6 +34,9 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 /**
  * The domains table: partition key {@code domain} (S); {@code mode} (S), {@code mx} (L of S), {@code max_age} (N).
  * Other attributes are left alone. Reads are strongly consistent, so a row written is the row served.
+ *
+ * <p>A store that knows the stack's state table ({@link #withState}) also reads each domain as both tables hold it
+ * ({@link #view}, {@link #views}), and {@link #list} gives each row with the stack's state in it.
  */
 public final class DomainStore {
     /** Environment variable naming the table, set by template.yaml. */
@@ -41,14 +46,68 @@ public final class DomainStore {
 
     private final DynamoDbClient client;
     private final String table;
+    private final StateStore state;
 
     public DomainStore(DynamoDbClient client, String table) {
+        this(client, table, null);
+    }
+
+    private DomainStore(DynamoDbClient client, String table, StateStore state) {
         this.client = client;
         this.table = table;
+        this.state = state;
+    }
+
+    /** This table with the stack's state table beside it. */
+    public DomainStore withState(String stateTable) {
+        return new DomainStore(client, table, new StateStore(client, stateTable));
     }
 
     public String table() {
         return table;
+    }
+
+    /** The stack's state table, or null for a store of the rows alone. */
+    public StateStore state() {
+        return state;
+    }
+
+    /**
+     * A domain as both tables hold it, read in one request (a BatchGetItem, strongly consistent in both tables);
+     * empty when neither has it. A store without a state table reads the row alone.
+     */
+    public Optional<DomainView> view(String key) {
+        if (state == null) {
+            return findKey(key).map(row -> new DomainView(key, row, null));
+        }
+        Map<String, AttributeValue> k = Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key));
+        BatchGetItemResponse answer = call(() -> client.batchGetItem(r -> r.requestItems(Map.of(
+                table, KeysAndAttributes.builder().keys(k).consistentRead(true).build(),
+                state.table(), KeysAndAttributes.builder().keys(k).consistentRead(true).build()))));
+        if (answer.hasUnprocessedKeys() && !answer.unprocessedKeys().isEmpty()) {
+            // only throttling leaves two small items unread: a read to try again later, as a throttled GetItem is
+            throw new StoreUnavailableException("DynamoDB unavailable: throttled", null);
+        }
+        Map<String, Object> row = only(answer, table);
+        Map<String, Object> stateItem = only(answer, state.table());
+        return row == null && stateItem == null ? Optional.empty() : Optional.of(new DomainView(key, row, stateItem));
+    }
+
+    private static Map<String, Object> only(BatchGetItemResponse answer, String table) {
+        List<Map<String, AttributeValue>> items = answer.hasResponses() ? answer.responses().get(table) : null;
+        return items == null || items.isEmpty() ? null : Items.toPlain(items.get(0));
+    }
+
+    /** Every domain as both tables hold it, sorted by domain: rows, and domains whose row is gone but state is not. */
+    public List<DomainView> views() {
+        Map<String, Map<String, Object>> states = state == null ? Map.of() : state.all();
+        java.util.TreeMap<String, DomainView> out = new java.util.TreeMap<>();
+        for (Map<String, Object> row : rows()) {
+            String key = String.valueOf(row.get(DomainRow.DOMAIN));
+            out.put(key, new DomainView(key, row, states.get(key)));
+        }
+        states.forEach((key, s) -> out.putIfAbsent(key, new DomainView(key, null, s)));
+        return new ArrayList<>(out.values());
     }
 
     /** The item stored for a domain, as plain values, valid or not. */
@@ -71,19 +130,6 @@ public final class DomainStore {
         Map<String, AttributeValue> old = call(() -> client.deleteItem(r -> r.tableName(table)
                 .key(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key))).returnValues(ReturnValue.ALL_OLD))).attributes();
         return old != null && !old.isEmpty();
-    }
-
-    /** Marks a row the local stack serves without an AWS emulator, unless the stack has looked at it already. */
-    public void markLocal(String key, Lifecycle local) {
-        try {
-            call(() -> client.updateItem(r -> r.tableName(table).key(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key)))
-                    .updateExpression("SET #lc = :lc")
-                    .conditionExpression("attribute_exists(#d) AND attribute_not_exists(#lc)")
-                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))
-                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(local.toPlain())))));
-        } catch (ConditionalCheckFailedException already) {
-            // it has a lifecycle, or it is gone
-        }
     }
 
     /** Writes the policy attributes of a valid row; other attributes of an existing item are kept. */
@@ -116,85 +162,6 @@ public final class DomainStore {
         return Map.of(":mode", AttributeValue.fromS(row.policy().mode().text()),
                 ":mx", AttributeValue.fromL(mx),
                 ":max_age", AttributeValue.fromN(Long.toString(row.policy().maxAge())));
-    }
-
-    /**
-     * Takes the lease on a domain's lifecycle, so that only one invocation advances it: granted when there is no
-     * lease, it has expired, or it is already this owner's. False when the row is gone or another owner holds it.
-     */
-    public boolean acquire(DomainName domain, Lifecycle fresh, Lifecycle.Lease lease, Instant now) {
-        Map<String, AttributeValue> lease0 = Items.toItem(leasePlain(lease));
-        try {
-            // a row the stack has not looked at yet gets its whole lifecycle, lease included
-            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
-                    .updateExpression("SET #lc = :lc")
-                    .conditionExpression("attribute_exists(#d) AND attribute_not_exists(#lc)")
-                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))
-                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(fresh.withLease(lease).toPlain())))));
-            return true;
-        } catch (ConditionalCheckFailedException notNew) {
-            // it has one (or the row is gone): take the lease if it is free
-        }
-        try {
-            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
-                    .updateExpression("SET #lc.#lease = :lease")
-                    .conditionExpression("attribute_exists(#lc.#step) AND (attribute_not_exists(#lc.#lease) "
-                            + "OR #lc.#lease.#until < :now OR #lc.#lease.#owner = :owner)")
-                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#step", "step", "#lease", "lease",
-                            "#until", "until", "#owner", "owner"))
-                    .expressionAttributeValues(Map.of(":lease", AttributeValue.fromM(lease0),
-                            ":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())),
-                            ":owner", AttributeValue.fromS(lease.owner())))));
-            return true;
-        } catch (ConditionalCheckFailedException taken) {
-            return false;
-        }
-    }
-
-    /**
-     * Writes a domain's lifecycle while this owner holds its lease (the lease travels in {@code lifecycle}), and
-     * returns the row as it is now. Empty when the lease was lost: another owner took it over after it expired, or
-     * the row was replaced or deleted.
-     */
-    public Optional<Map<String, Object>> saveLifecycle(DomainName domain, Lifecycle lifecycle, String owner) {
-        try {
-            Map<String, AttributeValue> item = call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
-                    .updateExpression("SET #lc = :lc")
-                    .conditionExpression("#lc.#lease.#owner = :owner")
-                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#lease", "lease", "#owner", "owner"))
-                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(lifecycle.toPlain()),
-                            ":owner", AttributeValue.fromS(owner)))
-                    .returnValues(ReturnValue.ALL_NEW))).attributes();
-            return Optional.of(Items.toPlain(item));
-        } catch (ConditionalCheckFailedException lost) {
-            return Optional.empty();
-        }
-    }
-
-    /** Writes the outcome of the daily check on a row that still exists (attribute {@code check}). */
-    public void recordCheck(DomainName domain, Map<String, Object> outcome) {
-        try {
-            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
-                    .updateExpression("SET #c = :c")
-                    .conditionExpression("attribute_exists(#d)")
-                    .expressionAttributeNames(Map.of("#c", DomainRow.CHECK, "#d", DomainRow.DOMAIN))
-                    .expressionAttributeValues(Map.of(":c", Items.toAttribute(outcome)))));
-        } catch (ConditionalCheckFailedException gone) {
-            // the row was removed meanwhile
-        }
-    }
-
-    /** Gives the lease back, so the next trigger need not wait for it to expire. */
-    public void release(DomainName domain, String owner) {
-        try {
-            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
-                    .updateExpression("REMOVE #lc.#lease")
-                    .conditionExpression("#lc.#lease.#owner = :owner")
-                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#lease", "lease", "#owner", "owner"))
-                    .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner)))));
-        } catch (ConditionalCheckFailedException lost) {
-            // not ours any more
-        }
     }
 
     /** Writes a seed policy for a row that has none; false when the row has gained one (or is gone) meanwhile. */
@@ -232,20 +199,34 @@ public final class DomainStore {
         }
     }
 
-    /** The last step of a removal: deletes the row if its removal is still requested. */
+    /**
+     * The last step of a removal: deletes the row if its removal is still requested; true too when the row is gone
+     * already (deleted directly). False when the removal was withdrawn.
+     */
     public boolean deleteRemoved(DomainName domain) {
         try {
             call(() -> client.deleteItem(r -> r.tableName(table).key(key(domain))
-                    .conditionExpression("attribute_exists(#r)")
-                    .expressionAttributeNames(Map.of("#r", DomainRow.REMOVE_REQUESTED))));
+                    .conditionExpression("attribute_not_exists(#d) OR attribute_exists(#r)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#r", DomainRow.REMOVE_REQUESTED))));
             return true;
         } catch (ConditionalCheckFailedException withdrawn) {
             return false;
         }
     }
 
-    private static Map<String, Object> leasePlain(Lifecycle.Lease lease) {
-        return lease == null ? Map.of() : Lifecycle.leasePlain(lease);
+    /**
+     * Removes what an earlier version kept on the row ({@code lifecycle}, {@code check}) once the stack's state table
+     * holds it: nothing on a row is the stack's any more.
+     */
+    public void forgetLegacy(DomainName domain) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("REMOVE #lc, #c").conditionExpression("attribute_exists(#d)")
+                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#c", StateStore.CHECK,
+                            "#d", DomainRow.DOMAIN))));
+        } catch (ConditionalCheckFailedException gone) {
+            // deleted meanwhile: nothing to forget
+        }
     }
 
     /** Notes when a retired policy (mode none) may be deleted: once every cached older policy has expired. */
@@ -268,8 +249,15 @@ public final class DomainStore {
         return old != null && !old.isEmpty();
     }
 
-    /** Every item, as plain values, sorted by domain. */
+    /**
+     * Every row, as plain values, sorted by domain; with a state table, each with the stack's state of the domain in
+     * it ({@link DomainView#merged}).
+     */
     public List<Map<String, Object>> list() {
+        return state == null ? rows() : views().stream().filter(v -> !v.rowDeleted()).map(DomainView::merged).toList();
+    }
+
+    private List<Map<String, Object>> rows() {
         List<Map<String, Object>> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {

@@ -1,0 +1,124 @@
+package dev.mtasts.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.Lifecycle;
+import dev.mtasts.local.LocalDynamoDb;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The stack's state table beside the domains table, on DynamoDB Local: leases, the move of old rows, both read as one. */
+class StateStoreTest {
+    private static LocalDynamoDb dynamo;
+    private static DynamoDbClient client;
+    private DomainStore store;
+    private StateStore state;
+    private final DomainName domain = name("example.com");
+    private final Instant now = Instant.parse("2026-12-01T10:00:00Z");
+
+    @BeforeAll
+    static void start() {
+        dynamo = LocalDynamoDb.start();
+        client = Dynamo.create(dynamo.endpoint(), null);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        dynamo.close();
+    }
+
+    @BeforeEach
+    void freshTables() {
+        long id = System.nanoTime();
+        store = new DomainStore(client, "t" + id + "-domains").withState(StateStore.beside("t" + id + "-domains"));
+        state = store.state();
+        store.createTable();
+        state.createTable();
+    }
+
+    static DomainName name(String d) {
+        try {
+            return DomainName.parse(d);
+        } catch (dev.mtasts.core.InvalidException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Test
+    void theStateTableIsNamedAsTheTemplateNamesIt() {
+        assertEquals("mta-sts-state", StateStore.beside("mta-sts-domains"));
+        assertEquals("mail-state", StateStore.beside("mail-domains"));
+        assertEquals("custom-state", StateStore.beside("custom"));
+    }
+
+    /** One run at a time: a lease is granted to one owner, taken over once it expires, and only its holder writes. */
+    @Test
+    void oneOwnerAtATime() {
+        Lifecycle.Lease a = new Lifecycle.Lease("a", now.plus(Duration.ofMinutes(3)));
+        Lifecycle.Lease b = new Lifecycle.Lease("b", now.plus(Duration.ofMinutes(3)));
+        assertTrue(state.acquire(domain, Lifecycle.start(now), a, now).isPresent(), "new: created with the lease");
+        assertTrue(state.acquire(domain, Lifecycle.start(now), b, now).isEmpty(), "held by a");
+        assertTrue(state.acquire(domain, Lifecycle.start(now), a, now).isPresent(), "a again");
+        Instant later = now.plus(Duration.ofMinutes(4));
+        Lifecycle.Lease b2 = new Lifecycle.Lease("b", later.plus(Duration.ofMinutes(3)));
+        assertEquals("b", state.acquire(domain, Lifecycle.start(now), b2, later).orElseThrow().lease().owner(),
+                "an expired lease is taken over");
+        assertFalse(state.save(domain, Lifecycle.start(now).withLease(a), "a"), "a lost it");
+        assertFalse(state.delete(domain, "a"));
+        assertTrue(state.save(domain, Lifecycle.start(now).withZone("Z1", "example.com").withLease(b2), "b"));
+        assertEquals("Z1", state.find(domain).orElseThrow().zoneId());
+        state.release(domain, "b");
+        assertNull(state.find(domain).orElseThrow().lease());
+        assertTrue(state.acquire(domain, Lifecycle.start(now), a, now).isPresent());
+        assertTrue(state.delete(domain, "a"));
+        assertTrue(state.find(domain).isEmpty());
+    }
+
+    /** A row of the earlier version: its state moves once; what the state table holds already wins. */
+    @Test
+    void theStateOfAnEarlierRowIsAdoptedOnce() {
+        Lifecycle old = Lifecycle.start(now).withZone("OLD", "example.com")
+                .withLease(new Lifecycle.Lease("gone", now.plusSeconds(60)));
+        assertTrue(state.adopt(domain, old, Map.of("status", "ok")));
+        assertNull(state.find(domain).orElseThrow().lease(), "no run of this version holds it");
+        assertEquals("OLD", state.find(domain).orElseThrow().zoneId());
+        assertFalse(state.adopt(domain, Lifecycle.start(now).withZone("OTHER", "x"), null));
+        assertEquals("OLD", state.find(domain).orElseThrow().zoneId());
+    }
+
+    /** One request reads both; the row's own lifecycle is never what a reader of the domain sees once there is state. */
+    @Test
+    void aDomainIsReadFromBothTables() {
+        assertTrue(store.view("example.com").isEmpty());
+        store.putItem(Map.of("domain", "example.com", "mode", "testing", "mx", List.of("mail.example.com"),
+                "max_age", java.math.BigDecimal.valueOf(86400), "lifecycle", Map.of("step", "ready", "detail", "forged")));
+        DomainView legacy = store.view("example.com").orElseThrow();
+        assertEquals("forged", legacy.lifecycle().detail(), "no state yet: the row of an earlier version");
+
+        state.adopt(domain, Lifecycle.start(now), null);
+        DomainView both = store.view("example.com").orElseThrow();
+        assertEquals("zone", both.lifecycle().step().text());
+        assertEquals("zone", Lifecycle.of(store.list().get(0)).step().text(), "list gives the state's, not the row's");
+        assertEquals(Map.of("step", "ready", "detail", "forged"), store.find(domain).orElseThrow().get("lifecycle"),
+                "the row itself is left as the user wrote it");
+
+        store.delete(domain);
+        DomainView deleted = store.view("example.com").orElseThrow();
+        assertTrue(deleted.rowDeleted());
+        assertEquals(List.of("example.com"), store.views().stream().map(DomainView::key).toList());
+        assertTrue(store.list().isEmpty(), "list gives rows only");
+        assertTrue(store.deleteRemoved(domain), "the last step of a removal: the row is gone already");
+    }
+}
