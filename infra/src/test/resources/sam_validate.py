@@ -2,8 +2,10 @@
 
 `sam validate` (samcli/lib/translate/sam_template_validator.py) first replaces every local CodeUri with an S3 URI
 (`sam package` would upload the file there), then runs the SAM translator with no parameter values. Prints "ok" and
-the resource types it made, or each reason the translator gives, one a line. Usage: sam_validate.py TEMPLATE
+the resource types it made, or each reason the translator gives, one a line; with OUT, writes the translated template
+there as JSON, for tests to read what CloudFormation gets. Usage: sam_validate.py TEMPLATE [OUT]
 """
+import json
 import sys
 from collections import Counter
 
@@ -40,7 +42,7 @@ class NoManagedPolicies:
         return {}
 
 
-def main(path):
+def main(path, out=None):
     with open(path) as f:
         template, errors = decode_str(f.read())
     if errors:
@@ -52,10 +54,13 @@ def main(path):
     except InvalidDocumentException as e:
         print("\n".join(str(c) for c in e.causes))
         return 1
+    if out:
+        with open(out, "w") as f:
+            json.dump(translated, f, indent=1, default=str)
     types = Counter(r["Type"] for r in translated["Resources"].values())
     print("ok " + ", ".join(f"{n} {t}" for t, n in sorted(types.items())))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:3]))

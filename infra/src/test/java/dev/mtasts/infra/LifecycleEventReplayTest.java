@@ -94,8 +94,8 @@ class LifecycleEventReplayTest {
                 event = JacksonFactory.getInstance().getSerializer(Map.class).fromJson(in);
             }
             assertEquals("3 domains checked, 3 failing, 0 alerts sent", handler.handleRequest(event, null));
-            assertTrue(String.valueOf(stack.store.find(LifecycleStack.name("example.com")).orElseThrow().get("check"))
-                    .contains("status=error"));
+            assertTrue(String.valueOf(stack.view("example.com").check()).contains("status=error"),
+                    "kept in the stack's state");
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -181,6 +182,60 @@ class DomainLifecycleCliTest {
         Cli get = Cli.run("domain", "get", "mixed.example", "--endpoint-url", endpoint);
         assertFalse(get.out().contains("not announced"), "no stale refusal: " + get.out());
         awaitGet("mixed.example", o -> o.contains("\"state\":\"ready\"") && o.contains("max_age\":3600"));
+    }
+
+    /**
+     * The README's own recipe, aws dynamodb put-item, replaces the whole item: an enforce row that misses a live MX
+     * host, for a ready enforce domain. Senders keep getting the announced policy on every request (never a 404)
+     * while the stack looks at the new row and after it refuses it, and domain get says so.
+     */
+    @Test
+    void aPutItemOfAnEnforceRowMissingAnMxKeepsTheAnnouncedPolicyServedAndGetTellsTheTruth() throws Exception {
+        String zoneId = zone("putitem.example", "mail.putitem.example");
+        route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(Change.builder()
+                .action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder().name("putitem.example")
+                        .type(RRType.MX).ttl(300L).resourceRecords(ResourceRecord.builder().value("10 mail.putitem.example.").build(),
+                                ResourceRecord.builder().value("20 backup.putitem.example.").build()).build()).build())));
+        assertEquals(0, Cli.run("domain", "put", "putitem.example", "--mode", "enforce", "--mx", "mail.putitem.example",
+                "--mx", "backup.putitem.example", "--max-age", "604800", "--endpoint-url", endpoint).exit());
+        String ready = awaitGet("putitem.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
+        String announcedId = ready.replaceAll("(?s).*\"announced_id\":\"(\\w+)\".*", "$1");
+        String announced = policy("putitem.example").body();
+        assertTrue(announced.contains("mx: backup.putitem.example"), announced);
+
+        try (var client = Dynamo.create(URI.create(endpoint), null)) {
+            client.putItem(r -> r.tableName("mta-sts-domains").item(java.util.Map.of(
+                    "domain", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("putitem.example"),
+                    "mode", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("enforce"),
+                    "mx", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromL(List.of(
+                            software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("mail.putitem.example"))),
+                    "max_age", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("604800"))));
+        }
+        // every sample, from the write until well after the stack refused the row
+        List<Integer> statuses = new java.util.ArrayList<>();
+        Instant until = Instant.now().plusSeconds(60);
+        boolean blocked = false;
+        int after = 0;
+        while (Instant.now().isBefore(until) && after < 10) {
+            HttpResponse<String> served = policy("putitem.example");
+            statuses.add(served.statusCode());
+            assertEquals(announced, served.body(), "sample " + statuses.size() + ": the announced policy");
+            blocked = blocked || Cli.run("domain", "get", "putitem.example", "--json", "--endpoint-url", endpoint).out()
+                    .contains("\"state\":\"blocked\"");
+            after += blocked ? 1 : 0;
+        }
+        assertTrue(blocked, "the stack refused the row: " + console);
+        assertTrue(statuses.stream().allMatch(s -> s == 200), statuses.toString());
+
+        Cli get = Cli.run("domain", "get", "putitem.example", "--endpoint-url", endpoint);
+        assertTrue(get.out().contains("lifecycle: blocked — not announced: ") && get.out().contains("backup.putitem.example")
+                && get.out().contains("senders keep the announced policy (id " + announcedId + ")"), get.out());
+        assertTrue(get.out().contains("served now, the announced policy (id " + announcedId + "), until the row's passes "
+                + "the MX check:"), get.out());
+        assertTrue(get.out().endsWith(announced.replace("\r\n", System.lineSeparator())), get.out());
+        assertFalse(get.out().contains("nothing is announced"), get.out());
+        Cli json = Cli.run("domain", "get", "putitem.example", "--json", "--endpoint-url", endpoint);
+        assertTrue(json.out().contains("\"served_id\":\"" + announcedId + "\""), json.out());
     }
 
     /** A row stored under a key that is not normalised (put with the aws CLI) can be shown and removed. */

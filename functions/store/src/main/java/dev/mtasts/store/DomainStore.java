@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
@@ -74,16 +75,22 @@ public final class DomainStore {
 
     /**
      * A domain as both tables hold it, read in one request (a BatchGetItem, strongly consistent in both tables);
-     * empty when neither has it. A store without a state table reads the row alone.
+     * empty when neither has it. A store without a state table, or whose state table does not exist (a stack not
+     * upgraded yet), reads the row alone.
      */
     public Optional<DomainView> view(String key) {
         if (state == null) {
             return findKey(key).map(row -> new DomainView(key, row, null));
         }
         Map<String, AttributeValue> k = Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key));
-        BatchGetItemResponse answer = call(() -> client.batchGetItem(r -> r.requestItems(Map.of(
-                table, KeysAndAttributes.builder().keys(k).consistentRead(true).build(),
-                state.table(), KeysAndAttributes.builder().keys(k).consistentRead(true).build()))));
+        BatchGetItemResponse answer;
+        try {
+            answer = call(() -> client.batchGetItem(r -> r.requestItems(Map.of(
+                    table, KeysAndAttributes.builder().keys(k).consistentRead(true).build(),
+                    state.table(), KeysAndAttributes.builder().keys(k).consistentRead(true).build()))));
+        } catch (ResourceNotFoundException missing) {
+            return findKey(key).map(row -> new DomainView(key, row, null)); // throws the same if the rows' table is missing
+        }
         if (answer.hasUnprocessedKeys() && !answer.unprocessedKeys().isEmpty()) {
             // only throttling leaves two small items unread: a read to try again later, as a throttled GetItem is
             throw new StoreUnavailableException("DynamoDB unavailable: throttled", null);
@@ -100,7 +107,12 @@ public final class DomainStore {
 
     /** Every domain as both tables hold it, sorted by domain: rows, and domains whose row is gone but state is not. */
     public List<DomainView> views() {
-        Map<String, Map<String, Object>> states = state == null ? Map.of() : state.all();
+        Map<String, Map<String, Object>> states;
+        try {
+            states = state == null ? Map.of() : state.all();
+        } catch (ResourceNotFoundException missing) {
+            states = Map.of(); // a stack not upgraded yet: its rows carry their state themselves
+        }
         java.util.TreeMap<String, DomainView> out = new java.util.TreeMap<>();
         for (Map<String, Object> row : rows()) {
             String key = String.valueOf(row.get(DomainRow.DOMAIN));

@@ -1,0 +1,182 @@
+package dev.mtasts.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the stack may do, as CloudFormation gets it (template.yaml translated by the installed samtranslator, as
+ * {@code sam deploy} does): every function on a role of its own that writes its own log group only, each role
+ * scoped to what its function does, the public routes throttled and logged, the stack's state in a table of its own.
+ */
+class TemplateScopeTest {
+    static Map<String, Map<String, Object>> resources;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void translate() throws Exception {
+        Path out = Files.createTempFile("translated", ".json");
+        Path script = Path.of("src", "test", "resources", "sam_validate.py").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder("python3", script.toString(), "template.yaml", out.toString())
+                .directory(TemplateTest.ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().putIfAbsent("AWS_DEFAULT_REGION", "us-east-1");
+        Process p = pb.start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), said);
+        try (InputStream in = Files.newInputStream(out)) {
+            Map<String, Object> template = JacksonFactory.getInstance().getSerializer(Map.class).fromJson(in);
+            resources = (Map<String, Map<String, Object>>) template.get("Resources");
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object o) {
+        return o instanceof List<?> l ? (List<Object>) l : List.of(o);
+    }
+
+    static Map<String, Object> props(String resource) {
+        Map<String, Object> r = resources.get(resource);
+        assertNotNull(r, resource);
+        return map(r.get("Properties"));
+    }
+
+    /** Every statement of a role's inline policies. */
+    static List<Map<String, Object>> statements(String role) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object policy : list(props(role).get("Policies"))) {
+            for (Object st : list(map(map(policy).get("PolicyDocument")).get("Statement"))) {
+                Map<String, Object> statement = map(st);
+                if (statement.containsKey("Fn::If")) {
+                    statement = map(list(statement.get("Fn::If")).get(1));
+                }
+                out.add(statement);
+            }
+        }
+        return out;
+    }
+
+    /** The statements of a role that allow this action. */
+    static List<Map<String, Object>> allowing(String role, String action) {
+        return statements(role).stream().filter(s -> list(s.get("Action")).contains(action)).toList();
+    }
+
+    static String roleOf(String function) {
+        return String.valueOf(list(map(props(function).get("Role")).get("Fn::GetAtt")).get(0));
+    }
+
+    @Test
+    void everyFunctionHasARoleOfItsOwnThatWritesItsOwnLogGroupOnly() {
+        Map<String, String> logGroups = Map.of("PolicyFunction", "PolicyLogGroup", "ReportsApiFunction",
+                "ReportsApiLogGroup", "ReportsS3Function", "ReportsS3LogGroup", "ReportsStreamFunction",
+                "ReportsStreamLogGroup", "LifecycleFunction", "LifecycleLogGroup", "LifecycleScheduleFunction",
+                "LifecycleLogGroup", "CheckFunction", "CheckLogGroup");
+        long functions = resources.values().stream().filter(r -> "AWS::Lambda::Function".equals(r.get("Type"))).count();
+        assertEquals(logGroups.size(), functions);
+        logGroups.forEach((function, group) -> {
+            String role = roleOf(function);
+            assertFalse(String.valueOf(props(role).get("ManagedPolicyArns")).contains("AWSLambdaBasicExecutionRole"),
+                    function + ": no logs on every log group");
+            List<Map<String, Object>> logs = allowing(role, "logs:PutLogEvents");
+            assertEquals(1, logs.size(), function);
+            assertEquals(Map.of("Fn::GetAtt", List.of(group, "Arn")), logs.get(0).get("Resource"), function);
+        });
+        for (Map.Entry<String, Map<String, Object>> r : resources.entrySet()) {
+            if ("AWS::IAM::Role".equals(r.getValue().get("Type"))) {
+                assertFalse(String.valueOf(r.getValue()).contains("AWSLambdaBasicExecutionRole"), r.getKey());
+            }
+        }
+    }
+
+    @Test
+    void thePolicyFunctionReadsTheRowAndTheStacksStateAndNothingElse() {
+        String role = roleOf("PolicyFunction");
+        List<Map<String, Object>> dynamo = statements(role).stream()
+                .filter(s -> String.valueOf(s.get("Action")).contains("dynamodb:")).toList();
+        assertEquals(1, dynamo.size());
+        assertEquals(List.of("dynamodb:BatchGetItem"), list(dynamo.get(0).get("Action")));
+        assertEquals(List.of(Map.of("Fn::GetAtt", List.of("DomainsTable", "Arn")),
+                Map.of("Fn::GetAtt", List.of("StateTable", "Arn"))), list(dynamo.get(0).get("Resource")));
+        for (String f : List.of("PolicyFunction", "LifecycleFunction", "LifecycleScheduleFunction", "CheckFunction")) {
+            assertEquals(Map.of("Ref", "StateTable"), map(map(props(f).get("Environment")).get("Variables")).get("STATE_TABLE"), f);
+        }
+        assertEquals("Retain", resources.get("StateTable").get("DeletionPolicy"));
+    }
+
+    /** Only the stack's own: certificates and custom domains by the stack's tag, API mappings on its tagged ones. */
+    @Test
+    void theLifecycleTouchesOnlyWhatCarriesTheStacksTag() {
+        String tag = "mta-sts-serverless:stack";
+        Object stack = Map.of("Ref", "AWS::StackName");
+        Map<String, Object> tagging = allowing("LifecycleRole", "acm:AddTagsToCertificate").get(0);
+        Map<String, Object> condition = map(tagging.get("Condition"));
+        assertEquals(stack, map(condition.get("StringEquals")).get("aws:RequestTag/" + tag));
+        assertEquals(List.of(tag), map(condition.get("ForAllValues:StringEquals")).get("aws:TagKeys"));
+        assertEquals("true", map(condition.get("Null")).get("aws:ResourceTag/" + tag), "never a certificate tagged already");
+        Map<String, Object> deleting = allowing("LifecycleRole", "acm:DeleteCertificate").get(0);
+        assertEquals(stack, map(map(deleting.get("Condition")).get("StringEquals")).get("aws:ResourceTag/" + tag));
+
+        for (Map<String, Object> s : allowing("LifecycleRole", "apigateway:POST")) {
+            String resource = String.valueOf(s.get("Resource"));
+            String key = resource.endsWith("/apimappings") || resource.contains("apimappings")
+                    ? "aws:ResourceTag/" + tag : "aws:RequestTag/" + tag;
+            assertEquals(stack, map(map(s.get("Condition")).get("StringEquals")).get(key), resource);
+        }
+        List<Map<String, Object>> deletes = allowing("LifecycleRole", "apigateway:DELETE");
+        assertEquals(1, deletes.size());
+        assertEquals(stack, map(map(deletes.get(0).get("Condition")).get("StringEquals")).get("aws:ResourceTag/" + tag));
+        assertTrue(allowing("LifecycleRole", "dynamodb:PutItem").stream()
+                .allMatch(s -> s.get("Resource").equals(Map.of("Fn::GetAtt", List.of("StateTable", "Arn")))),
+                "the rows are never replaced by the stack");
+    }
+
+    @Test
+    void theReportsEmailFunctionListsOnlyThePrefixItReads() {
+        Map<String, Object> listing = allowing(roleOf("ReportsS3Function"), "s3:ListBucket").get(0);
+        assertEquals(List.of("incoming/*"), map(map(listing.get("Condition")).get("StringLike")).get("s3:prefix"));
+    }
+
+    /** A flood of GETs meets API Gateway's throttle, not the account's Lambda concurrency; every request is logged. */
+    @Test
+    void thePublicRoutesAreThrottledAndLogged() {
+        Map<String, Object> stage = resources.values().stream()
+                .filter(r -> "AWS::ApiGatewayV2::Stage".equals(r.get("Type"))).map(r -> map(r.get("Properties")))
+                .findFirst().orElseThrow();
+        assertEquals(Map.of("ThrottlingRateLimit", 10, "ThrottlingBurstLimit", 20),
+                numbers(map(stage.get("DefaultRouteSettings"))), "$default and every route without its own");
+        Map<String, Object> routes = map(stage.get("RouteSettings"));
+        assertEquals(Map.of("ThrottlingRateLimit", 50, "ThrottlingBurstLimit", 100),
+                numbers(map(routes.get("GET /.well-known/mta-sts.txt"))));
+        assertEquals(Map.of("ThrottlingRateLimit", 5, "ThrottlingBurstLimit", 10), numbers(map(routes.get("POST /v1/tlsrpt"))));
+        Map<String, Object> logs = map(stage.get("AccessLogSettings"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("HttpApiAccessLogGroup", "Arn")), logs.get("DestinationArn"));
+        assertTrue(String.valueOf(logs.get("Format")).contains("$context.status"));
+        assertEquals(90, ((Number) props("HttpApiAccessLogGroup").get("RetentionInDays")).intValue());
+    }
+
+    static Map<String, Integer> numbers(Map<String, Object> m) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        m.forEach((k, v) -> out.put(k, ((Number) v).intValue()));
+        return out;
+    }
+}
