@@ -1,7 +1,6 @@
 package dev.mtasts.cli;
 
 import dev.mtasts.core.DomainName;
-import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.dns.DomainLifecycle;
 import dev.mtasts.dns.LifecycleSettings;
