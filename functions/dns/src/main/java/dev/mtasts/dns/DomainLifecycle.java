@@ -191,6 +191,10 @@ public final class DomainLifecycle {
         if (legacy == null) {
             return true;
         }
+        if (states.find(domain).isPresent()) {
+            rows.forgetLegacy(domain); // the state table has it already, which wins: only the row is tidied
+            return true;
+        }
         if (legacy.lease() != null && legacy.lease().until().isAfter(clock.instant())) {
             return false;
         }

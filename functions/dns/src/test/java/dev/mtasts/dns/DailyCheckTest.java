@@ -45,8 +45,10 @@ class DailyCheckTest {
     @BeforeAll
     static void start() throws Exception {
         dynamo = LocalDynamoDb.start();
-        store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), "check-" + System.nanoTime());
+        long id = System.nanoTime();
+        store = new DomainStore(Dynamo.create(dynamo.endpoint(), null), "check-" + id).withState("check-state-" + id);
         store.createTable();
+        store.state().createTable();
         TestCa ca = new TestCa();
         ca.serve("mta-sts.watched.example", ca.issue("mta-sts.watched.example"));
         enforce = Policy.of("enforce", List.of("mail.watched.example"), "604800");
@@ -58,10 +60,9 @@ class DailyCheckTest {
                 .add("watched.example. 300 IN MX 10 mail.watched.example.");
         Lifecycle lc = Lifecycle.start(clock.instant()).at(Lifecycle.Step.READY, "ready", clock.instant())
                 .withAnnounced(new Lifecycle.Announced(enforce.id(), enforce.render()));
-        Map<String, Object> row = new LinkedHashMap<>(Map.of("domain", "watched.example", "mode", "enforce",
+        store.putItem(Map.of("domain", "watched.example", "mode", "enforce",
                 "mx", List.of("mail.watched.example"), "max_age", new BigDecimal(604800)));
-        row.put(Lifecycle.ATTRIBUTE, lc.toPlain());
-        store.putItem(row);
+        store.state().adopt(DomainName.parse("watched.example"), lc, null); // as the lifecycle leaves a ready domain
         store.putItem(Map.of("domain", "new.example")); // nothing announced yet: not checked
         Sender sender = new Sender(dev.mtasts.probe.Dns.server(dns.address(), Duration.ofSeconds(2)),
                 new PolicyFetch(TestCa.trust(ca).context(), Duration.ofSeconds(3)), https.port());
@@ -78,7 +79,7 @@ class DailyCheckTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> outcome() throws Exception {
-        return (Map<String, Object>) store.find(DomainName.parse("watched.example")).orElseThrow().get("check");
+        return (Map<String, Object>) store.view("watched.example").orElseThrow().check(); // in the stack's state
     }
 
     @Test
