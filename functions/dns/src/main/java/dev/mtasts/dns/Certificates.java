@@ -14,8 +14,8 @@ import software.amazon.awssdk.services.acm.model.ValidationMethod;
 
 /**
  * The ACM certificates of policy hosts ({@code mta-sts.<domain>}), one per domain, validated by DNS. The stack's own
- * are tagged with the stack's name, so another certificate for the same name (the user's, another stack's) is
- * neither reused nor deleted.
+ * are tagged with the stack's name and are for the policy host alone, so another certificate for the same name (the
+ * user's, another stack's, one for more names) is neither reused nor deleted.
  */
 public final class Certificates {
     /** The tag that marks a certificate as this stack's; its value is the stack name. */
@@ -55,7 +55,10 @@ public final class Certificates {
         for (CertificateSummary s : acm.listCertificatesPaginator(r -> r.certificateStatuses(
                 CertificateStatus.PENDING_VALIDATION, CertificateStatus.ISSUED)).certificateSummaryList()) {
             if (host.equals(s.domainName()) && ours(s.certificateArn())) {
-                return describe(s.certificateArn());
+                Optional<Certificate> found = describe(s.certificateArn());
+                if (found.isPresent() && found.get().onlyFor(domain)) {
+                    return found; // one for other names too is not one the stack requested, whatever its tag says
+                }
             }
         }
         return Optional.empty();

@@ -322,4 +322,50 @@ class StackStateTest {
         assertTrue(stack.certificates("mta-sts.after.example").isEmpty());
         assertFalse(stack.customDomainNames().contains("mta-sts.after.example"));
     }
+
+    /**
+     * A certificate carrying the stack's tag is still not the stack's when it is for more names than the policy
+     * host: it is neither used nor deleted (tagging a certificate of the account gains no way to delete it).
+     */
+    @Test
+    void aTaggedCertificateForMoreNamesIsNeitherUsedNorDeleted() throws Exception {
+        String foreign = stack.acm.requestCertificate(r -> r.domainName("mta-sts.multi.example")
+                .subjectAlternativeNames("mta-sts.multi.example", "www.multi.example")
+                .validationMethod(software.amazon.awssdk.services.acm.model.ValidationMethod.DNS)
+                .tags(software.amazon.awssdk.services.acm.model.Tag.builder().key(Certificates.TAG).value("mta-sts").build()))
+                .certificateArn();
+        ready("multi.example", policy("testing", List.of("mail.multi.example"), 86400), "mail.multi.example");
+        assertFalse(foreign.equals(stack.lifecycleOf("multi.example").certificateArn()), "not used");
+        stack.store.setWish(name("multi.example"), DomainRow.REMOVE_REQUESTED, "2026-12-01T12:00:00Z");
+        assertEquals("removed", stack.advance("multi.example").state());
+        assertEquals(List.of(foreign), stack.certificates("mta-sts.multi.example").stream()
+                .map(c -> c.certificateArn()).toList(), "not deleted; the stack's own is");
+    }
+
+    /**
+     * A custom domain an earlier version made carries no tag, so the role may not delete it: the removal blocks
+     * saying what to do, and carries on once the user has done it.
+     */
+    @Test
+    void anUntaggedCustomDomainOfAnEarlierVersionBlocksTheRemovalSayingWhatToDo() throws Exception {
+        String zone = stack.zone("untagged.example", "mail.untagged.example");
+        String cert = stack.certificates.request(name("untagged.example"));
+        stack.api.createDomainName(r -> r.domainName("mta-sts.untagged.example").domainNameConfigurations(
+                software.amazon.awssdk.services.apigatewayv2.model.DomainNameConfiguration.builder().certificateArn(cert)
+                        .endpointType("REGIONAL").build()));
+        stack.api.createApiMapping(r -> r.domainName("mta-sts.untagged.example").apiId(stack.apiId).stage("$default"));
+        stack.store.putItem(item("untagged.example", policy("testing", List.of("mail.untagged.example"), 86400)));
+        assertTrue(stack.advance("untagged.example").ready(), "mapped to the stack's API: the stack's");
+        stack.store.setWish(name("untagged.example"), DomainRow.REMOVE_REQUESTED, "2026-12-01T12:00:00Z");
+        DomainLifecycle.Report r = stack.advance("untagged.example");
+        assertEquals("blocked", r.state(), r.toString());
+        assertTrue(r.detail().contains("aws apigatewayv2 delete-domain-name --domain-name mta-sts.untagged.example")
+                && r.detail().contains("tag-resource"), r.detail());
+        assertTrue(stack.customDomainNames().contains("mta-sts.untagged.example"));
+
+        stack.api.deleteDomainName(d -> d.domainName("mta-sts.untagged.example")); // as the message says
+        stack.clock.advance(Steps.LOOK_AGAIN.plusSeconds(1));
+        assertEquals("removed", stack.advance("untagged.example").state());
+        assertEquals(List.of("untagged.example MX 10 mail.untagged.example."), stack.records(zone));
+    }
 }
