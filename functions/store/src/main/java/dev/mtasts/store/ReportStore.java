@@ -438,9 +438,9 @@ public final class ReportStore {
         return Items.toItem(item);
     }
 
-    /** The key of a report's item: organisation and report-id, hashed to a fixed length. */
+    /** The key of a report's item: its content's digest, so only the same report is a duplicate. */
     static String reportKey(TlsReport r) {
-        return "report#" + dev.mtasts.core.Sha256.hex(r.identity());
+        return "report#" + r.identity();
     }
 
     /** A stored report's item, as plain values, or null. */
