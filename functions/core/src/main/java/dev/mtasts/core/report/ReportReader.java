@@ -61,7 +61,7 @@ public final class ReportReader {
     }
 
     /**
-     * Reads the body of an HTTPS delivery (RFC 8460 §5.3.1): the report itself, JSON or gzip'd JSON. An e-mail is
+     * Reads the body of an HTTPS delivery (RFC 8460 §5.3): the report itself, JSON or gzip'd JSON. An e-mail is
      * refused ({@link ReportException.Kind#UNSUPPORTED}): only e-mail that came through the mail system can carry a
      * DKIM verdict worth anything, and anyone can write an {@code Authentication-Results} header into a POST.
      */
@@ -73,6 +73,7 @@ public final class ReportReader {
         LimitedInputStream limited = new LimitedInputStream(new Source(raw), limits.maxCompressedBytes(), "the delivery");
         try {
             BufferedInputStream in = new BufferedInputStream(limited, BUFFER);
+            skipWhiteSpace(in);
             byte[] head = peek(in, 256);
             if (startsWith(head, GZIP) || firstNonSpace(head) == '{' || firstNonSpace(head) == '[') {
                 TlsReport report = json(in);
@@ -86,7 +87,7 @@ public final class ReportReader {
             boolean mbox = startsWithAscii(head, "From ");
             if (!email && (mbox || looksLikeHeader(head))) {
                 throw new ReportException(ReportException.Kind.UNSUPPORTED, "an e-mail is not a report body: POST the "
-                        + "report itself as application/tlsrpt+gzip or +json (RFC 8460 section 5.3.1); e-mail goes to "
+                        + "report itself as application/tlsrpt+gzip or +json (RFC 8460 section 5.3); e-mail goes to "
                         + "the rua=mailto: address");
             }
             if (mbox) {
@@ -341,6 +342,21 @@ public final class ReportReader {
             }
         }
         return null;
+    }
+
+    /**
+     * White space before the JSON is JSON too (RFC 8259 §2), however much of it there is; left in place, a padded
+     * report would not be told from something else by its first bytes.
+     */
+    private static void skipWhiteSpace(BufferedInputStream in) throws IOException {
+        while (true) {
+            in.mark(1);
+            int b = in.read();
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                in.reset();
+                return;
+            }
+        }
     }
 
     private static byte[] peek(BufferedInputStream in, int n) throws IOException {
