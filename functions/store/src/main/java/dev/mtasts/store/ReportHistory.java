@@ -56,6 +56,11 @@ public final class ReportHistory {
                 days.accept(d);
             }
         });
+        reports(store, domain, from, to, reports);
+    }
+
+    /** Hands over the domain's shares of reports from {@code from} to {@code to} (both included), oldest first. */
+    public static void reports(ReportStore store, String domain, LocalDate from, LocalDate to, Consumer<Report> reports) {
         // "~" sorts after every digit and letter of an identity
         store.query(domain, "report#" + from, "report#" + to + "#~", false, item -> {
             Report r = report(Items.toPlain(item));

@@ -579,9 +579,13 @@ public final class ReportStore {
         }
     }
 
-    /** Sessions of one domain on one day, summed over every report counted. */
+    /**
+     * Sessions of one domain on one day, summed over every report counted.
+     *
+     * @param undetailed reports counted in the day whose details were not kept (beyond {@link #MAX_DETAILED})
+     */
     public record Day(String domain, LocalDate date, long successful, long failed, Map<String, Long> failures,
-            Set<String> reporters, long otherReporters) {
+            Set<String> reporters, long otherReporters, long undetailed) {
     }
 
     /**
@@ -663,9 +667,11 @@ public final class ReportStore {
             }
         });
         AttributeValue reporters = i.get("reporters");
+        // summaries written before details were bounded count no reports: none undetailed
+        long undetailed = i.containsKey("reports") ? Math.max(0, number(i.get("reports")) - number(i.get("detailed"))) : 0;
         return new Day(pk.substring("domain#".length()), date, number(i.get("successful")), number(i.get("failed")),
                 failures, reporters != null && reporters.hasSs() ? new TreeSet<>(reporters.ss()) : Set.of(),
-                number(i.get("other_reporters")));
+                number(i.get("other_reporters")), undetailed);
     }
 
     /** Creates the table as template.yaml does (with its stream of new items); no-op if it exists. */

@@ -75,7 +75,7 @@ class ReportStoreTest {
                 policy("sts", "example.com", 1200, 3, "certificate-expired"));
         assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW).outcome());
         assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 1200, 3,
-                Map.of("certificate-expired", 3L), Set.of("Google"), 0)), days("example.com"));
+                Map.of("certificate-expired", 3L), Set.of("Google"), 0, 0)), days("example.com"));
         Map<String, Object> item = store.find(r);
         assertNotNull(item);
         assertEquals("https/x.json", item.get("raw_key"));
@@ -133,10 +133,10 @@ class ReportStoreTest {
                 policy("sts", "example.org", 7, 0)), "r2", NOW);
         store.store(report("Postfix", "p-1", policy("no-policy-found", null, 3, 0)), "r3", NOW);
         assertEquals(List.of(
-                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix"), 0),
+                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix"), 0, 0),
                 new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 15, 3,
-                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo"), 0),
-                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"), 0)),
+                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo"), 0, 0),
+                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"), 0, 0)),
                 store.reportedDomains().stream().flatMap(d -> days(d).stream()).toList());
         assertEquals(List.of(), store.days("example.com", LocalDate.parse("2026-11-23"), LocalDate.parse("2026-11-30")));
     }
@@ -239,7 +239,7 @@ class ReportStoreTest {
         client.putItem(r -> r.tableName(store.table()).item(Items.toItem(Map.of("pk", "domain#example.com",
                 "sk", "day#not-a-date", "successful", 1))));
         assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), Long.MAX_VALUE, -2,
-                Map.of("certificate-expired", 0L), Set.of(), 0)), days("example.com"));
+                Map.of("certificate-expired", 0L), Set.of(), 0, 0)), days("example.com"));
     }
 
     /** DynamoDB refusing an item is not an outage: no retry can help, so it is said at once, and nothing is counted. */
@@ -341,6 +341,7 @@ class ReportStoreTest {
         assertEquals(Integer.toString(reports), day.get("reports").n());
         assertEquals(Integer.toString(ReportStore.MAX_DETAILED), day.get("detailed").n());
         assertEquals(reports * 20L, days("example.com").get(0).failed());
+        assertEquals(20, days("example.com").get(0).undetailed());
     }
 
     /** The domains with reports are listed from an index, not by reading the table. */

@@ -77,7 +77,7 @@ class DomainReportTest {
         DomainReport m = month.get("example.com");
         assertEquals(29, m.reportedDays());
         assertFalse(m.days().get(Demo.DAYS - 1 - Demo.SILENT).reported());
-        List<ReportStore.Day> stored = monthTables.reports().days("example.com", null);
+        List<ReportStore.Day> stored = monthTables.reports().days("example.com", LocalDate.parse("2026-01-01"), END);
         assertEquals(stored.stream().mapToLong(ReportStore.Day::successful).sum(), m.successful());
         assertEquals(147, m.failed());
     }
