@@ -35,7 +35,7 @@ class DomainReportTest {
         Tables t = Tables.fresh();
         for (String f : List.of("google.json", "microsoft.json", "microsoft-dane-failing.json", "mailru.json",
                 "postfix.json", "stalwart.json", "rfc-appendix-b.json", "hourly.json")) {
-            t.store(f, Senders.fixture(f));
+            t.store(f, Tables.fixture(f));
         }
         t.domains().putItem(Map.of("domain", "example.com", "mode", "enforce", "mx", List.of("mx1.example.com"),
                 "max_age", BigDecimal.valueOf(604800)));
