@@ -468,7 +468,8 @@ public final class ReportStore {
 
     /**
      * A domain's share of a report, kept in the domain's partition: who sent it, what it counted for the domain, and
-     * a bounded copy of the domain's policies with their largest failure details (the raw report keeps them all).
+     * a bounded copy of the domain's policies with their largest failure details, as much of them as pictures of the
+     * reports show (the raw report keeps them all, free text such as failure-reason-code included).
      */
     private static Map<String, AttributeValue> shareItem(TlsReport r, String identity, String domain,
             TlsReport.DomainTotals t, Map<String, Long> failures, LocalDate day, Instant receivedAt, long expires) {
@@ -507,7 +508,6 @@ public final class ReportStore {
                 d.put("receiving_mx", cut(f.receivingMxHostname()));
                 d.put("sending_ip", cut(f.sendingMtaIp()));
                 d.put("receiving_ip", cut(f.receivingIp()));
-                d.put("reason", cut(f.failureReasonCode()));
                 kept.add(d);
             }
             details += kept.size();
