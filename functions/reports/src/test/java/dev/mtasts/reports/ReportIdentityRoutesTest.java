@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.local.MotoServer;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
 import dev.mtasts.store.SourceAllowance;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,12 +91,7 @@ class ReportIdentityRoutesTest {
     }
 
     static S3Event event(String key) {
-        var entity = new S3EventNotification.S3Entity("config",
-                new S3EventNotification.S3BucketEntity(BUCKET, null, "arn:aws:s3:::" + BUCKET),
-                new S3EventNotification.S3ObjectEntity(URLEncoder.encode(key, StandardCharsets.UTF_8), 1L, "e", "1", "s"),
-                "1.0");
-        return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("us-east-1", "ObjectCreated:Put",
-                "aws:s3", "2026-11-23T10:00:00.000Z", "2.1", null, null, entity, null)));
+        return S3ReportHandlerTest.event(BUCKET, key);
     }
 
     static String drop(String key, byte[] body) {

@@ -56,8 +56,13 @@ class S3ReportHandlerTest {
     }
 
     static S3Event event(String key) {
+        return event(BUCKET, key);
+    }
+
+    /** The event S3 sends for a new object (its key URL-encoded, as S3 does). */
+    static S3Event event(String bucket, String key) {
         var s3entity = new S3EventNotification.S3Entity("config",
-                new S3EventNotification.S3BucketEntity(BUCKET, null, "arn:aws:s3:::" + BUCKET),
+                new S3EventNotification.S3BucketEntity(bucket, null, "arn:aws:s3:::" + bucket),
                 new S3EventNotification.S3ObjectEntity(URLEncoder.encode(key, StandardCharsets.UTF_8), 1L, "e", "1", "s"),
                 "1.0");
         return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("us-east-1", "ObjectCreated:Put",

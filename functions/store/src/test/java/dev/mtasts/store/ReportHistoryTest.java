@@ -7,14 +7,11 @@ import dev.mtasts.core.Policy;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.TlsReport;
-import dev.mtasts.local.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -24,26 +21,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class ReportHistoryTest {
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     static final List<String> ENFORCE = List.of("version: STSv1", "mode: enforce", "mx: mail.example.com", "max_age: 604800");
-    private static LocalDynamoDb dynamo;
-    private static DynamoDbClient client;
+    private static final DynamoDbClient client = LocalTables.client();
     private ReportStore store;
-
-    @BeforeAll
-    static void start() {
-        dynamo = LocalDynamoDb.start();
-        client = Dynamo.create(dynamo.endpoint(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        dynamo.close();
-    }
 
     @BeforeEach
     void freshTable() {
-        store = new ReportStore(client, "history-" + System.nanoTime(), Duration.ofDays(400));
-        store.createTable();
+        store = LocalTables.reports("history");
     }
 
     static TlsReport report(String org, String day, PolicyResult... policies) {
@@ -121,7 +104,7 @@ class ReportHistoryTest {
         DynamoDbClient counting = DynamoDbClient.builder()
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
                 .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
-                .endpointOverride(dynamo.endpoint())
+                .endpointOverride(LocalTables.endpoint())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
                     @Override
                     public void afterUnmarshalling(software.amazon.awssdk.core.interceptor.Context.AfterUnmarshalling c,

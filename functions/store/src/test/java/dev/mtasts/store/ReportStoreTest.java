@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.TlsReport;
-import dev.mtasts.local.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,8 +18,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -28,26 +25,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** RFC 8460 §5: duplicates are normal; a report is stored and counted once, on a real DynamoDB. */
 class ReportStoreTest {
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
-    private static LocalDynamoDb dynamo;
-    private static DynamoDbClient client;
+    private static final DynamoDbClient client = LocalTables.client();
     private ReportStore store;
-
-    @BeforeAll
-    static void start() {
-        dynamo = LocalDynamoDb.start();
-        client = Dynamo.create(dynamo.endpoint(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        dynamo.close();
-    }
 
     @BeforeEach
     void freshTable() {
-        store = new ReportStore(client, "reports-" + System.nanoTime(), Duration.ofDays(400));
-        store.createTable();
+        store = LocalTables.reports("reports");
     }
 
     /** A domain's days of November 2026. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mtasts.local.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,8 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,26 +21,12 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** No source can use up what the report route takes for every sender: an allowance per address and hour. */
 class SourceAllowanceTest {
     static final Instant NOW = Instant.parse("2026-11-23T10:17:00Z");
-    private static LocalDynamoDb dynamo;
-    private static DynamoDbClient client;
+    private static final DynamoDbClient client = LocalTables.client();
     private SourceAllowance allowance;
-
-    @BeforeAll
-    static void start() {
-        dynamo = LocalDynamoDb.start();
-        client = Dynamo.create(dynamo.endpoint(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        dynamo.close();
-    }
 
     @BeforeEach
     void freshTable() {
-        ReportStore store = new ReportStore(client, "allowance-" + System.nanoTime(), Duration.ofDays(400));
-        store.createTable();
+        ReportStore store = LocalTables.reports("allowance");
         allowance = new SourceAllowance(store, 5);
     }
 
