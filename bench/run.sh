@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, side by side in one run: bench/run.sh [RUNS]
 # Needs Java 17+, Maven, moto_server and python3; jq, wrk, bc, curl and GNU time are installed when missing (as
-# root). The resolver section needs root too. About 6 minutes on 2 cores. RUNS: alternating runs for the parser, the
+# root). The resolver section needs root too. About 10 minutes on 2 cores. RUNS: alternating runs for the parser, the
 # cold start and the command beside jq. A section that fails says so and the run goes on; what the sections write to
 # stderr is kept in bench/target/bench.log.
 set -euo pipefail
@@ -53,5 +53,7 @@ run bash bench/report-parse.sh "$RUNS"
 # the resolver beside postfix-mta-sts-resolver; as root only (DNS and HTTPS on 127.0.0.2, a mount namespace)
 section "8. mta-sts resolver beside postfix-mta-sts-resolver"
 run env MTA_STS_BENCH_BUILT=1 bash bench/resolver.sh
+section "9. The reports page as the reports table fills"
+run bash bench/report-page.sh
 echo
 [ "$failed" = 0 ] && echo "Every section ran." || { echo "$failed section(s) did not finish: see $LOG"; exit 1; }

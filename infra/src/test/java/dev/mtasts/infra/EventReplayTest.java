@@ -98,8 +98,10 @@ class EventReplayTest {
                 .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).forcePathStyle(true)
                 .build();
         s3.createBucket(r -> r.bucket(BUCKET));
-        reportsApi = new HttpReportHandler(ingest, new S3RawStore(s3, BUCKET), Limits.DEFAULT.maxCompressedBytes(), clock);
-        reportsS3 = new S3ReportHandler(ingest, s3);
+        reportsApi = new HttpReportHandler(ingest, new S3RawStore(s3, BUCKET),
+                new dev.mtasts.store.SourceAllowance(reports, dev.mtasts.store.SourceAllowance.DEFAULT_PER_HOUR),
+                Limits.DEFAULT.maxCompressedBytes(), clock);
+        reportsS3 = new S3ReportHandler(ingest, s3, BUCKET, new Metrics(line -> { }, clock), clock);
     }
 
     @AfterAll
@@ -176,6 +178,16 @@ class EventReplayTest {
         assertEquals(1, s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(processed)).keyCount());
     }
 
+    /** The hourly schedule's event of the S3 function (template.yaml's Input): a sweep of incoming/. */
+    @Test
+    void replayS3Sweep() throws IOException {
+        S3Event event;
+        try (InputStream in = Files.newInputStream(EVENTS.resolve("report-s3-sweep.json"))) {
+            event = serializer(S3Event.class).fromJson(in);
+        }
+        assertTrue(reportsS3.handleRequest(event, null).startsWith("swept incoming/: "));
+    }
+
     /**
      * The reports table's stream as a report item is created (the one report-post-json.json stores): its metrics go
      * out once, however often the record is handed over.
@@ -216,7 +228,7 @@ class EventReplayTest {
     @Test
     void everyEventFileIsReplayed() throws IOException {
         Set<String> covered = Stream.concat(Stream.concat(policyEvents(), reportEvents()),
-                        Stream.of("report-s3-put.json", "report-stream-insert.json", "lifecycle-stream-insert.json", "lifecycle-stream-modify.json",
+                        Stream.of("report-s3-put.json", "report-s3-sweep.json", "report-stream-insert.json", "lifecycle-stream-insert.json", "lifecycle-stream-modify.json",
                                 "lifecycle-stream-progress.json", "lifecycle-stream-remove.json",
                                 "lifecycle-schedule.json", "check-schedule.json").map(Arguments::of))
                 .map(a -> (String) a.get()[0]).collect(Collectors.toSet());

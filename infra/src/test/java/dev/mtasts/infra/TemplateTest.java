@@ -48,7 +48,7 @@ class TemplateTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.exitValue(), "samtranslator refuses template.yaml:\n" + output);
         assertTrue(output.startsWith("ok "), output);
-        assertTrue(output.contains("7 AWS::Lambda::Function") && output.contains("2 AWS::Events::Rule"), output);
+        assertTrue(output.contains("7 AWS::Lambda::Function") && output.contains("3 AWS::Events::Rule"), output);
     }
 
     /** Only the stack's fixed parts: no per-domain resources, no language extensions, nothing per domain to answer. */
@@ -65,6 +65,35 @@ class TemplateTest {
         assertTrue(timeout.find());
         assertTrue(Integer.parseInt(timeout.group(1)) < 30, "the HTTPS reports function answers before the HTTP API's 30 s");
         assertTrue(template.contains("AWS:SourceArn"), "the SES bucket policy names the receipt rules");
+    }
+
+    /**
+     * Mailed reports: nothing expires from incoming/ unread, and the hourly sweep sends the S3 function exactly the
+     * event infra/events/report-s3-sweep.json replays. The report route's limit is well above one source's allowance.
+     */
+    @Test
+    void theReportRoutesKeepWhatTheyPromise() throws Exception {
+        String template = Files.readString(ROOT.resolve("template.yaml"));
+        Matcher rules = Pattern.compile("- Id: ([\\w-]+)\\s+Status: Enabled\\s+Prefix: ([\\w/]+)").matcher(template);
+        int prefixes = 0;
+        while (rules.find()) {
+            assertFalse(rules.group(2).startsWith("incoming"), "incoming/ expires by rule " + rules.group(1));
+            prefixes++;
+        }
+        assertTrue(prefixes >= 4, "the lifecycle rules were not found");
+        Matcher sweep = Pattern.compile("IncomingSweep:\\s+Type: Schedule\\s+Properties:\\s+Schedule: rate\\(1 hour\\)"
+                + "\\s+Input: '([^']+)'").matcher(template);
+        assertTrue(sweep.find(), "the S3 function's hourly sweep");
+        assertEquals(Files.readString(Path.of("events", "report-s3-sweep.json")).replaceAll("\\s", ""),
+                sweep.group(1).replaceAll("\\s", ""));
+        Matcher perSource = Pattern.compile("REPORTS_PER_SOURCE_HOUR: \"(\\d+)\"").matcher(template);
+        assertTrue(perSource.find());
+        Matcher route = Pattern.compile("Path: /v1/tlsrpt[\\s\\S]*?ThrottlingRateLimit: (\\d+)\\s+ThrottlingBurstLimit: (\\d+)")
+                .matcher(template);
+        assertTrue(route.find());
+        // a source at its allowance uses a sliver of the route: others are still served
+        assertTrue(Integer.parseInt(perSource.group(1)) / 3600.0 < Integer.parseInt(route.group(1)) / 10.0);
+        assertTrue(template.contains("MetricName: ReportsWaiting"), "an alarm on reports waiting in incoming/");
     }
 
     @Test

@@ -162,10 +162,8 @@ final class ReportCommand {
                 try {
                     Ingest.Accepted accepted = local.ingest().accept(new java.io.ByteArrayInputStream(bytes),
                             f.getFileName().toString(), null);
-                    String key = "cli/" + dev.mtasts.core.Sha256.hex(bytes) + "-" + f.getFileName();
-                    raw.put(key, bytes, "application/octet-stream", Map.of());
-                    ReportStore.Outcome o = local.ingest().record(accepted, key);
-                    out.println(prefix + (o == ReportStore.Outcome.STORED ? "stored" : "already stored, counted once")
+                    ReportStore.Stored o = local.ingest().keepOnce(accepted, bytes, "application/octet-stream", raw, "cli/");
+                    out.println(prefix + (o.outcome() == ReportStore.Outcome.STORED ? "stored" : "already stored, counted once")
                             + " (" + accepted.report().totalsByDomain().keySet().stream().collect(Collectors.joining(", ")) + ")");
                 } catch (Ingest.Rejected e) {
                     out.println(prefix + "rejected: " + e.getMessage());

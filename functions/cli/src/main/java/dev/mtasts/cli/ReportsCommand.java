@@ -40,7 +40,8 @@ final class ReportsCommand implements Callable<Integer> {
     @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only this domain (repeat for more).")
     List<String> domains = List.of();
 
-    @Option(names = "--since", paramLabel = "YYYY-MM-DD", description = "Only days from this one on.")
+    @Option(names = "--since", paramLabel = "YYYY-MM-DD", description = "Days from this one on (default: the last "
+            + Window.DEFAULT_DAYS + " days; at most " + Window.MAX_DAYS + " days back).")
     String since;
 
     @Option(names = "--json", description = "Print a JSON array of {domain, date, successful, failed, failures, reporters, "
@@ -81,22 +82,36 @@ final class ReportsCommand implements Callable<Integer> {
         if (html != null && json) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--html and --json: choose one");
         }
+        LocalDate today = LocalDate.now(Clock.systemUTC());
+        Window window;
+        try {
+            window = Window.of(from, today);
+        } catch (Window.OutOfReach e) {
+            spec.commandLine().getErr().println("mta-sts: --since " + e.getMessage());
+            return Main.INVALID;
+        }
         ReportStore store = new ReportStore(table.client(), reportsTable,
                 java.time.Duration.ofDays(ReportStore.DEFAULT_TTL_DAYS));
         if (html != null) {
             return page(store, only, from, out);
         }
-        List<ReportStore.Day> days = new ArrayList<>();
+        Set<String> names = new TreeSet<>(only);
         if (only.isEmpty()) {
-            days.addAll(store.days(null, from));
-        } else {
-            new TreeSet<>(only).forEach(d -> days.addAll(store.days(d, from)));
+            table.open().list().forEach(row -> {
+                if (row.get(dev.mtasts.core.DomainRow.DOMAIN) instanceof String name) {
+                    names.add(name);
+                }
+            });
+            names.addAll(store.reportedDomains());
         }
+        List<ReportStore.Day> days = new ArrayList<>();
+        // a report may be dated up to a day ahead: tomorrow is shown when one is
+        names.forEach(name -> days.addAll(store.days(name, window.from(), today.plusDays(1))));
         String d = only.size() == 1 ? only.iterator().next() : null;
         if (json) {
             out.println(Json.write(days.stream().map(ReportsCommand::toJson).toList()));
         } else if (days.isEmpty()) {
-            out.println("no reports" + (d == null ? "" : " for " + d) + (from == null ? "" : " since " + from));
+            out.println("no reports" + (d == null ? "" : " for " + d) + " since " + window.from());
         } else {
             int width = Math.max(6, days.stream().mapToInt(x -> x.domain().length()).max().orElse(6));
             out.printf("%-" + width + "s  %-10s  %10s  %8s  %s%n", "domain", "date", "ok", "failed", "failures / reporters");

@@ -12,6 +12,7 @@ import dev.mtasts.store.StateStore;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.reports.FolderRawStore;
 import dev.mtasts.reports.HttpReportHandler;
+import dev.mtasts.store.SourceAllowance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -143,6 +144,7 @@ final class ServeCommand implements Callable<Integer> {
                     "$default", new PageRoute(new PolicyHandler(store), new ReportPages(store, reports.reports(),
                             java.time.Clock.systemUTC(), "the local stack")),
                     "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), aws.rawStore(dataDir),
+                            new SourceAllowance(reports.reports(), SourceAllowance.DEFAULT_PER_HOUR),
                             Limits.DEFAULT.maxCompressedBytes(), java.time.Clock.systemUTC()));
             try (LocalApiGateway api = new LocalApiGateway(port, routes, out);
                     AutoCloseable lifecycle = aws.lifecycle(store, client, api.port(), out)) {

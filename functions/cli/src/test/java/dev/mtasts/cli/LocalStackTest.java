@@ -27,6 +27,15 @@ import picocli.CommandLine;
  * its DynamoDB Local. A row changed with {@code domain put} is served by the next request, without a restart.
  */
 class LocalStackTest {
+    /**
+     * Report days relative to today, as senders date theirs: the page and reports show the last 30 days by default,
+     * at most 400, whatever day the test runs on.
+     */
+    static final java.time.LocalDate DAY = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(2);
+    static final String D = DAY.toString();
+    static final String D1 = DAY.minusDays(1).toString();
+    static final String SINCE = DAY.minusDays(20).toString();
+
     static final String POLICY_PATH = "/.well-known/mta-sts.txt";
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -209,7 +218,7 @@ class LocalStackTest {
     }
 
     static final String REPORT = "{\"organization-name\":\"Google Inc.\",\"date-range\":{\"start-datetime\":"
-            + "\"2026-11-22T00:00:00Z\",\"end-datetime\":\"2026-11-22T23:59:59Z\"},\"report-id\":\"serve-1\","
+            + "\"" + D + "T00:00:00Z\",\"end-datetime\":\"" + D + "T23:59:59Z\"},\"report-id\":\"serve-1\","
             + "\"policies\":[{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"example.com\"},"
             + "\"summary\":{\"total-successful-session-count\":120,\"total-failure-session-count\":4},"
             + "\"failure-details\":[{\"result-type\":\"certificate-expired\",\"failed-session-count\":4}]}]}";
@@ -224,7 +233,7 @@ class LocalStackTest {
         }
         Cli reports = Cli.run("reports", "--domain", "example.com", "--json", "--endpoint-url", endpoint);
         assertEquals(0, reports.exit(), reports.err());
-        assertEquals("[{\"domain\":\"example.com\",\"date\":\"2026-11-22\",\"successful\":120,\"failed\":4,"
+        assertEquals("[{\"domain\":\"example.com\",\"date\":\"" + D + "\",\"successful\":120,\"failed\":4,"
                 + "\"failures\":{\"certificate-expired\":4},\"reporters\":[\"Google Inc.\"],\"other_reporters\":0}]",
                 reports.out().strip());
     }
@@ -244,7 +253,7 @@ class LocalStackTest {
                 "[2/3] " + good + ": already stored, counted once (example.org)",
                 "[3/3] " + bad + ": rejected: policies: expected an array, got a number"), r.out().lines().toList());
         Cli reports = Cli.run("reports", "--domain", "example.org", "--endpoint-url", endpoint);
-        assertTrue(reports.out().contains("example.org  2026-11-22         120         4  certificate-expired 4 / Yahoo"),
+        assertTrue(reports.out().contains("example.org  " + D + "         120         4  certificate-expired 4 / Yahoo"),
                 reports.out());
     }
 
@@ -254,14 +263,14 @@ class LocalStackTest {
      */
     @Test
     void theReportsPageLiveAndAsAFile() throws Exception {
-        String report = REPORT.replace("serve-1", "page-1").replace("2026-11-22", "2026-11-21")
+        String report = REPORT.replace("serve-1", "page-1").replace(D, D1)
                 .replace("example.com", "example.org").replace("Google Inc.", "Example Search Inc.");
         assertEquals(201, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort + "/v1/tlsrpt"))
                 .header("Host", "mta-sts.example.org").header("Content-Type", "application/tlsrpt+json")
                 .POST(HttpRequest.BodyPublishers.ofString(report)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         assertTrue(console.toString().contains("Reports page    http://127.0.0.1:" + serve.httpPort + "/  "), console.toString());
 
-        HttpResponse<String> page = request("GET", null, "/?since=2026-11-01");
+        HttpResponse<String> page = request("GET", null, "/?since=" + SINCE);
         assertEquals(200, page.statusCode());
         assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
         for (String d : List.of("example.com", "example.org", "broken.example")) {
@@ -273,26 +282,26 @@ class LocalStackTest {
         assertEquals(400, request("GET", null, "/?since=soon").statusCode());
 
         dev.mtasts.cli.pages.Chromium.Run live = dev.mtasts.cli.pages.Chromium.dumpDom(
-                "http://127.0.0.1:" + serve.httpPort + "/?since=2026-11-01&domain=example.org");
+                "http://127.0.0.1:" + serve.httpPort + "/?since=" + SINCE + "&domain=example.org");
         dev.mtasts.cli.pages.Chromium.assertQuiet(live);
-        assertTrue(live.out().contains("<rect class=\"bar\" data-series=\"certificate-expired\" data-day=\"2026-11-21\""),
+        assertTrue(live.out().contains("<rect class=\"bar\" data-series=\"certificate-expired\" data-day=\"" + D1 + "\""),
                 live.out());
 
         Path file = dir.resolve("reports.html");
-        Cli r = Cli.run("reports", "--html", file.toString(), "--since", "2026-11-01", "--domain", "example.org",
+        Cli r = Cli.run("reports", "--html", file.toString(), "--since", SINCE, "--domain", "example.org",
                 "--endpoint-url", endpoint);
         assertEquals(0, r.exit(), r.err());
         String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
-        assertTrue(r.out().startsWith(file + ": 1 domain, 2026-11-01 to " + today + ", "), r.out());
+        assertTrue(r.out().startsWith(file + ": 1 domain, " + SINCE + " to " + today + ", "), r.out());
         assertTrue(Files.readString(file).startsWith("<!DOCTYPE html>"));
-        Cli stdout = Cli.run("reports", "--html", "-", "--domain", "example.org", "--since", "2026-11-01",
+        Cli stdout = Cli.run("reports", "--html", "-", "--domain", "example.org", "--since", SINCE,
                 "--endpoint-url", endpoint);
         assertTrue(stdout.out().startsWith("<!DOCTYPE html>") && stdout.out().contains("id=\"d-example.org\""));
-        Cli text = Cli.run("reports", "--domain", "example.org", "--domain", "example.com", "--since", "2026-11-21",
+        Cli text = Cli.run("reports", "--domain", "example.org", "--domain", "example.com", "--since", D1,
                 "--endpoint-url", endpoint);
         assertEquals(0, text.exit(), text.err());
         assertEquals(1, text.out().lines().filter(l -> l.startsWith("domain ")).count(), text.out());
-        assertTrue(text.out().contains("example.org  2026-11-21         120         4  certificate-expired 4 / "
+        assertTrue(text.out().contains("example.org  " + D1 + "         120         4  certificate-expired 4 / "
                 + "Example Search Inc."), text.out());
         Cli both = Cli.run("reports", "--html", "-", "--json", "--endpoint-url", endpoint);
         assertEquals(2, both.exit());
@@ -318,7 +327,9 @@ class LocalStackTest {
         HttpResponse<String> r = postReport("application/tlsrpt+json", gzip);
         assertEquals(201, r.statusCode(), r.body());
         try (var files = Files.walk(dir.resolve("raw-serve"))) {
-            assertTrue(files.anyMatch(f -> f.getFileName().toString().equals(dev.mtasts.core.Sha256.hex(gzip) + ".json.gz")));
+            String identity = new dev.mtasts.core.report.ReportReader(dev.mtasts.core.report.Limits.DEFAULT)
+                    .read(new java.io.ByteArrayInputStream(gzip), null).report().identity();
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().equals(identity + ".json.gz")));
         }
     }
 
@@ -393,17 +404,50 @@ class LocalStackTest {
         }
     }
 
+    /**
+     * A POST dated 9999-12-30 made every later page of the reports run out of memory, and so did
+     * {@code ?since=0001-01-01}. The report is refused naming the field; a window is at most 400 days back, and the
+     * page and the command refuse one further back in one line.
+     */
+    @Test
+    void noDateBreaksThePage() throws Exception {
+        String future = REPORT.replace("serve-1", "future-1").replace(D + "T00:00:00Z", "9999-12-30T00:00:00Z")
+                .replace(D + "T23:59:59Z", "9999-12-30T23:59:59Z");
+        HttpResponse<String> post = postReport("application/tlsrpt+json", future.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(400, post.statusCode());
+        assertEquals("Bad report: date-range.start-datetime: 9999-12-30T00:00:00Z is in the future\n", post.body());
+        long t0 = System.nanoTime();
+        assertEquals(200, request("GET", null, "/").statusCode());
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the page in under 5 s");
+
+        String earliest = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(399).toString();
+        HttpResponse<String> old = request("GET", null, "/?since=0001-01-01");
+        assertEquals(400, old.statusCode());
+        assertEquals("since 0001-01-01 is more than 400 days back (the tables keep reports 400 days); the earliest is "
+                + earliest + "\n", old.body());
+        assertEquals(200, request("GET", null, "/?since=" + earliest).statusCode());
+        for (String[] args : List.of(new String[] {"reports"}, new String[] {"reports", "--html", "-"},
+                new String[] {"reports", "--json"})) {
+            List<String> all = new java.util.ArrayList<>(List.of(args));
+            all.addAll(List.of("--since", "0001-01-01", "--endpoint-url", endpoint));
+            Cli r = Cli.run(all.toArray(String[]::new));
+            assertEquals(1, r.exit(), String.join(" ", args));
+            assertEquals("mta-sts: --since 0001-01-01 is more than 400 days back (the tables keep reports 400 days); "
+                    + "the earliest is " + earliest, r.err().strip());
+        }
+    }
+
     /** Stored counts beyond a long, or of the wrong type, are shown as best they can be; the command never fails. */
     @Test
     void reportsReadsAnyStoredDay() {
         var client = dev.mtasts.store.Dynamo.create(URI.create(endpoint), null);
         client.putItem(r -> r.tableName(dev.mtasts.store.ReportStore.DEFAULT_TABLE).item(dev.mtasts.store.Items.toItem(
-                java.util.Map.of("pk", "domain#huge.example", "sk", "day#2026-11-01", "domain", "huge.example",
-                        "date", "2026-11-01", "successful", new java.math.BigDecimal("18446744073709551614"),
+                java.util.Map.of("pk", "domain#huge.example", "sk", "day#" + SINCE + "", "domain", "huge.example",
+                        "date", SINCE, "successful", new java.math.BigDecimal("18446744073709551614"),
                         "failed", "x"))));
         Cli r = Cli.run("reports", "--domain", "huge.example", "--endpoint-url", endpoint);
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("huge.example  2026-11-01  9,223,372,036,854,775,807         0"), r.out());
+        assertTrue(r.out().contains("huge.example  " + SINCE + "  9,223,372,036,854,775,807         0"), r.out());
     }
 
     @Test

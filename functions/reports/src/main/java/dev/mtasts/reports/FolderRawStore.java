@@ -15,10 +15,10 @@ public final class FolderRawStore implements RawStore {
     }
 
     @Override
-    public void put(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
-        Path file = root.resolve(key).normalize();
-        if (!file.startsWith(root.normalize())) {
-            throw new IllegalArgumentException("key outside the data folder: " + key);
+    public void putIfAbsent(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
+        Path file = file(key);
+        if (Files.exists(file)) {
+            return;
         }
         try {
             Files.createDirectories(file.getParent());
@@ -31,5 +31,24 @@ public final class FolderRawStore implements RawStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void delete(String key) {
+        Path file = file(key);
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".meta"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path file(String key) {
+        Path file = root.resolve(key).normalize();
+        if (!file.startsWith(root.normalize())) {
+            throw new IllegalArgumentException("key outside the data folder: " + key);
+        }
+        return file;
     }
 }

@@ -12,10 +12,12 @@ import dev.mtasts.core.Quote;
 import dev.mtasts.core.Sha256;
 import dev.mtasts.core.report.ReportException;
 import dev.mtasts.store.ReportStore;
+import dev.mtasts.store.SourceAllowance;
 import dev.mtasts.store.StoreUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -25,9 +27,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code POST https://mta-sts.<domain>/v1/tlsrpt} (RFC 8460 §5.4). There is no authentication, so the body is
- * treated as hostile: limited in size, parsed before anything is written, and accepted only for a domain this
- * stack serves. The original body is kept in the reports bucket under {@code https/}.
+ * {@code POST https://mta-sts.<domain>/v1/tlsrpt} (RFC 8460 §5.3). There is no authentication, so the body is
+ * treated as hostile: each source address has an allowance of reports an hour ({@link SourceAllowance}), counted
+ * before anything of the body is read; the body is limited in size, must be a report (an e-mail is refused: its
+ * headers would be the sender's own say), is parsed before anything is written, and is accepted only for a domain
+ * this stack serves. The original body is kept once per report in the reports bucket under {@code https/}.
  */
 public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         org.crac.Resource {
@@ -39,6 +43,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
 
     private final Ingest ingest;
     private final RawStore raw;
+    private final SourceAllowance allowance;
     private final long maxBytes;
     private final Clock clock;
 
@@ -48,7 +53,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
     }
 
     private HttpReportHandler(Settings settings) {
-        this(settings.ingest(), new S3RawStore(settings.s3(), settings.bucket()),
+        this(settings.ingest(), new S3RawStore(settings.s3(), settings.bucket()), settings.allowance(),
                 settings.limits().maxCompressedBytes(), Clock.systemUTC());
         org.crac.Core.getGlobalContext().register(this);
     }
@@ -68,7 +73,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> context) {
         try {
-            ingest.accept(new ByteArrayInputStream(PRIMING_REPORT), null, null);
+            ingest.acceptBody(new ByteArrayInputStream(PRIMING_REPORT), null);
         } catch (Ingest.Rejected expected) {
             // the priming domain has no row: the path up to the store is what was wanted
         }
@@ -88,9 +93,10 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
         return out.toByteArray();
     }
 
-    public HttpReportHandler(Ingest ingest, RawStore raw, long maxBytes, Clock clock) {
+    public HttpReportHandler(Ingest ingest, RawStore raw, SourceAllowance allowance, long maxBytes, Clock clock) {
         this.ingest = ingest;
         this.raw = raw;
+        this.allowance = allowance;
         this.maxBytes = maxBytes;
         this.clock = clock;
     }
@@ -125,52 +131,65 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
             return text(415, "Unsupported media type " + (type == null ? "(none)" : Quote.of(mediaType))
                     + ": use application/tlsrpt+gzip or application/tlsrpt+json.\n");
         }
+        String source = event.getRequestContext() == null || event.getRequestContext().getHttp() == null ? null
+                : event.getRequestContext().getHttp().getSourceIp();
+        Instant now = clock.instant();
+        if (!allowance.take(source, now)) {
+            log(context, LogLevel.WARN, "report refused: " + Quote.cut(String.valueOf(source), 64) + " sent "
+                    + allowance.perHour() + " this hour");
+            APIGatewayV2HTTPResponse r = text(429, "Too many reports from your address this hour (at most "
+                    + allowance.perHour() + "); try again later.\n");
+            r.getHeaders().put("Retry-After", Long.toString(Math.max(1, SourceAllowance.untilNextHour(now).toSeconds())));
+            return r;
+        }
         byte[] body = body(event);
         if (body.length > maxBytes) {
             ingest.rejected("https", new Ingest.Rejected(ReportException.Kind.TOO_LARGE, "too large", false));
             return text(413, "Too large: a report may be at most " + maxBytes + " bytes.\n");
         }
         DomainName receiver = receiverDomain(event);
-        Ingest.Accepted accepted;
+        ReportStore.Stored stored;
         try {
-            accepted = ingest.accept(new ByteArrayInputStream(body), null, receiver);
+            Ingest.Accepted accepted = ingest.acceptBody(new ByteArrayInputStream(body), receiver);
+            stored = ingest.keepOnce(accepted, body, mediaType, raw, "https/");
         } catch (Ingest.Rejected e) {
-            return rejected(e, body, mediaType, context);
+            return rejected(e, body, mediaType, source, context);
         }
-        String key = keep(body, mediaType, "https/", Map.of());
-        ReportStore.Outcome outcome;
-        try {
-            outcome = ingest.record(accepted, key);
-        } catch (Ingest.Rejected e) {
-            return rejected(e, body, mediaType, context);
-        }
-        return outcome == ReportStore.Outcome.STORED
+        return stored.outcome() == ReportStore.Outcome.STORED
                 ? text(201, "Stored.\n")
                 : text(200, "Already received; counted once.\n");
     }
 
-    /** A report not taken: counted, logged, its bytes kept with the reason when it is a bad report, and answered. */
-    private APIGatewayV2HTTPResponse rejected(Ingest.Rejected e, byte[] body, String mediaType, Context context) {
+    /**
+     * A report not taken: counted, logged, answered, and its bytes kept with the reason when it is a bad report (the
+     * first {@link SourceAllowance#REFUSED_KEPT_PER_HOUR} of a source's hour: a real sender's broken report is kept
+     * to look at, a flood of bad ones is not kept for a month).
+     */
+    private APIGatewayV2HTTPResponse rejected(Ingest.Rejected e, byte[] body, String mediaType, String source,
+            Context context) {
         ingest.rejected("https", e);
         log(context, LogLevel.WARN, "report rejected (" + e.kind() + "): " + e.getMessage());
-        int status = e.unknownDomain() ? 404 : e.kind() == ReportException.Kind.TOO_LARGE ? 413 : 400;
-        if (status == 400) {
-            keep(body, mediaType, "https/rejected/", Map.of("reason", ascii(e.getMessage())));
+        int status = e.unknownDomain() ? 404 : switch (e.kind()) {
+            case TOO_LARGE -> 413;
+            case UNSUPPORTED -> 415;
+            default -> 400;
+        };
+        if (status == 400 && allowance.keepRefused(source, clock.instant())) {
+            keepRejected(body, mediaType, Map.of("reason", ascii(e.getMessage())));
         }
-        return text(status, (status == 404 ? "Not found: " : status == 413 ? "Too large: " : "Bad report: ")
-                + Quote.cut(e.getMessage(), 300) + "\n");
+        return text(status, (status == 404 ? "Not found: " : status == 413 ? "Too large: "
+                : status == 415 ? "Unsupported: " : "Bad report: ") + Quote.cut(e.getMessage(), 300) + "\n");
     }
 
     /**
-     * Content-addressed, so a retried delivery overwrites its own copy instead of adding one. Named by what the
-     * bytes are, not by what the sender declared.
+     * A refused body, with the reason: content-addressed, so a retried delivery finds its own copy instead of
+     * adding one. Named by what the bytes are, not by what the sender declared.
      */
-    private String keep(byte[] body, String mediaType, String prefix, Map<String, String> metadata) {
+    private void keepRejected(byte[] body, String mediaType, Map<String, String> metadata) {
         LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         String ext = body.length >= 2 && body[0] == 0x1f && (body[1] & 0xff) == 0x8b ? ".json.gz" : ".json";
-        String key = prefix + day.toString().replace('-', '/') + "/" + Sha256.hex(body) + ext;
-        raw.put(key, body, mediaType, metadata);
-        return key;
+        raw.putIfAbsent("https/rejected/" + day.toString().replace('-', '/') + "/" + Sha256.hex(body) + ext, body,
+                mediaType, metadata);
     }
 
     private static DomainName receiverDomain(APIGatewayV2HTTPEvent event) {

@@ -3,6 +3,7 @@ package dev.mtasts.reports;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Quote;
+import dev.mtasts.core.report.DateRange;
 import dev.mtasts.core.report.ReportException;
 import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.core.report.SesDkim;
@@ -12,12 +13,14 @@ import dev.mtasts.store.ReportStore;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The one way a report enters the system, whatever carried it (HTTPS, S3, the CLI): read it within limits, check
- * the sender's DKIM for e-mail, check that the domain is ours, then store it once. Its metrics and alert follow from
+ * the sender's DKIM for e-mail, its dates (RFC 8460 §4.4, {@link DateRange}) and that the domain is ours, then store
+ * it once. Its metrics and alert follow from
  * the table's stream ({@link ReportStreamHandler}), so they happen once per stored report, whatever becomes of the
  * answer to its sender.
  */
@@ -72,12 +75,26 @@ public final class Ingest {
      *     report for any domain served here is accepted on any domain's endpoint
      */
     public Accepted accept(InputStream in, String fileName, DomainName receiverDomain) throws Rejected {
-        ReportReader.Received received;
         try {
-            received = reader.read(in, fileName);
+            return accept(reader.read(in, fileName), receiverDomain);
         } catch (ReportException e) {
             throw new Rejected(e.kind(), e.getMessage(), false);
         }
+    }
+
+    /**
+     * Reads and checks the body of an HTTPS delivery (RFC 8460 §5.3): a report, gzip'd or not; an e-mail is
+     * refused ({@link ReportException.Kind#UNSUPPORTED}).
+     */
+    public Accepted acceptBody(InputStream in, DomainName receiverDomain) throws Rejected {
+        try {
+            return accept(reader.readBody(in), receiverDomain);
+        } catch (ReportException e) {
+            throw new Rejected(e.kind(), e.getMessage(), false);
+        }
+    }
+
+    private Accepted accept(ReportReader.Received received, DomainName receiverDomain) throws Rejected {
         if (received.email() != null && requireDkim) {
             Optional<String> problem = SesDkim.problem(received.email());
             if (problem.isPresent()) {
@@ -85,6 +102,10 @@ public final class Ingest {
             }
         }
         TlsReport report = received.report().attributedTo(receiverDomain == null ? null : receiverDomain.value());
+        Optional<String> dates = DateRange.problem(report.start(), report.end(), clock.instant());
+        if (dates.isPresent()) {
+            throw new Rejected(ReportException.Kind.INVALID, dates.get(), false);
+        }
         if (report.policies().isEmpty()) {
             // nothing to count, and hostile input must not fill the table
             throw new Rejected(ReportException.Kind.INVALID, "policies: empty, the report counts no sessions", false);
@@ -104,14 +125,43 @@ public final class Ingest {
     /**
      * Stores an accepted report whose original bytes are kept under {@code rawKey}.
      *
+     * @return whether it was stored now, and where the original of the report stored is kept (for a duplicate, the
+     *     first delivery's)
      * @throws Rejected when DynamoDB refuses the report's items (not a passing failure: retrying cannot help)
      */
-    public ReportStore.Outcome record(Accepted accepted, String rawKey) throws Rejected {
+    public ReportStore.Stored record(Accepted accepted, String rawKey) throws Rejected {
         try {
             return reports.store(accepted.report(), rawKey, clock.instant());
         } catch (ReportStore.Refused e) {
             throw new Rejected(ReportException.Kind.INVALID, e.getMessage(), false);
         }
+    }
+
+    /**
+     * Stores an accepted report and keeps its original bytes once: under {@link #rawKey}, written before the report
+     * is counted (so a counted report always has its original), and removed again when the report turns out to be
+     * kept already under another key (the same report gzip'd, or e-mailed). A padded or repeated delivery of a
+     * report kept already leaves nothing new behind.
+     */
+    public ReportStore.Stored keepOnce(Accepted accepted, byte[] bytes, String contentType, RawStore raw, String prefix)
+            throws Rejected {
+        String key = rawKey(prefix, accepted, bytes);
+        raw.putIfAbsent(key, bytes, contentType, Map.of());
+        ReportStore.Stored stored = record(accepted, key);
+        if (stored.outcome() == ReportStore.Outcome.DUPLICATE && stored.rawKey() != null && !stored.rawKey().equals(key)) {
+            raw.delete(key);
+        }
+        return stored;
+    }
+
+    /**
+     * Where a delivery's bytes are kept: under the report's day and identity, so every delivery of one report in one
+     * format has the same key; named by what the bytes are, not by what the sender declared.
+     */
+    static String rawKey(String prefix, Accepted accepted, byte[] bytes) {
+        LocalDate day = accepted.report().day();
+        String ext = bytes.length >= 2 && bytes[0] == 0x1f && (bytes[1] & 0xff) == 0x8b ? ".json.gz" : ".json";
+        return prefix + (day == null ? "undated" : day.toString().replace('-', '/')) + "/" + accepted.report().identity() + ext;
     }
 
     /** Counts a rejected delivery (metric {@code ReportsRejected}). */

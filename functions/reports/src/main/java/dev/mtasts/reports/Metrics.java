@@ -44,6 +44,14 @@ public final class Metrics {
                 Map.of("Reason", reason));
     }
 
+    /**
+     * Objects in the bucket's {@code incoming/} waiting more than a day (every retry failed), counted by the hourly
+     * sweep: 0 when all is well, so the alarm sees the value, not a missing one.
+     */
+    public void waiting(long count) {
+        emf.put(List.of(List.of()), Map.of(), Map.of("ReportsWaiting", count), Map.of());
+    }
+
     /** Stored reports whose metrics or alert failed this time; the stream hands them over again. */
     public void noticesFailed(long count) {
         emf.put(List.of(List.of()), Map.of(), Map.of("ReportNoticesFailed", count), Map.of());

@@ -6,6 +6,7 @@ import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.Notices;
 import dev.mtasts.store.ReportStore;
+import dev.mtasts.store.SourceAllowance;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -44,13 +45,22 @@ final class Settings {
         return Limits.of(env.get("MAX_COMPRESSED_BYTES"), env.get("MAX_DECOMPRESSED_BYTES"));
     }
 
+    private software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo;
+
+    /** One DynamoDB client a container, whatever uses it. */
+    private software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo() {
+        if (dynamo == null) {
+            dynamo = Dynamo.fromEnvironment(env);
+        }
+        return dynamo;
+    }
+
     /** Everything the ingest path needs, with SDK clients built for Lambda. */
     Ingest ingest() {
-        var dynamo = Dynamo.fromEnvironment(env);
+        var dynamo = dynamo();
         DomainStore domains = new DomainStore(dynamo, get(DomainStore.TABLE_ENV, DomainStore.DEFAULT_TABLE));
         Clock clock = Clock.systemUTC();
-        return new Ingest(new ReportReader(limits()), domains, reports(dynamo), new Metrics(System.out::println, clock),
-                requireDkim(), clock);
+        return new Ingest(new ReportReader(limits()), domains, reports(dynamo), metrics(), requireDkim(), clock);
     }
 
     private ReportStore reports(software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo) {
@@ -58,12 +68,23 @@ final class Settings {
                 Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
     }
 
+    /** EMF lines on standard output, which Lambda sends to the function's log group. */
+    Metrics metrics() {
+        return new Metrics(System.out::println, Clock.systemUTC());
+    }
+
+    /** Reports an hour per source address ({@code REPORTS_PER_SOURCE_HOUR}). */
+    SourceAllowance allowance() {
+        return new SourceAllowance(reports(dynamo()), Integer.parseInt(get(SourceAllowance.PER_HOUR_ENV,
+                Integer.toString(SourceAllowance.DEFAULT_PER_HOUR))));
+    }
+
     private Notices notices;
 
     /** The stream function's bookkeeping, on the reports table. */
     Notices notices() {
         if (notices == null) {
-            notices = new Notices(reports(Dynamo.fromEnvironment(env)));
+            notices = new Notices(reports(dynamo()));
         }
         return notices;
     }

@@ -45,7 +45,7 @@ class HostileInputTest {
     static void start() {
         stack = new Stack();
         handler = new HttpReportHandler(stack.ingest(Limits.DEFAULT, true), new FolderRawStore(data),
-                Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
+                stack.allowance(), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
     }
 
     @AfterAll
@@ -112,7 +112,7 @@ class HostileInputTest {
                 .getStatusCode());
         assertEquals(201, post(Stack.on(day, Stack.microsoft("133456789012345678", "example.com", 0, 7, 7, 0)))
                 .getStatusCode());
-        ReportStore.Day summary = stack.reports.days("example.com", LocalDate.parse(day)).get(0);
+        ReportStore.Day summary = stack.days("example.com", day).get(0);
         assertEquals(LocalDate.parse(day), summary.date());
         assertEquals(1200, summary.successful());
         assertEquals(forgeries * 20L + 3 + 7, summary.failed());
@@ -144,7 +144,7 @@ class HostileInputTest {
                 + "more than any report can count (at most 1,000,000,000,000)\n", r.getBody());
         assertEquals(201, post(String.format(two, "big-2", "1000000000000", "1000000000000")).getStatusCode());
         assertEquals(201, post(String.format(two, "big-3", "1000000000000", "1000000000000")).getStatusCode());
-        assertEquals(4_000_000_000_000L, stack.reports.days("example.org", LocalDate.parse("2026-11-19")).get(0).successful());
+        assertEquals(4_000_000_000_000L, stack.days("example.org", "2026-11-19").get(0).successful());
     }
 
     /** The same 7 sessions under tlsa (all failed) and sts (all ok) are 7 sessions, 7 of them failed. */
@@ -154,22 +154,43 @@ class HostileInputTest {
                 .getStatusCode());
         assertEquals(201, post(Stack.on("2026-11-18", Stack.microsoft("133456789012345680", "example.org", 100, 4, 100, 4)))
                 .getStatusCode());
-        ReportStore.Day d = stack.reports.days("example.org", LocalDate.parse("2026-11-18")).get(0);
+        ReportStore.Day d = stack.days("example.org", "2026-11-18").get(0);
         assertEquals(100, d.successful());
         assertEquals(11, d.failed());
         assertEquals(Map.of("tlsa-invalid", 11L), d.failures());
     }
 
+    /**
+     * RFC 8460 §5.3: an HTTPS delivery is the report itself. An e-mail POSTed there, with its own
+     * "Authentication-Results: ... dkim=pass" that no mail system checked, or nested 100,000 levels deep, is refused
+     * before it is parsed as one.
+     */
     @Test
-    void anEmailNested100000LevelsDeepIsABadReportKeptWithTheReason() throws IOException {
-        byte[] mail = nested(100_000);
-        assertTrue(mail.length < Limits.DEFAULT.maxCompressedBytes(), "within the size limit: " + mail.length);
-        APIGatewayV2HTTPResponse r = post(handler, "application/tlsrpt+json", mail);
-        assertEquals(400, r.getStatusCode());
-        assertEquals("Bad report: the e-mail nests parts more than 16 levels deep; a report e-mail needs two or three\n",
-                r.getBody());
-        Path raw = data.resolve("https/rejected/2026/11/23/" + Sha256.hex(mail) + ".json");
-        assertTrue(Files.readString(raw.resolveSibling(raw.getFileName() + ".meta")).contains("nests parts"));
+    void anEmailPostedOverHttpsIsRefusedAsNotAReportBody() {
+        String forged = "Authentication-Results: amazonses.com; dkim=pass header.i=@google.com;\r\n"
+                + "From: noreply-smtp-tls-reporting@google.com\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: application/tlsrpt+json\r\n\r\n"
+                + Stack.report("mail-over-https", "example.com", 100, 0);
+        long before = stack.days("example.com", "2026-01-01").stream().mapToLong(ReportStore.Day::successful).sum();
+        String refused = "Unsupported: an e-mail is not a report body: POST the report itself as application/tlsrpt+gzip "
+                + "or +json (RFC 8460 section 5.3); e-mail goes to the rua=mailto: address\n";
+        for (byte[] mail : List.of(forged.getBytes(StandardCharsets.UTF_8), ("From forger@example.net Mon Nov 23 10:00:00 2026\n"
+                + forged).getBytes(StandardCharsets.UTF_8), nested(100_000))) {
+            for (String type : List.of("application/tlsrpt+json", "application/tlsrpt+gzip")) {
+                byte[] body = type.endsWith("gzip") ? Stack.gzip(mail) : mail;
+                APIGatewayV2HTTPResponse r = post(handler, type, body);
+                if (type.endsWith("gzip")) {
+                    // gzip'd, it is gzip'd text that is no JSON: a bad report
+                    assertEquals(400, r.getStatusCode(), r.getBody());
+                } else {
+                    assertEquals(415, r.getStatusCode(), r.getBody());
+                    assertEquals(refused, r.getBody());
+                }
+            }
+        }
+        assertEquals(415, post(handler, "message/rfc822", forged.getBytes(StandardCharsets.UTF_8)).getStatusCode());
+        assertEquals(before, stack.days("example.com", "2026-01-01").stream().mapToLong(ReportStore.Day::successful).sum(),
+                "nothing of it counted");
     }
 
     static byte[] nested(int levels) {
@@ -190,7 +211,7 @@ class HostileInputTest {
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                 throw new StackOverflowError();
             }
-        }), new FolderRawStore(data), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
+        }), new FolderRawStore(data), stack.allowance(), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
         APIGatewayV2HTTPResponse r = post(failing, "application/tlsrpt+json",
                 Stack.report("error-1", "example.com", 1, 0).getBytes(StandardCharsets.UTF_8));
         assertEquals(500, r.getStatusCode());

@@ -36,7 +36,7 @@ class HttpReportHandlerTest {
     static void start() {
         stack = new Stack();
         handler = new HttpReportHandler(stack.ingest(new Limits(64 * 1024, 1 << 20), true),
-                new FolderRawStore(data), 64 * 1024, Stack.CLOCK);
+                new FolderRawStore(data), stack.allowance(), 64 * 1024, Stack.CLOCK);
     }
 
     @AfterAll
@@ -122,7 +122,7 @@ class HttpReportHandlerTest {
         int metricsBefore = stack.metrics.size();
         handler.beforeCheckpoint(null);
         handler.afterRestore(null);
-        assertTrue(stack.reports.days("snapstart-priming.invalid", null).isEmpty());
+        assertTrue(stack.days("snapstart-priming.invalid", "2026-01-01").isEmpty());
         assertEquals(metricsBefore, stack.metrics.size(), "priming is not a rejected delivery");
     }
 
@@ -145,10 +145,10 @@ class HttpReportHandlerTest {
         assertEquals(200, again.getStatusCode());
         assertEquals("Already received; counted once.\n", again.getBody());
 
-        ReportStore.Day day = stack.reports.days("example.org", LocalDate.parse("2026-11-22")).stream()
+        ReportStore.Day day = stack.days("example.org", "2026-11-22").stream()
                 .filter(d -> d.reporters().contains("Google Inc.")).findFirst().orElseThrow();
         assertTrue(day.failed() >= 2);
-        Path raw = data.resolve("https/2026/11/23/" + dev.mtasts.core.Sha256.hex(body) + ".json");
+        Path raw = data.resolve("https/2026/11/22/" + Stack.identity(body) + ".json");
         assertEquals(new String(body, StandardCharsets.UTF_8), Files.readString(raw));
         stack.notices();
         assertTrue(stack.alerts.stream().anyMatch(a -> a.startsWith("MTA-STS: 2 failed TLS sessions for example.org (Google Inc.)")),
@@ -171,14 +171,22 @@ class HttpReportHandlerTest {
 
     @Test
     void aRawStoreOutageIs503SoTheSenderRetries() {
-        HttpReportHandler broken = new HttpReportHandler(stack.ingest(Limits.DEFAULT, true), (k, b, t, m) -> {
-            throw software.amazon.awssdk.core.exception.SdkClientException.create("S3 unreachable");
-        }, 1 << 20, Stack.CLOCK);
+        HttpReportHandler broken = new HttpReportHandler(stack.ingest(Limits.DEFAULT, true), new RawStore() {
+            @Override
+            public void putIfAbsent(String key, byte[] bytes, String contentType, Map<String, String> metadata) {
+                throw software.amazon.awssdk.core.exception.SdkClientException.create("S3 unreachable");
+            }
+
+            @Override
+            public void delete(String key) {
+                throw software.amazon.awssdk.core.exception.SdkClientException.create("S3 unreachable");
+            }
+        }, stack.allowance(), 1 << 20, Stack.CLOCK);
         APIGatewayV2HTTPResponse r = broken.handleRequest(post("mta-sts.example.com", "application/json",
                 utf8(Stack.report("outage-1", "example.com", 1, 0)), false), null);
         assertEquals(503, r.getStatusCode());
         assertEquals("60", r.getHeaders().get("Retry-After"), "a 503 says when to try again");
-        assertEquals(List.of(), stack.reports.days("example.com", null).stream()
+        assertEquals(List.of(), stack.days("example.com", "2026-01-01").stream()
                 .filter(d -> d.reporters().contains("never")).toList());
     }
 }

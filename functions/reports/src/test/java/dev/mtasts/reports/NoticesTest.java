@@ -52,7 +52,7 @@ class NoticesTest {
         sns = SnsClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
                 .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).build();
         handler = new HttpReportHandler(stack.ingest(Limits.DEFAULT, true), new FolderRawStore(data),
-                Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
+                stack.allowance(), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
         // a domain each, so that one test's alerts do not hold back another's
         for (String d : List.of("lost.example", "sns.example", "burst.example", "custom.example")) {
             stack.domains.putItem(java.util.Map.of("domain", d, "mode", "testing", "mx", List.of("mail." + d),
@@ -134,7 +134,7 @@ class NoticesTest {
                     throw SdkClientException.create("reply lost", new IOException("Connection reset"));
                 }
             }
-        }), new FolderRawStore(data), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
+        }), new FolderRawStore(data), stack.allowance(), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
         String body = report("Lost Reply Ltd", "lost-1", "lost.example", 4);
         APIGatewayV2HTTPResponse first = post(losing, body);
         assertEquals(503, first.getStatusCode(), first.getBody());

@@ -38,7 +38,8 @@ class S3ReportHandlerTest {
                 .credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint()).forcePathStyle(true)
                 .build();
         s3.createBucket(r -> r.bucket(BUCKET));
-        handler = new S3ReportHandler(stack.ingest(Limits.DEFAULT, true), s3);
+        handler = new S3ReportHandler(stack.ingest(Limits.DEFAULT, true), s3, BUCKET,
+                new Metrics(stack.metrics::add, Stack.CLOCK), Stack.CLOCK);
     }
 
     @AfterAll
@@ -55,8 +56,13 @@ class S3ReportHandlerTest {
     }
 
     static S3Event event(String key) {
+        return event(BUCKET, key);
+    }
+
+    /** The event S3 sends for a new object (its key URL-encoded, as S3 does). */
+    static S3Event event(String bucket, String key) {
         var s3entity = new S3EventNotification.S3Entity("config",
-                new S3EventNotification.S3BucketEntity(BUCKET, null, "arn:aws:s3:::" + BUCKET),
+                new S3EventNotification.S3BucketEntity(bucket, null, "arn:aws:s3:::" + bucket),
                 new S3EventNotification.S3ObjectEntity(URLEncoder.encode(key, StandardCharsets.UTF_8), 1L, "e", "1", "s"),
                 "1.0");
         return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("us-east-1", "ObjectCreated:Put",
@@ -65,6 +71,11 @@ class S3ReportHandlerTest {
 
     static List<String> keys(String prefix) {
         return s3.listObjectsV2(r -> r.bucket(BUCKET).prefix(prefix)).contents().stream().map(S3Object::key).toList();
+    }
+
+    /** A report e-mail as SES stores it after checking the sender's DKIM. */
+    static String emailOf(String reportJson) {
+        return email("amazonses.com; spf=pass smtp.mailfrom=google.com; dkim=pass header.i=@google.com;", reportJson);
     }
 
     static String email(String authResults, String reportJson) {
@@ -125,7 +136,7 @@ class S3ReportHandlerTest {
         byte[] body = Stack.report("s3-attr-1", null, 5, 0).getBytes(StandardCharsets.UTF_8);
         assertEquals("stored 1, duplicates 0, rejected 0",
                 drop("incoming/sender.example!example.org!1795392000!1795478399.json", body));
-        assertTrue(stack.reports.days("example.org", null).stream().anyMatch(d -> d.reporters().contains("Google Inc.")));
+        assertTrue(stack.days("example.org", "2026-01-01").stream().anyMatch(d -> d.reporters().contains("Google Inc.")));
     }
 
     /** mime4j would overflow the stack on it: refused before, kept under rejected/ with the reason. */
@@ -146,7 +157,7 @@ class S3ReportHandlerTest {
                             software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
                         throw new StackOverflowError();
                     }
-                }), s3);
+                }), s3, BUCKET, new Metrics(stack.metrics::add, Stack.CLOCK), Stack.CLOCK);
         String key = "incoming/crash.json";
         s3.putObject(r -> r.bucket(BUCKET).key(key),
                 RequestBody.fromBytes(Stack.report("crash-1", "example.com", 1, 0).getBytes(StandardCharsets.UTF_8)));

@@ -61,6 +61,25 @@ final class Stack implements AutoCloseable {
         }
     }
 
+    /** A domain's days from {@code from} on. */
+    List<ReportStore.Day> days(String domain, String from) {
+        return reports.days(domain, java.time.LocalDate.parse(from), java.time.LocalDate.parse("2027-12-31"));
+    }
+
+    /** An allowance no test's own requests reach, unless it means to. */
+    dev.mtasts.store.SourceAllowance allowance() {
+        return new dev.mtasts.store.SourceAllowance(reports, 100_000);
+    }
+
+    /** The identity of a report body, as it is stored under. */
+    static String identity(byte[] body) {
+        try {
+            return new ReportReader(Limits.DEFAULT).read(new java.io.ByteArrayInputStream(body), null).report().identity();
+        } catch (dev.mtasts.core.report.ReportException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     Ingest ingest(Limits limits, boolean requireDkim) {
         return new Ingest(new ReportReader(limits), domains, reports, new Metrics(metrics::add, CLOCK), requireDkim, CLOCK);
     }

@@ -31,9 +31,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -44,23 +43,31 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * The reports table: partition key {@code pk} (S), sort key {@code sk} (S), TTL attribute {@code expires}, and a
  * stream of new items, from which each new report's metrics and alert are sent ({@link Notices}).
  * <ul>
- *   <li>one item per report: {@code pk = report#<sha256 of organisation and report-id>}, {@code sk = report}, with
- *       what it {@code counted} per domain and a bounded copy of its policies (the raw report keeps them all),
- *       each {@code sts} one with the {@code mode} and {@code policy_id} of the policy the sender saw
- *       ({@link dev.mtasts.core.report.SeenPolicy});</li>
+ *   <li>one item per report, its claim: {@code pk = report#<the report's identity>} (the SHA-256 of its content,
+ *       {@link TlsReport#identity}), {@code sk = report}, with what it {@code counted} per domain and where its
+ *       original bytes are kept ({@code raw_key});</li>
  *   <li>one item per domain and day: {@code pk = domain#<domain>}, {@code sk = day#<yyyy-mm-dd>}, with
- *       {@code successful}, {@code failed}, a {@code failure:<result-type>} count per result type and the
- *       {@code reporters}.</li>
+ *       {@code successful}, {@code failed}, a {@code failure:<result-type>} count per result type, the
+ *       {@code reporters}, and how many {@code reports} it counts and how many of them are {@code detailed};</li>
+ *   <li>per domain and report, in the domain's partition next to its days so that a page of some days reads only
+ *       those: {@code pk = domain#<domain>}, {@code sk = report#<yyyy-mm-dd>#<identity>}, with the domain's share of
+ *       the report and a bounded copy of its policies and their largest failure details, each {@code sts} one
+ *       with the {@code mode} and {@code policy_id} of the policy the sender saw
+ *       ({@link dev.mtasts.core.report.SeenPolicy}); at most {@link #MAX_DETAILED} a domain and day;</li>
+ *   <li>one item per domain that has reports: {@code pk = index#domains}, {@code sk = <domain>}, so the domains
+ *       with reports are found without reading the table.</li>
  * </ul>
  * A report and its counts are written in one transaction whose first action requires the report to be new, so a
- * report delivered twice, even at the same moment, is stored and counted once.
+ * report delivered twice, even at the same moment, is stored and counted once; a report with other content is
+ * another report, whatever its organisation and report-id say.
  *
- * <p>Whatever senders write, every item stays far below DynamoDB's 400 KB, so no sender can make another's report
- * unstorable: sender strings are cut, and a day keeps its own count for each registered result type but for only
- * {@link #MAX_RESULT_TYPES} others (first come; later ones are counted under {@code other}) and names only
- * {@link #MAX_REPORTERS} reporters (reports by more are counted in {@code other_reporters}). Those two bounds hold
- * under concurrent writers: a write that takes a new place is conditional on what it read, and read again when
- * another writer was quicker.
+ * <p>Whatever senders write, every item stays far below DynamoDB's 400 KB and every domain's day holds a bounded
+ * number of items, so no sender can make another's report unstorable, and a page of a domain's days costs what
+ * those days hold: sender strings are cut, and a day keeps its own count for each registered result type but for
+ * only {@link #MAX_RESULT_TYPES} others (first come; later ones are counted under {@code other}), names only
+ * {@link #MAX_REPORTERS} reporters (reports by more are counted in {@code other_reporters}) and keeps the details of
+ * only {@link #MAX_DETAILED} reports. Those bounds hold under concurrent writers: a write that takes a new place is
+ * conditional on what it read, and read again when another writer was quicker.
  */
 public final class ReportStore {
     public static final String TABLE_ENV = "REPORTS_TABLE";
@@ -70,8 +77,17 @@ public final class ReportStore {
     /** Policies, and failure details over all of them, kept in the report item (the raw report keeps them all). */
     static final int MAX_POLICIES = 20;
     static final int MAX_DETAILS = 20;
-    /** DynamoDB allows 100 actions a transaction: one for the report, the rest for domains. */
-    static final int MAX_DOMAINS = 99;
+    /**
+     * DynamoDB allows 100 actions a transaction: one for the report and up to three per domain (its day, its share
+     * of the report, and the index of domains).
+     */
+    static final int MAX_DOMAINS = 33;
+    /**
+     * Reports whose details (MX hosts, IP addresses, the policy seen) a domain keeps a day: a domain hears from a
+     * dozen or so senders a day; beyond this, a report is still counted in the day, not detailed.
+     */
+    public static final int MAX_DETAILED = 100;
+    static final String INDEX = "index#domains";
     /** Strings a sender controls are cut to this length in items (the raw report keeps them whole). */
     static final int MAX_TEXT = 256;
     /** Result types beyond the registered ones: this many per report and domain, and per domain and day. */
@@ -104,6 +120,13 @@ public final class ReportStore {
     /** Whether {@link #store} wrote the report or found it there already. */
     public enum Outcome { STORED, DUPLICATE }
 
+    /**
+     * What {@link #store} did, and where the original of the report it stored (or found) is kept: a duplicate's
+     * bytes need not be kept again.
+     */
+    public record Stored(Outcome outcome, String rawKey) {
+    }
+
     /** DynamoDB refused the report's items for good (too large, or an attribute of another type): retrying cannot help. */
     public static final class Refused extends RuntimeException {
         Refused(String message) {
@@ -114,26 +137,32 @@ public final class ReportStore {
     /**
      * Stores a report and adds its sessions to each domain's day, once per report however often it arrives.
      *
+     * @param rawKey where this delivery's original bytes are (or will be) kept
      * @throws Refused when DynamoDB refuses the items as invalid
      * @throws StoreUnavailableException when DynamoDB is unreachable, throttling, or too busy with the same items
      */
-    public Outcome store(TlsReport report, String rawKey, Instant receivedAt) {
+    public Stored store(TlsReport report, String rawKey, Instant receivedAt) {
         Map<String, TlsReport.DomainTotals> totals = report.totalsByDomain();
         if (totals.size() > MAX_DOMAINS) {
             throw new Refused("a report naming " + totals.size() + " domains is not stored (at most " + MAX_DOMAINS + ")");
         }
+        String identity = report.identity();
         LocalDate day = report.day() != null ? report.day() : LocalDate.ofInstant(receivedAt, ZoneOffset.UTC);
         long expires = receivedAt.plus(ttl).getEpochSecond();
         Map<String, Map<String, Long>> failures = new TreeMap<>();
         totals.forEach((domain, t) -> failures.put(domain, bounded(t.failures())));
-        Map<String, AttributeValue> item = reportItem(report, totals, failures, rawKey, receivedAt, day, expires);
+        Map<String, AttributeValue> claim = claimItem(report, identity, totals, failures, rawKey, receivedAt, day, expires);
         String reporter = Quote.cut(report.organization() == null ? "(unknown)" : report.organization(), MAX_TEXT);
         List<String> domains = new ArrayList<>(totals.keySet());
         Map<String, Shape> seen = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
             List<TransactWriteItem> actions = new ArrayList<>();
-            actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(pk)")).build());
+            // which domain's day each action updates (null: not a day), to tell whose condition failed
+            List<String> dayOf = new ArrayList<>();
+            actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(claim)
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).build());
+            dayOf.add(null);
             List<Plan> plans = new ArrayList<>();
             for (String domain : domains) {
                 Shape shape = seen.computeIfAbsent(domain, d -> {
@@ -144,17 +173,33 @@ public final class ReportStore {
                 Plan plan = dayUpdate(domain, day, t.successful(), t.failed(), failures.get(domain), reporter, expires, shape);
                 plans.add(plan);
                 actions.add(TransactWriteItem.builder().update(plan.update()).build());
+                dayOf.add(domain);
+                if (plan.detailed()) {
+                    Map<String, AttributeValue> share = shareItem(report, identity, domain, t, failures.get(domain), day,
+                            receivedAt, expires);
+                    actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(share)).build());
+                    dayOf.add(null);
+                }
+                if (shape == Shape.NONE) {
+                    // the first report of the domain's day as far as anyone here knows: the index names the domain
+                    actions.add(TransactWriteItem.builder().put(p -> p.tableName(table).item(Map.of(
+                            "pk", AttributeValue.fromS(INDEX), "sk", AttributeValue.fromS(domain),
+                            "last_day", AttributeValue.fromS(day.toString()), "expires", n(expires)))).build());
+                    dayOf.add(null);
+                }
             }
             try {
                 DomainStore.call(() -> client.transactWriteItems(r -> r.transactItems(actions)));
                 for (int i = 0; i < domains.size(); i++) {
                     shapes.put(domains.get(i) + "#" + day, plans.get(i).after());
                 }
-                return Outcome.STORED;
+                return new Stored(Outcome.STORED, rawKey);
             } catch (TransactionCanceledException e) {
                 List<CancellationReason> reasons = e.cancellationReasons();
                 if (!reasons.isEmpty() && "ConditionalCheckFailed".equals(reasons.get(0).code())) {
-                    return Outcome.DUPLICATE;
+                    Map<String, AttributeValue> kept = reasons.get(0).hasItem() ? reasons.get(0).item() : null;
+                    AttributeValue keptRaw = kept == null ? null : kept.get("raw_key");
+                    return new Stored(Outcome.DUPLICATE, keptRaw == null ? null : keptRaw.s());
                 }
                 boolean again = false;
                 for (int i = 0; i < reasons.size(); i++) {
@@ -162,17 +207,16 @@ public final class ReportStore {
                     if (code == null || code.equals("None")) {
                         continue;
                     }
+                    String domain = i < dayOf.size() ? dayOf.get(i) : null;
                     switch (code) {
                         case "ConditionalCheckFailed" -> {
                             // another writer took a place in this day's summary first: read it again
-                            String domain = domains.get(i - 1);
                             shapes.remove(domain + "#" + day);
                             seen.put(domain, read(domain, day));
                             again = true;
                         }
                         case "TransactionConflict" -> again = true;
-                        case "ValidationError" -> throw refused(i == 0 ? null : domains.get(i - 1), day,
-                                reasons.get(i).message());
+                        case "ValidationError" -> throw refused(domain, day, reasons.get(i).message());
                         default -> throw new StoreUnavailableException("report transaction cancelled: " + code, e);
                     }
                 }
@@ -228,8 +272,8 @@ public final class ReportStore {
      * version wrote), and the reporters it names. Places are never given back, so a shape known from an earlier
      * write may lag but never claims more than is there; each write that takes a place checks.
      */
-    private record Shape(Set<String> types, int custom, boolean counter, Set<String> reporters) {
-        static final Shape NONE = new Shape(Set.of(), 0, false, Set.of());
+    private record Shape(Set<String> types, int custom, boolean counter, Set<String> reporters, long detailed) {
+        static final Shape NONE = new Shape(Set.of(), 0, false, Set.of(), 0);
 
         static Shape of(Map<String, AttributeValue> item) {
             if (item.isEmpty()) {
@@ -247,12 +291,13 @@ public final class ReportStore {
             AttributeValue counter = item.get("custom_types");
             AttributeValue reporters = item.get("reporters");
             return new Shape(types, counter != null ? (int) number(counter) : unregistered, counter != null,
-                    reporters != null && reporters.hasSs() ? Set.copyOf(reporters.ss()) : Set.of());
+                    reporters != null && reporters.hasSs() ? Set.copyOf(reporters.ss()) : Set.of(),
+                    number(item.get("detailed")));
         }
     }
 
-    /** A write to a day's summary, and the shape of the summary once it is done. */
-    private record Plan(Update update, Shape after) {
+    /** A write to a day's summary, whether the report's details are kept with it, and the summary's shape after. */
+    private record Plan(Update update, boolean detailed, Shape after) {
     }
 
     /** Shapes of the summaries this container wrote last, so a run of reports for one day costs no reads. */
@@ -337,8 +382,17 @@ public final class ReportStore {
                 conditions.add("(attribute_not_exists(reporters) OR contains(reporters, :rs) OR size(reporters) < :maxr)");
             }
         } else {
-            values.put(":one", n(1));
             add.add("other_reporters :one");
+        }
+
+        values.put(":one", n(1));
+        add.add("reports :one");
+        boolean detailed = shape.detailed() < MAX_DETAILED;
+        if (detailed) {
+            // the place of the report's details: taken only while the day has room, checked when written
+            values.put(":maxd", n(MAX_DETAILED));
+            add.add("detailed :one");
+            conditions.add("(attribute_not_exists(detailed) OR detailed < :maxd)");
         }
 
         values.put(":d", AttributeValue.fromS(domain));
@@ -361,17 +415,19 @@ public final class ReportStore {
             reporters = new java.util.HashSet<>(reporters);
             reporters.add(reporter);
         }
-        return new Plan(u.build(), new Shape(types, shape.custom() + taken, shape.counter() || taken > 0, reporters));
+        return new Plan(u.build(), detailed, new Shape(types, shape.custom() + taken, shape.counter() || taken > 0,
+                reporters, shape.detailed() + (detailed ? 1 : 0)));
     }
 
-    private static Map<String, AttributeValue> reportItem(TlsReport r, Map<String, TlsReport.DomainTotals> totals,
-            Map<String, Map<String, Long>> failures, String rawKey, Instant receivedAt, LocalDate day, long expires) {
+    /** The report's claim: that it is stored, what it counted per domain, and where its original is kept. */
+    private static Map<String, AttributeValue> claimItem(TlsReport r, String identity,
+            Map<String, TlsReport.DomainTotals> totals, Map<String, Map<String, Long>> failures, String rawKey,
+            Instant receivedAt, LocalDate day, long expires) {
         Map<String, Object> item = new LinkedHashMap<>();
-        item.put("pk", reportKey(r));
+        item.put("pk", "report#" + identity);
         item.put("sk", "report");
         item.put("organization", cut(r.organization()));
         item.put("report_id", cut(r.reportId()));
-        item.put("digest", r.digest());
         item.put("start", r.start() == null ? null : r.start().toString());
         item.put("end", r.end() == null ? null : r.end().toString());
         item.put("day", day.toString());
@@ -381,13 +437,8 @@ public final class ReportStore {
         item.put("expires", expires);
         Map<String, Object> counted = new TreeMap<>();
         totals.forEach((domain, t) -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("successful", t.successful());
-            c.put("failed", t.failed());
-            c.put("failures", failures.get(domain));
-            r.policies().stream()
-                    .filter(p -> domain.equals(p.domain() == null ? TlsReport.UNATTRIBUTED : p.domain()))
-                    .flatMap(p -> p.failures().stream())
+            Map<String, Object> c = counted(t, failures.get(domain));
+            policiesOf(r, domain).flatMap(p -> p.failures().stream())
                     .max(Comparator.comparingLong(FailureDetail::count))
                     .ifPresent(f -> {
                         Map<String, Object> sample = new LinkedHashMap<>();
@@ -399,15 +450,47 @@ public final class ReportStore {
             counted.put(domain, c);
         });
         item.put("counted", counted);
+        return Items.toItem(item);
+    }
+
+    private static Map<String, Object> counted(TlsReport.DomainTotals t, Map<String, Long> failures) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("successful", t.successful());
+        c.put("failed", t.failed());
+        c.put("failures", failures);
+        return c;
+    }
+
+    private static java.util.stream.Stream<PolicyResult> policiesOf(TlsReport r, String domain) {
+        return r.policies().stream()
+                .filter(p -> domain.equals(p.domain() == null ? TlsReport.UNATTRIBUTED : p.domain()));
+    }
+
+    /**
+     * A domain's share of a report, kept in the domain's partition: who sent it, what it counted for the domain, and
+     * a bounded copy of the domain's policies with their largest failure details, as much of them as pictures of the
+     * reports show (the raw report keeps them all, free text such as failure-reason-code included).
+     */
+    private static Map<String, AttributeValue> shareItem(TlsReport r, String identity, String domain,
+            TlsReport.DomainTotals t, Map<String, Long> failures, LocalDate day, Instant receivedAt, long expires) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("pk", "domain#" + domain);
+        item.put("sk", "report#" + day + "#" + identity);
+        item.put("organization", cut(r.organization()));
+        item.put("report_id", cut(r.reportId()));
+        item.put("day", day.toString());
+        item.put("received", receivedAt.toString());
+        item.put("expires", expires);
+        item.put("counted", counted(t, failures));
+        List<PolicyResult> mine = policiesOf(r, domain).toList();
         List<Object> policies = new ArrayList<>();
         int details = 0;
-        for (PolicyResult p : r.policies()) {
+        for (PolicyResult p : mine) {
             if (policies.size() == MAX_POLICIES) {
                 break;
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", cut(p.type()));
-            m.put("domain", p.domain());
             m.put("successful", p.successful());
             m.put("failed", p.failed());
             dev.mtasts.core.report.SeenPolicy seen = dev.mtasts.core.report.SeenPolicy.of(p);
@@ -425,7 +508,6 @@ public final class ReportStore {
                 d.put("receiving_mx", cut(f.receivingMxHostname()));
                 d.put("sending_ip", cut(f.sendingMtaIp()));
                 d.put("receiving_ip", cut(f.receivingIp()));
-                d.put("reason", cut(f.failureReasonCode()));
                 kept.add(d);
             }
             details += kept.size();
@@ -434,13 +516,13 @@ public final class ReportStore {
             policies.add(m);
         }
         item.put("policies", policies);
-        item.put("policies_omitted", r.policies().size() - policies.size());
+        item.put("policies_omitted", mine.size() - policies.size());
         return Items.toItem(item);
     }
 
-    /** The key of a report's item: organisation and report-id, hashed to a fixed length. */
+    /** The key of a report's item: its content's digest, so only the same report is a duplicate. */
     static String reportKey(TlsReport r) {
-        return "report#" + dev.mtasts.core.Sha256.hex(r.identity());
+        return "report#" + r.identity();
     }
 
     /** A stored report's item, as plain values, or null. */
@@ -497,53 +579,72 @@ public final class ReportStore {
         }
     }
 
-    /** Sessions of one domain on one day, summed over every report counted. */
+    /**
+     * Sessions of one domain on one day, summed over every report counted.
+     *
+     * @param undetailed reports counted in the day whose details were not kept (beyond {@link #MAX_DETAILED})
+     */
     public record Day(String domain, LocalDate date, long successful, long failed, Map<String, Long> failures,
-            Set<String> reporters, long otherReporters) {
+            Set<String> reporters, long otherReporters, long undetailed) {
     }
 
-    /** Per domain and day, oldest first; {@code domain} null for every domain. Unreadable items are left out. */
-    public List<Day> days(String domain, LocalDate since) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        String from = "day#" + (since == null ? "" : since.toString());
-        if (domain != null) {
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
-                        .keyConditionExpression("pk = :pk AND sk >= :from")
-                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("domain#" + domain),
-                                ":from", AttributeValue.fromS(from)));
-                if (start != null) {
-                    q.exclusiveStartKey(start);
-                }
-                QueryResponse page = DomainStore.call(() -> client.query(q.build()));
-                items.addAll(page.items());
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
-        } else {
-            Map<String, AttributeValue> start = null;
-            do {
-                ScanRequest.Builder s = ScanRequest.builder().tableName(table).consistentRead(true)
-                        .filterExpression("begins_with(pk, :p) AND sk >= :from")
-                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("domain#"),
-                                ":from", AttributeValue.fromS(from)));
-                if (start != null) {
-                    s.exclusiveStartKey(start);
-                }
-                ScanResponse page = DomainStore.call(() -> client.scan(s.build()));
-                items.addAll(page.items());
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-            } while (start != null);
-        }
+    /**
+     * One domain's days from {@code from} to {@code to} (both included), oldest first: one query of the domain's
+     * partition, whatever else the table holds. Unreadable items are left out.
+     */
+    public List<Day> days(String domain, LocalDate from, LocalDate to) {
         List<Day> days = new ArrayList<>();
-        for (Map<String, AttributeValue> i : items) {
-            Day d = day(i);
+        query(domain, "day#" + from, "day#" + to, true, item -> {
+            Day d = day(item);
             if (d != null) {
                 days.add(d);
             }
-        }
-        days.sort(Comparator.comparing(Day::domain).thenComparing(Day::date));
+        });
         return days;
+    }
+
+    /**
+     * Items of a domain's partition whose sort key lies between two keys (both included), page by page, so a reader
+     * holds one page (at most 1 MB) at a time.
+     */
+    void query(String domain, String fromKey, String toKey, boolean consistent,
+            java.util.function.Consumer<Map<String, AttributeValue>> each) {
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(consistent)
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("domain#" + domain),
+                            ":from", AttributeValue.fromS(fromKey), ":to", AttributeValue.fromS(toKey)));
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            QueryResponse page = DomainStore.call(() -> client.query(q.build()));
+            page.items().forEach(each);
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+    }
+
+    /** The domains that have reports (within their items' time to live), from the index, in name order. */
+    public List<String> reportedDomains() {
+        List<String> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(INDEX)));
+            if (start != null) {
+                q.exclusiveStartKey(start);
+            }
+            QueryResponse page = DomainStore.call(() -> client.query(q.build()));
+            page.items().forEach(i -> {
+                AttributeValue sk = i.get("sk");
+                if (sk != null && sk.s() != null) {
+                    out.add(sk.s());
+                }
+            });
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
     }
 
     /** A day item as written here, or by an older version; null when its key is not one. */
@@ -566,9 +667,11 @@ public final class ReportStore {
             }
         });
         AttributeValue reporters = i.get("reporters");
+        // summaries written before details were bounded count no reports: none undetailed
+        long undetailed = i.containsKey("reports") ? Math.max(0, number(i.get("reports")) - number(i.get("detailed"))) : 0;
         return new Day(pk.substring("domain#".length()), date, number(i.get("successful")), number(i.get("failed")),
                 failures, reporters != null && reporters.hasSs() ? new TreeSet<>(reporters.ss()) : Set.of(),
-                number(i.get("other_reporters")));
+                number(i.get("other_reporters")), undetailed);
     }
 
     /** Creates the table as template.yaml does (with its stream of new items); no-op if it exists. */

@@ -7,15 +7,11 @@ import dev.mtasts.core.Policy;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.TlsReport;
-import dev.mtasts.local.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -25,26 +21,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class ReportHistoryTest {
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
     static final List<String> ENFORCE = List.of("version: STSv1", "mode: enforce", "mx: mail.example.com", "max_age: 604800");
-    private static LocalDynamoDb dynamo;
-    private static DynamoDbClient client;
+    private static final DynamoDbClient client = LocalTables.client();
     private ReportStore store;
-
-    @BeforeAll
-    static void start() {
-        dynamo = LocalDynamoDb.start();
-        client = Dynamo.create(dynamo.endpoint(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        dynamo.close();
-    }
 
     @BeforeEach
     void freshTable() {
-        store = new ReportStore(client, "history-" + System.nanoTime(), Duration.ofDays(400));
-        store.createTable();
+        store = LocalTables.reports("history");
     }
 
     static TlsReport report(String org, String day, PolicyResult... policies) {
@@ -60,64 +42,100 @@ class ReportHistoryTest {
         return new FailureDetail(type, ip, mx, null, "203.0.113.25", count, null, null, Map.of());
     }
 
+    /** One domain's days and report shares of a window, as read. */
+    record Read(List<ReportStore.Day> days, List<ReportHistory.Report> reports) {
+    }
+
+    Read read(String domain, String from, String to) {
+        List<ReportStore.Day> days = new java.util.ArrayList<>();
+        List<ReportHistory.Report> reports = new java.util.ArrayList<>();
+        ReportHistory.read(store, domain, LocalDate.parse(from), LocalDate.parse(to), days::add, reports::add);
+        return new Read(days, reports);
+    }
+
     @Test
-    void aWindowOfDaysOfTheDomainsAskedFor() throws Exception {
+    void aWindowOfDaysOfOneDomain() throws Exception {
         store.store(report("Google", "2026-11-20", sts("example.com", ENFORCE, 100, 0)), "a", NOW);
         store.store(report("Google", "2026-11-21", sts("example.com", ENFORCE, 90, 3,
                 failure("certificate-expired", "mx2.example.com", "198.51.100.7", 3))), "b", NOW);
         store.store(report("Microsoft", "2026-11-21", sts("example.com", List.of(), 50, 0),
                 sts("example.org", ENFORCE, 5, 0)), "c", NOW);
         store.store(report("Google", "2026-11-22", sts("example.org", ENFORCE, 7, 0)), "d", NOW);
-        store.store(report("Google", "2026-11-25", sts("example.com", ENFORCE, 1, 0)), "e", NOW);
+        store.store(report("Google", "2026-11-24", sts("example.com", ENFORCE, 1, 0)), "e", NOW);
 
-        ReportHistory.History h = ReportHistory.read(store, Set.of("example.com"),
-                LocalDate.parse("2026-11-21"), LocalDate.parse("2026-11-24"));
+        Read h = read("example.com", "2026-11-21", "2026-11-23");
         assertEquals(List.of("example.com 2026-11-21 140 3"), h.days().stream()
                 .map(d -> d.domain() + " " + d.date() + " " + d.successful() + " " + d.failed()).toList());
-        // the Microsoft report counts example.org too, and is kept whole
-        assertEquals(List.of("Google 2026-11-21 [example.com]", "Microsoft 2026-11-21 [example.com, example.org]"),
-                h.reports().stream().map(r -> r.organization() + " " + r.day() + " "
-                        + r.counted().keySet().stream().sorted().toList()).toList());
-        ReportHistory.Report google = h.reports().get(0);
+        // the Microsoft report counts example.org too: example.com's share of it is here
+        assertEquals(List.of("Google 2026-11-21 90/3", "Microsoft 2026-11-21 50/0"),
+                h.reports().stream().map(r -> r.organization() + " " + r.day() + " " + r.counted().successful() + "/"
+                        + r.counted().failed()).sorted().toList());
+        ReportHistory.Report google = h.reports().stream().filter(r -> r.organization().equals("Google")).findFirst()
+                .orElseThrow();
         ReportHistory.Entry entry = google.entries().get(0);
-        assertEquals("sts example.com 90 3 enforce " + Policy.parse(String.join("\n", ENFORCE)).id(),
-                entry.type() + " " + entry.domain() + " " + entry.successful() + " " + entry.failed() + " "
-                        + entry.mode() + " " + entry.policyId());
+        assertEquals("sts 90 3 enforce " + Policy.parse(String.join("\n", ENFORCE)).id(),
+                entry.type() + " " + entry.successful() + " " + entry.failed() + " " + entry.mode() + " " + entry.policyId());
         assertEquals(List.of(new ReportHistory.Failure("certificate-expired", 3, "mx2.example.com", "198.51.100.7",
                 "203.0.113.25")), entry.failures());
-        assertEquals(new ReportStore.DomainCount(90, 3, Map.of("certificate-expired", 3L), "mx2.example.com",
-                "203.0.113.25", "198.51.100.7"), google.counted().get("example.com"));
+        assertEquals(Map.of("certificate-expired", 3L), google.counted().failures());
         // no policy string (Mail.ru): no mode, no id
-        assertNull(h.reports().get(1).entries().get(0).mode());
+        ReportHistory.Report microsoft = h.reports().stream().filter(r -> r.organization().equals("Microsoft"))
+                .findFirst().orElseThrow();
+        assertNull(microsoft.entries().get(0).mode());
+        assertEquals(1, microsoft.entries().size(), "only example.com's policies");
 
-        ReportHistory.History all = ReportHistory.read(store, Set.of(), LocalDate.parse("2026-11-01"),
-                LocalDate.parse("2026-11-30"));
-        assertEquals(5, all.reports().size());
-        assertEquals(List.of("example.com 2026-11-20", "example.com 2026-11-21", "example.com 2026-11-25",
-                "example.org 2026-11-21", "example.org 2026-11-22"),
-                all.days().stream().map(d -> d.domain() + " " + d.date()).toList());
+        Read org = read("example.org", "2026-11-01", "2026-11-30");
+        assertEquals(2, org.reports().size());
+        assertEquals(List.of("2026-11-21", "2026-11-22"), org.days().stream().map(d -> d.date().toString()).toList());
+        assertEquals(List.of("example.com", "example.org"), store.reportedDomains());
+    }
+
+    /** Other domains, other days and other kinds of items are not read at all: the query names the domain's days. */
+    @Test
+    void whatTheWindowDoesNotCoverIsNotRead() {
+        for (int d = 1; d <= 9; d++) {
+            store.store(report("Google", "2026-10-0" + d, sts("example.com", ENFORCE, d, 0)), "x", NOW);
+            store.store(report("Google", "2026-11-0" + d, sts("example.org", ENFORCE, d, 0)), "x", NOW);
+        }
+        store.store(report("Google", "2026-11-05", sts("example.com", ENFORCE, 5, 0)), "x", NOW);
+        client.putItem(p -> p.tableName(store.table()).item(Map.of("pk", AttributeValue.fromS("alert#example.com"),
+                "sk", AttributeValue.fromS("alert"))));
+        long[] consumed = {0};
+        DynamoDbClient counting = DynamoDbClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
+                .endpointOverride(LocalTables.endpoint())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+                    @Override
+                    public void afterUnmarshalling(software.amazon.awssdk.core.interceptor.Context.AfterUnmarshalling c,
+                            software.amazon.awssdk.core.interceptor.ExecutionAttributes a) {
+                        if (c.response() instanceof software.amazon.awssdk.services.dynamodb.model.QueryResponse q) {
+                            consumed[0] += q.count();
+                        }
+                    }
+                })).build();
+        ReportStore reading = new ReportStore(counting, store.table(), Duration.ofDays(400));
+        List<ReportHistory.Report> reports = new java.util.ArrayList<>();
+        ReportHistory.read(reading, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
+                d -> { }, reports::add);
+        assertEquals(1, reports.size());
+        assertEquals(2, consumed[0], "one day and one report read");
+        counting.close();
     }
 
     @Test
-    void itemsOfOlderVersionsAndUnreadableOnesAreReadOrLeftOut() {
-        // a report item as written before policies carried their mode and id, one without a day, and a stray item
-        client.putItem(p -> p.tableName(store.table()).item(Items.toItem(Map.of(
-                "pk", "report#old", "sk", "report", "organization", "Old Sender", "day", "2026-11-21",
-                "counted", Map.of("example.com", Map.of("successful", 4, "failed", 1, "failures", Map.of("starttls-not-supported", 1))),
-                "policies", List.of(Map.of("type", "sts", "domain", "example.com", "successful", 4, "failed", 1,
-                        "failures", List.of(Map.of("result_type", "starttls-not-supported", "count", 1)),
-                        "failures_omitted", 0))))));
-        client.putItem(p -> p.tableName(store.table()).item(Map.of("pk", AttributeValue.fromS("report#noday"),
-                "sk", AttributeValue.fromS("report"), "day", AttributeValue.fromS("someday"))));
-        client.putItem(p -> p.tableName(store.table()).item(Map.of("pk", AttributeValue.fromS("alert#example.com"),
-                "sk", AttributeValue.fromS("alert"))));
-        ReportHistory.History h = ReportHistory.read(store, Set.of(), LocalDate.parse("2026-11-01"),
-                LocalDate.parse("2026-11-30"));
+    void unreadableItemsAreLeftOut() {
+        client.putItem(p -> p.tableName(store.table()).item(Map.of("pk", AttributeValue.fromS("domain#example.com"),
+                "sk", AttributeValue.fromS("report#2026-11-21#x"), "day", AttributeValue.fromS("someday"))));
+        client.putItem(p -> p.tableName(store.table()).item(Items.toItem(Map.of("pk", "domain#example.com",
+                "sk", "report#2026-11-22#y", "day", "2026-11-22", "organization", "Odd Sender",
+                "counted", "not a map", "policies", List.of("not a map", Map.of("type", 7))))));
+        Read h = read("example.com", "2026-11-01", "2026-11-30");
         assertEquals(1, h.reports().size());
-        ReportHistory.Entry e = h.reports().get(0).entries().get(0);
-        assertNull(e.mode());
-        assertNull(e.policyId());
-        assertEquals(List.of(new ReportHistory.Failure("starttls-not-supported", 1, null, null, null)), e.failures());
+        ReportHistory.Report odd = h.reports().get(0);
+        assertEquals(0, odd.counted().successful());
+        assertEquals(1, odd.entries().size());
+        assertNull(odd.entries().get(0).type());
         assertEquals(List.of(), h.days());
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.TlsReport;
-import dev.mtasts.local.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,8 +18,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -28,31 +25,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** RFC 8460 §5: duplicates are normal; a report is stored and counted once, on a real DynamoDB. */
 class ReportStoreTest {
     static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
-    private static LocalDynamoDb dynamo;
-    private static DynamoDbClient client;
+    private static final DynamoDbClient client = LocalTables.client();
     private ReportStore store;
-
-    @BeforeAll
-    static void start() {
-        dynamo = LocalDynamoDb.start();
-        client = Dynamo.create(dynamo.endpoint(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        dynamo.close();
-    }
 
     @BeforeEach
     void freshTable() {
-        store = new ReportStore(client, "reports-" + System.nanoTime(), Duration.ofDays(400));
-        store.createTable();
+        store = LocalTables.reports("reports");
+    }
+
+    /** A domain's days of November 2026. */
+    private List<ReportStore.Day> days(String domain) {
+        return store.days(domain, LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"));
     }
 
     static TlsReport report(String org, String id, PolicyResult... policies) {
         return new TlsReport(org, id, Instant.parse("2026-11-22T00:00:00Z"), Instant.parse("2026-11-22T23:59:59Z"),
-                null, List.of(policies), "d1g35t", Map.of());
+                null, List.of(policies), null, Map.of());
     }
 
     static PolicyResult policy(String type, String domain, long ok, long failed, String... resultTypes) {
@@ -68,9 +56,9 @@ class ReportStoreTest {
     void aReportIsCountedOnItsDay() {
         TlsReport r = report("Google", "2026-11-22T00:00:00Z_example.com",
                 policy("sts", "example.com", 1200, 3, "certificate-expired"));
-        assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW));
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW).outcome());
         assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 1200, 3,
-                Map.of("certificate-expired", 3L), Set.of("Google"), 0)), store.days("example.com", null));
+                Map.of("certificate-expired", 3L), Set.of("Google"), 0, 0)), days("example.com"));
         Map<String, Object> item = store.find(r);
         assertNotNull(item);
         assertEquals("https/x.json", item.get("raw_key"));
@@ -80,9 +68,10 @@ class ReportStoreTest {
     @Test
     void theSameReportTwiceIsCountedOnce() {
         TlsReport r = report("Google", "id-1", policy("sts", "example.com", 10, 2, "starttls-not-supported"));
-        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW));
-        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "b", NOW));
-        assertEquals(10, store.days("example.com", null).get(0).successful());
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW).outcome());
+        // the duplicate says where the original of the report it found is kept: that one need not be kept again
+        assertEquals(new ReportStore.Stored(ReportStore.Outcome.DUPLICATE, "a"), store.store(r, "b", NOW));
+        assertEquals(10, days("example.com").get(0).successful());
         assertEquals("a", store.find(r).get("raw_key"));
     }
 
@@ -95,7 +84,7 @@ class ReportStoreTest {
         try {
             List<Callable<ReportStore.Outcome>> tasks = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
-                tasks.add(() -> store.store(r, "raw", NOW));
+                tasks.add(() -> store.store(r, "raw", NOW).outcome());
             }
             List<ReportStore.Outcome> outcomes = new ArrayList<>();
             for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
@@ -105,7 +94,7 @@ class ReportStoreTest {
         } finally {
             pool.shutdown();
         }
-        ReportStore.Day day = store.days("example.com", null).get(0);
+        ReportStore.Day day = days("example.com").get(0);
         assertEquals(500, day.successful());
         assertEquals(5, day.failed());
     }
@@ -114,7 +103,7 @@ class ReportStoreTest {
     void tlsaAndStsForOneDomainAreNotAddedUp() {
         store.store(report("Microsoft", "m-1", policy("tlsa", "example.com", 100, 4, "tlsa-invalid"),
                 policy("sts", "example.com", 100, 4, "tlsa-invalid")), "raw", NOW);
-        ReportStore.Day day = store.days("example.com", null).get(0);
+        ReportStore.Day day = days("example.com").get(0);
         assertEquals(100, day.successful());
         assertEquals(4, day.failed());
         assertEquals(Map.of("tlsa-invalid", 4L), day.failures());
@@ -127,12 +116,12 @@ class ReportStoreTest {
                 policy("sts", "example.org", 7, 0)), "r2", NOW);
         store.store(report("Postfix", "p-1", policy("no-policy-found", null, 3, 0)), "r3", NOW);
         assertEquals(List.of(
-                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix"), 0),
+                new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix"), 0, 0),
                 new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 15, 3,
-                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo"), 0),
-                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"), 0)),
-                store.days(null, null));
-        assertEquals(List.of(), store.days("example.com", LocalDate.parse("2026-11-23")));
+                        Map.of("certificate-expired", 3L), Set.of("Google", "Yahoo"), 0, 0),
+                new ReportStore.Day("example.org", LocalDate.parse("2026-11-22"), 7, 0, Map.of(), Set.of("Yahoo"), 0, 0)),
+                store.reportedDomains().stream().flatMap(d -> days(d).stream()).toList());
+        assertEquals(List.of(), store.days("example.com", LocalDate.parse("2026-11-23"), LocalDate.parse("2026-11-30")));
     }
 
     /** Whatever a sender writes, an accepted report fits DynamoDB's item and expression limits. */
@@ -145,8 +134,8 @@ class ReportStoreTest {
         failures.add(new FailureDetail("certificate-expired", null, "m".repeat(100_000), null, null, 500L, null,
                 "r".repeat(300_000), Map.of()));
         PolicyResult p = new PolicyResult("sts", List.of(), "example.com", List.of(), 1, 900, failures, Map.of());
-        assertEquals(ReportStore.Outcome.STORED, store.store(report("o".repeat(5000), "huge-1", p), "raw", NOW));
-        ReportStore.Day day = store.days("example.com", null).get(0);
+        assertEquals(ReportStore.Outcome.STORED, store.store(report("o".repeat(5000), "huge-1", p), "raw", NOW).outcome());
+        ReportStore.Day day = days("example.com").get(0);
         // the registered type, 20 others, and "other" for the rest
         assertEquals(ReportStore.MAX_RESULT_TYPES + 2, day.failures().size(), day.failures().keySet().toString());
         assertEquals(500L, day.failures().get("certificate-expired"));
@@ -177,11 +166,11 @@ class ReportStoreTest {
     @Test
     void aDaysSummaryStaysBoundedWhateverSendersSend() {
         for (int n = 0; n < 300; n++) {
-            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW));
+            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW).outcome());
         }
         assertEquals(ReportStore.Outcome.STORED, store.store(report("Google Inc.", "2026-11-22T00:00:00Z_example.com",
-                policy("sts", "example.com", 1200, 3, "certificate-expired")), "raw", NOW));
-        ReportStore.Day day = store.days("example.com", null).get(0);
+                policy("sts", "example.com", 1200, 3, "certificate-expired")), "raw", NOW).outcome());
+        ReportStore.Day day = days("example.com").get(0);
         assertEquals(1200, day.successful());
         assertEquals(300 * 20 + 3, day.failed());
         assertEquals(3L, day.failures().get("certificate-expired"));
@@ -203,7 +192,7 @@ class ReportStoreTest {
             for (int i = 0; i < 64; i++) {
                 int n = i;
                 tasks.add(() -> store.store(report("Sender " + n, "c-" + n, policy("sts", "example.com", 1, 2,
-                        "custom-" + n + "-a", "custom-" + n + "-b")), "raw", NOW));
+                        "custom-" + n + "-a", "custom-" + n + "-b")), "raw", NOW).outcome());
             }
             for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
                 assertEquals(ReportStore.Outcome.STORED, f.get());
@@ -211,7 +200,7 @@ class ReportStoreTest {
         } finally {
             pool.shutdown();
         }
-        ReportStore.Day day = store.days("example.com", null).get(0);
+        ReportStore.Day day = days("example.com").get(0);
         assertEquals(64 * 2, day.failed());
         assertEquals(64 * 2, day.failures().values().stream().mapToLong(Long::longValue).sum());
         assertEquals(ReportStore.MAX_RESULT_TYPES + 1, day.failures().size(), day.failures().keySet().toString());
@@ -233,7 +222,7 @@ class ReportStoreTest {
         client.putItem(r -> r.tableName(store.table()).item(Items.toItem(Map.of("pk", "domain#example.com",
                 "sk", "day#not-a-date", "successful", 1))));
         assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), Long.MAX_VALUE, -2,
-                Map.of("certificate-expired", 0L), Set.of(), 0)), store.days("example.com", null));
+                Map.of("certificate-expired", 0L), Set.of(), 0, 0)), days("example.com"));
     }
 
     /** DynamoDB refusing an item is not an outage: no retry can help, so it is said at once, and nothing is counted. */
@@ -275,7 +264,75 @@ class ReportStoreTest {
     @Test
     void aReportWithoutIdIsKnownByItsContent() {
         TlsReport r = report("Stalwart", null, policy("sts", "example.com", 1, 0));
-        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW));
-        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "a", NOW));
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW).outcome());
+        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "a", NOW).outcome());
+    }
+
+    /**
+     * Anyone may POST a report, and real report-ids are predictable (Google's are the day and the domain): a forged
+     * report sent first under a real sender's name and coming id is a report of its own, and the real one is
+     * counted all the same.
+     */
+    @Test
+    void aForgedReportUnderARealIdDoesNotSuppressTheRealOne() {
+        TlsReport forged = report("Google Inc.", "2026-11-22T00:00:00Z_example.com", policy("sts", "example.com", 1, 0));
+        TlsReport real = report("Google Inc.", "2026-11-22T00:00:00Z_example.com",
+                policy("sts", "example.com", 1200, 3, "certificate-expired"));
+        assertEquals(ReportStore.Outcome.STORED, store.store(forged, "forged", NOW).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(real, "real", NOW).outcome());
+        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(real, "real-again", NOW).outcome());
+        ReportStore.Day day = days("example.com").get(0);
+        assertEquals(1201, day.successful());
+        assertEquals(3, day.failed());
+        assertEquals("real", store.find(real).get("raw_key"));
+    }
+
+    /** 50 different reports under one report-id, at once: each is its own report, each counted. */
+    @Test
+    void fiftyReportsUnderOneIdAtOnceAreEachCounted() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Callable<ReportStore.Outcome>> tasks = new ArrayList<>();
+            for (int i = 1; i <= 50; i++) {
+                TlsReport r = report("Google Inc.", "2026-11-22T00:00:00Z_example.com", policy("sts", "example.com", i, 0));
+                tasks.add(() -> store.store(r, "raw", NOW).outcome());
+            }
+            for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
+                assertEquals(ReportStore.Outcome.STORED, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(50 * 51 / 2, days("example.com").get(0).successful());
+    }
+
+    /**
+     * A domain's day keeps the details of at most MAX_DETAILED reports, so a flood of reports for one day costs a
+     * page of that day a bounded read; every report is still counted in the day.
+     */
+    @Test
+    void aDayKeepsTheDetailsOfABoundedNumberOfReports() {
+        int reports = ReportStore.MAX_DETAILED + 20;
+        for (int n = 0; n < reports; n++) {
+            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW).outcome());
+        }
+        int[] shares = {0};
+        ReportHistory.read(store, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
+                d -> { }, r -> shares[0]++);
+        assertEquals(ReportStore.MAX_DETAILED, shares[0]);
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> day = dayItem("example.com");
+        assertEquals(Integer.toString(reports), day.get("reports").n());
+        assertEquals(Integer.toString(ReportStore.MAX_DETAILED), day.get("detailed").n());
+        assertEquals(reports * 20L, days("example.com").get(0).failed());
+        assertEquals(20, days("example.com").get(0).undetailed());
+    }
+
+    /** The domains with reports are listed from an index, not by reading the table. */
+    @Test
+    void theDomainsWithReportsAreIndexed() {
+        store.store(report("Google", "g-1", policy("sts", "example.com", 10, 0)), "r1", NOW);
+        store.store(report("Google", "g-2", policy("sts", "example.com", 11, 0)), "r2", NOW);
+        store.store(report("Yahoo", "y-1", policy("sts", "example.org", 5, 0), policy("sts", "example.net", 1, 0)), "r3", NOW);
+        assertEquals(List.of("example.com", "example.net", "example.org"), store.reportedDomains());
     }
 }

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.Lifecycle;
-import dev.mtasts.local.LocalDynamoDb;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +18,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The stack's state table beside the domains table, on DynamoDB Local: leases, the move of old rows, both read as one. */
 class StateStoreTest {
-    private static LocalDynamoDb dynamo;
     private static DynamoDbClient client;
     private DomainStore store;
     private StateStore state;
@@ -29,14 +26,7 @@ class StateStoreTest {
 
     @BeforeAll
     static void start() {
-        dynamo = LocalDynamoDb.start();
-        client = Dynamo.create(dynamo.endpoint(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        client.close();
-        dynamo.close();
+        client = LocalTables.client();
     }
 
     @BeforeEach

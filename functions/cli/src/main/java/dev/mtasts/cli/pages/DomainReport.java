@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The figures behind one domain's part of the page, from what the tables hold: each day's summary for the sessions
@@ -36,13 +35,21 @@ import java.util.TreeSet;
  * @param seen per reported day, the policy most sessions were checked against, as senders reported it
  * @param marks changes of policy, oldest first: what senders saw changed, and when the stack announced an id
  * @param detailsCut whether some report kept only its largest failure details (MX and IP figures leave the rest out)
+ * @param undetailed reports counted in the days whose details were not kept (a day keeps those of at most
+ *     {@link ReportStore#MAX_DETAILED}): the MX, IP, reporter and policy figures leave them out
  */
 public record DomainReport(String domain, Window window, PolicyNow policy, List<Day> days, List<String> resultTypes,
         List<Ranked> mxHosts, List<Ranked> sendingIps, List<Reporter> reporters, List<Seen> seen, List<Mark> marks,
-        boolean detailsCut) {
+        boolean detailsCut, long undetailed) {
 
     /** What failure details name no host or address as. */
     public static final String NOT_NAMED = "(not named)";
+    /**
+     * Hosts, addresses and reporters a page tells apart; any more are summed under {@link #OTHERS}, so a page's
+     * memory does not grow with what forged reports name.
+     */
+    static final int MAX_NAMES = 5_000;
+    public static final String OTHERS = "(all others)";
 
     public DomainReport {
         days = List.copyOf(days);
@@ -151,58 +158,66 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
     }
 
     /**
-     * The figures of {@code domain} over {@code window}.
+     * The figures of {@code domain} over {@code window}, from lists (the page reads them one by one with a
+     * {@link Builder}).
      *
      * @param summaries the domain's day summaries (others are ignored)
-     * @param reports report items (those that do not count the domain are ignored)
+     * @param reports the domain's shares of reports
      * @param row the domain's item in the domains table, or null when it has none
      */
     public static DomainReport of(String domain, Window window, List<ReportStore.Day> summaries,
             List<ReportHistory.Report> reports, Map<String, Object> row) {
-        Map<LocalDate, ReportStore.Day> byDate = new HashMap<>();
-        for (ReportStore.Day d : summaries) {
+        Builder b = new Builder(domain, window, row);
+        summaries.forEach(b::day);
+        reports.forEach(b::report);
+        return b.build();
+    }
+
+    /**
+     * Sums a domain's days and report shares as they are read, one at a time: what it holds is bounded by the window
+     * (a day each) and by {@link #MAX_NAMES}, whatever the tables hold.
+     */
+    public static final class Builder {
+        private final String domain;
+        private final Window window;
+        private final Map<String, Object> row;
+        private final Map<LocalDate, ReportStore.Day> byDate = new HashMap<>();
+        private final Tally mx = new Tally();
+        private final Tally ips = new Tally();
+        private final Map<String, long[]> reporters = new TreeMap<>();
+        private final Map<LocalDate, Map<List<String>, Long>> seenByDay = new TreeMap<>();
+        private boolean cut;
+
+        public Builder(String domain, Window window, Map<String, Object> row) {
+            this.domain = domain;
+            this.window = window;
+            this.row = row;
+        }
+
+        /** A day summary of the domain (others, and days outside the window, are ignored). */
+        public void day(ReportStore.Day d) {
             if (d.domain().equals(domain) && window.contains(d.date())) {
                 byDate.put(d.date(), d);
             }
         }
-        List<Day> days = new ArrayList<>();
-        Map<String, Long> typeTotals = new HashMap<>();
-        for (LocalDate date : window.days()) {
-            ReportStore.Day d = byDate.get(date);
-            if (d == null) {
-                days.add(new Day(date, false, 0, 0, Map.of(), Set.of(), 0));
-            } else {
-                days.add(new Day(date, true, d.successful(), d.failed(), d.failures(), d.reporters(), d.otherReporters()));
-                d.failures().forEach((t, n) -> typeTotals.merge(t, n, TlsReport::plus));
-            }
-        }
-        List<String> types = typeTotals.entrySet().stream().filter(e -> e.getValue() > 0)
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .map(Map.Entry::getKey).toList();
 
-        Tally mx = new Tally();
-        Tally ips = new Tally();
-        Map<String, long[]> reporters = new TreeMap<>();
-        Map<LocalDate, Map<List<String>, Long>> seenByDay = new TreeMap<>();
-        boolean cut = false;
-        for (ReportHistory.Report r : reports) {
-            ReportStore.DomainCount counted = r.counted().get(domain);
-            if (counted == null || !window.contains(r.day())) {
-                continue;
+        /** The domain's share of a report (those outside the window are ignored). */
+        public void report(ReportHistory.Report r) {
+            if (!window.contains(r.day())) {
+                return;
             }
-            long[] rep = reporters.computeIfAbsent(r.organization() == null ? "(unknown)" : r.organization(),
-                    k -> new long[3]);
+            String name = r.organization() == null ? "(unknown)" : r.organization();
+            if (!reporters.containsKey(name) && reporters.size() >= MAX_NAMES) {
+                name = OTHERS;
+            }
+            long[] rep = reporters.computeIfAbsent(name, k -> new long[3]);
             rep[0]++;
-            rep[1] = TlsReport.plus(rep[1], counted.successful());
-            rep[2] = TlsReport.plus(rep[2], counted.failed());
-            // per policy type: (host, result type) -> failed sessions; then the largest over the types
+            rep[1] = TlsReport.plus(rep[1], r.counted().successful());
+            rep[2] = TlsReport.plus(rep[2], r.counted().failed());
+            // per policy type: (host, result type) -> failed sessions; then as the day's counts sum them
             Map<String, Map<List<String>, Long>> mxByType = new HashMap<>();
             Map<String, Map<List<String>, Long>> ipByType = new HashMap<>();
             for (ReportHistory.Entry e : r.entries()) {
-                String entryDomain = e.domain() == null ? TlsReport.UNATTRIBUTED : e.domain();
-                if (!entryDomain.equals(domain)) {
-                    continue;
-                }
                 cut |= e.failuresOmitted() > 0;
                 String type = String.valueOf(e.type());
                 for (ReportHistory.Failure f : e.failures()) {
@@ -213,32 +228,51 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
                             .merge(List.of(host(f.sendingIp()), result), f.count(), TlsReport::plus);
                 }
                 if (e.policyId() != null && e.mode() != null) {
-                    seenByDay.computeIfAbsent(r.day(), d -> new HashMap<>())
-                            .merge(List.of(e.mode(), e.policyId()), TlsReport.plus(e.successful(), e.failed()),
-                                    TlsReport::plus);
+                    Map<List<String>, Long> weights = seenByDay.computeIfAbsent(r.day(), d -> new HashMap<>());
+                    if (weights.size() < MAX_NAMES || weights.containsKey(List.of(e.mode(), e.policyId()))) {
+                        weights.merge(List.of(e.mode(), e.policyId()), TlsReport.plus(e.successful(), e.failed()),
+                                TlsReport::plus);
+                    }
                 }
             }
-            mx.add(largest(mxByType), r.day());
-            ips.add(largest(ipByType), r.day());
+            mx.add(combined(mxByType), r.day());
+            ips.add(combined(ipByType), r.day());
         }
 
-        List<Reporter> reporterList = reporters.entrySet().stream()
-                .map(e -> new Reporter(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
-                .sorted(Comparator.comparingLong((Reporter x) -> TlsReport.plus(x.successful(), x.failed())).reversed()
-                        .thenComparing(Reporter::name))
-                .toList();
-
-        List<Seen> seen = new ArrayList<>();
-        seenByDay.forEach((date, weights) -> {
-            List<String> top = weights.entrySet().stream()
-                    .max(Map.Entry.<List<String>, Long>comparingByValue()
-                            .thenComparing(e -> e.getKey().get(1), Comparator.reverseOrder()))
-                    .orElseThrow().getKey();
-            seen.add(new Seen(date, top.get(0), top.get(1)));
-        });
-        PolicyNow now = row == null ? null : PolicyNow.of(row);
-        return new DomainReport(domain, window, now, days, types, mx.ranked(), ips.ranked(), reporterList, seen,
-                marks(seen, now, window), cut);
+        public DomainReport build() {
+            List<Day> days = new ArrayList<>();
+            Map<String, Long> typeTotals = new HashMap<>();
+            long undetailed = 0;
+            for (LocalDate date : window.days()) {
+                ReportStore.Day d = byDate.get(date);
+                if (d == null) {
+                    days.add(new Day(date, false, 0, 0, Map.of(), Set.of(), 0));
+                } else {
+                    days.add(new Day(date, true, d.successful(), d.failed(), d.failures(), d.reporters(), d.otherReporters()));
+                    d.failures().forEach((t, n) -> typeTotals.merge(t, n, TlsReport::plus));
+                    undetailed += d.undetailed();
+                }
+            }
+            List<String> types = typeTotals.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .map(Map.Entry::getKey).toList();
+            List<Reporter> reporterList = reporters.entrySet().stream()
+                    .map(e -> new Reporter(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
+                    .sorted(Comparator.comparingLong((Reporter x) -> TlsReport.plus(x.successful(), x.failed())).reversed()
+                            .thenComparing(Reporter::name))
+                    .toList();
+            List<Seen> seen = new ArrayList<>();
+            seenByDay.forEach((date, weights) -> {
+                List<String> top = weights.entrySet().stream()
+                        .max(Map.Entry.<List<String>, Long>comparingByValue()
+                                .thenComparing(e -> e.getKey().get(1), Comparator.reverseOrder()))
+                        .orElseThrow().getKey();
+                seen.add(new Seen(date, top.get(0), top.get(1)));
+            });
+            PolicyNow now = row == null ? null : PolicyNow.of(row);
+            return new DomainReport(domain, window, now, days, types, mx.ranked(), ips.ranked(), reporterList, seen,
+                    marks(seen, now, window), cut, undetailed);
+        }
     }
 
     /** The short form of a policy id on the page: its first 8 characters. */
@@ -266,10 +300,23 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
         return marks;
     }
 
-    /** The counts of one report for one domain: for each (host, result type) the largest any policy type gave. */
-    private static Map<List<String>, Long> largest(Map<String, Map<List<String>, Long>> byType) {
+    /**
+     * The counts of one report for one domain, summed as the day's counts are ({@link TlsReport#totalsByDomain}):
+     * for each (host, result type) the largest any policy type gave, the same sessions being listed under sts and
+     * tlsa; sessions under no-policy-found are other sessions, added to those.
+     */
+    private static Map<List<String>, Long> combined(Map<String, Map<List<String>, Long>> byType) {
         Map<List<String>, Long> out = new HashMap<>();
-        byType.values().forEach(m -> m.forEach((k, n) -> out.merge(k, n, Math::max)));
+        byType.forEach((type, m) -> {
+            if (!TlsReport.NO_POLICY_FOUND.equalsIgnoreCase(type)) {
+                m.forEach((k, n) -> out.merge(k, n, Math::max));
+            }
+        });
+        byType.forEach((type, m) -> {
+            if (TlsReport.NO_POLICY_FOUND.equalsIgnoreCase(type)) {
+                m.forEach((k, n) -> out.merge(k, n, TlsReport::plus));
+            }
+        });
         return out;
     }
 
@@ -281,15 +328,23 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
         return h.endsWith(".") && h.length() > 1 ? h.substring(0, h.length() - 1) : h;
     }
 
-    /** Failed sessions per (host, result type), over reports, with the days each host was named on. */
+    /**
+     * Failed sessions per (host, result type), over reports, with the first and last day each host was named on. At
+     * most {@link #MAX_NAMES} hosts are told apart, the rest summed under {@link #OTHERS}.
+     */
     private static final class Tally {
         private final Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
-        private final Map<String, TreeSet<LocalDate>> days = new HashMap<>();
+        private final Map<String, LocalDate[]> days = new HashMap<>();
 
         void add(Map<List<String>, Long> report, LocalDate day) {
             report.forEach((k, n) -> {
-                counts.computeIfAbsent(k.get(0), h -> new TreeMap<>()).merge(k.get(1), n, TlsReport::plus);
-                days.computeIfAbsent(k.get(0), h -> new TreeSet<>()).add(day);
+                String name = counts.containsKey(k.get(0)) || counts.size() < MAX_NAMES ? k.get(0) : OTHERS;
+                Map<String, Long> byType = counts.computeIfAbsent(name, h -> new TreeMap<>());
+                byType.merge(byType.size() < MAX_TYPES || byType.containsKey(k.get(1)) ? k.get(1) : "other", n,
+                        TlsReport::plus);
+                LocalDate[] seen = days.computeIfAbsent(name, h -> new LocalDate[] {day, day});
+                seen[0] = day.isBefore(seen[0]) ? day : seen[0];
+                seen[1] = day.isAfter(seen[1]) ? day : seen[1];
             });
         }
 
@@ -307,11 +362,14 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
                     }
                 }
                 if (total > 0) {
-                    out.add(new Ranked(name, total, main, days.get(name).first(), days.get(name).last()));
+                    out.add(new Ranked(name, total, main, days.get(name)[0], days.get(name)[1]));
                 }
             });
             out.sort(Comparator.comparingLong(Ranked::failed).reversed().thenComparing(Ranked::name));
             return out;
         }
     }
+
+    /** Result types told apart per host; a host that fails in more ways than this is failing for the rest too. */
+    private static final int MAX_TYPES = 32;
 }

@@ -25,6 +25,8 @@ import java.util.Set;
  * function unchanged. AWS has no such route: there the page is made with {@code reports --html}.
  */
 public final class PageRoute implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** Domains one page may ask for: each costs two queries. */
+    static final int MAX_DOMAINS = 50;
     private final RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> policy;
     private final ReportPages pages;
 
@@ -76,12 +78,17 @@ public final class PageRoute implements RequestHandler<APIGatewayV2HTTPEvent, AP
                 return text(400, "domain " + Quote.of(value) + ": " + e.getMessage() + "\n");
             }
         }
+        if (only.size() > MAX_DOMAINS) {
+            return text(400, "at most " + MAX_DOMAINS + " domain= a page\n");
+        }
         try {
             String html = pages.page(only, since, true).html();
             return APIGatewayV2HTTPResponse.builder().withStatusCode(200)
                     .withHeaders(Map.of("Content-Type", "text/html; charset=utf-8", "Cache-Control", "no-store",
                             "Content-Security-Policy", ReportPage.CSP, "X-Content-Type-Options", "nosniff"))
                     .withBody(html).withIsBase64Encoded(false).build();
+        } catch (Window.OutOfReach e) {
+            return text(400, "since " + e.getMessage() + "\n");
         } catch (StoreUnavailableException e) {
             return text(503, "The tables cannot be read now: " + e.getMessage() + "\n");
         }

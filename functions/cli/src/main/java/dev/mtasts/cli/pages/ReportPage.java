@@ -278,6 +278,11 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
         if (rows.size() > TOP) {
             b.append("<p class=\"more\">and ").append(rows.size() - TOP).append(" more</p>");
         }
+        if (d.undetailed() > 0) {
+            b.append("<p class=\"note\">").append(Verdict.count(d.undetailed(), "more report"))
+                    .append(" counted in the days above: a day keeps who sent, MX hosts and IPs of ")
+                    .append(dev.mtasts.store.ReportStore.MAX_DETAILED).append(" reports.</p>");
+        }
         b.append("</div>");
     }
 

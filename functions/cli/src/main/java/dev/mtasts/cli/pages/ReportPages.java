@@ -18,12 +18,10 @@ import java.util.TreeSet;
 
 /**
  * The page, read from the tables each time: the domains table for the domains and their policies, the reports table
- * (one scan, see {@link ReportHistory}) for everything else.
+ * for everything else, a query of each domain's days and one of its reports in the window ({@link ReportHistory}):
+ * what the page costs grows with the days and domains it shows, not with what else the table holds.
  */
 public final class ReportPages {
-    /** The last day a read asks for: later than any report can honestly be dated. */
-    private static final LocalDate LAST = LocalDate.of(9999, 12, 31);
-
     private final DomainStore domains;
     private final ReportStore reports;
     private final Clock clock;
@@ -39,31 +37,44 @@ public final class ReportPages {
 
     /**
      * The page of the given domains (every domain with a row or reports when empty), from {@code since} (null: the
-     * last {@link Window#DEFAULT_DAYS} days) to today, or to the last day reported if that is later.
+     * last {@link Window#DEFAULT_DAYS} days) to today, or to tomorrow when a report is dated then.
+     *
+     * @throws Window.OutOfReach when {@code since} is further back than {@link Window#MAX_DAYS} days, or after
+     *     today (the message says so in one line)
      */
     public ReportPage page(Set<String> only, LocalDate since, boolean live) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        LocalDate from = since != null ? since : today.minusDays(Window.DEFAULT_DAYS - 1);
+        Window window = Window.of(since, today);
         Map<String, Map<String, Object>> rows = new TreeMap<>();
         for (Map<String, Object> item : domains.list()) {
             if (item.get(DomainRow.DOMAIN) instanceof String d && (only.isEmpty() || only.contains(d))) {
                 rows.put(d, item);
             }
         }
-        ReportHistory.History history = ReportHistory.read(reports, only, from, LAST);
-        LocalDate last = history.days().stream().map(ReportStore.Day::date).max(Comparator.naturalOrder()).orElse(null);
-        Window window = Window.of(since, today, last);
         Set<String> names = new TreeSet<>(Comparator.comparing((String d) -> d.equals(TlsReport.UNATTRIBUTED))
                 .thenComparing(Comparator.naturalOrder()));
         if (only.isEmpty()) {
             names.addAll(rows.keySet());
-            history.days().forEach(d -> names.add(d.domain()));
+            names.addAll(reports.reportedDomains());
         } else {
             names.addAll(only);
         }
+        // the days first (one item a day at most): a report may be dated tomorrow, and the window takes it in
+        LocalDate tomorrow = today.plusDays(1);
+        Map<String, List<ReportStore.Day>> days = new TreeMap<>();
+        for (String name : names) {
+            List<ReportStore.Day> d = reports.days(name, window.from(), tomorrow);
+            days.put(name, d);
+            if (d.stream().anyMatch(x -> x.date().equals(tomorrow))) {
+                window = window.through(tomorrow);
+            }
+        }
         List<DomainReport> figures = new ArrayList<>();
         for (String name : names) {
-            figures.add(DomainReport.of(name, window, history.days(), history.reports(), rows.get(name)));
+            DomainReport.Builder b = new DomainReport.Builder(name, window, rows.get(name));
+            days.get(name).forEach(b::day);
+            ReportHistory.reports(reports, name, window.from(), window.to(), b::report);
+            figures.add(b.build());
         }
         return new ReportPage(figures, window, clock.instant(), source, live);
     }

@@ -35,7 +35,7 @@ class DomainReportTest {
         Tables t = Tables.fresh();
         for (String f : List.of("google.json", "microsoft.json", "microsoft-dane-failing.json", "mailru.json",
                 "postfix.json", "stalwart.json", "rfc-appendix-b.json", "hourly.json")) {
-            t.store(f, Senders.fixture(f));
+            t.store(f, Tables.fixture(f));
         }
         t.domains().putItem(Map.of("domain", "example.com", "mode", "enforce", "mx", List.of("mx1.example.com"),
                 "max_age", BigDecimal.valueOf(604800)));
@@ -77,7 +77,7 @@ class DomainReportTest {
         DomainReport m = month.get("example.com");
         assertEquals(29, m.reportedDays());
         assertFalse(m.days().get(Demo.DAYS - 1 - Demo.SILENT).reported());
-        List<ReportStore.Day> stored = monthTables.reports().days("example.com", null);
+        List<ReportStore.Day> stored = monthTables.reports().days("example.com", LocalDate.parse("2026-01-01"), END);
         assertEquals(stored.stream().mapToLong(ReportStore.Day::successful).sum(), m.successful());
         assertEquals(147, m.failed());
     }
@@ -171,5 +171,33 @@ class DomainReportTest {
         assertEquals("1 reporter, no failures in 4 sessions; no report since 11-15", Verdict.of(fixtures.get("example.net")));
         assertEquals("1 reporter, 13% failed, result types not given; no report since 11-15",
                 Verdict.of(fixtures.get(TlsReport.UNATTRIBUTED)));
+    }
+
+    /**
+     * Whatever forged reports name, the page's sums stay bounded: 20,000 reports naming 20 new hosts, addresses and
+     * organisations each tell apart at most MAX_NAMES of each, the rest summed as "(all others)", no session lost.
+     */
+    @Test
+    void whatForgedReportsNameIsBounded() {
+        Window window = new Window(LocalDate.parse("2026-11-01"), END);
+        DomainReport.Builder b = new DomainReport.Builder("example.com", window, null);
+        long failed = 0;
+        for (int i = 0; i < 20_000; i++) {
+            List<dev.mtasts.store.ReportHistory.Failure> failures = new java.util.ArrayList<>();
+            for (int d = 0; d < 20; d++) {
+                failures.add(new dev.mtasts.store.ReportHistory.Failure("type-" + (i * 20 + d), 1, "mx-" + i + "-" + d
+                        + ".forged.example", "203.0." + (i % 250) + "." + d, null));
+            }
+            failed += 20;
+            b.report(new dev.mtasts.store.ReportHistory.Report("Forger " + i, END.minusDays(i % 30),
+                    new ReportStore.DomainCount(0, 20, Map.of(), null, null, null),
+                    List.of(new dev.mtasts.store.ReportHistory.Entry("sts", 0, 20, null, null, failures, 0))));
+        }
+        DomainReport r = b.build();
+        assertEquals(DomainReport.MAX_NAMES + 1, r.mxHosts().size());
+        assertEquals(DomainReport.MAX_NAMES + 1, r.reporters().size());
+        assertEquals(failed, r.mxHosts().stream().mapToLong(DomainReport.Ranked::failed).sum());
+        assertEquals(20_000, r.reporters().stream().mapToLong(DomainReport.Reporter::reports).sum());
+        assertEquals(DomainReport.OTHERS, r.mxHosts().get(0).name(), "the rest, summed, lead the table");
     }
 }

@@ -84,7 +84,7 @@ class ReportPageTest {
     @Test
     void reportsNamingNoDomainOrNoResultTypeAreShownAsSuch() throws Exception {
         Tables t = Tables.fresh();
-        t.store("postfix.json", Senders.fixture("postfix.json")); // no-policy-found without a domain, 1 failed
+        t.store("postfix.json", Tables.fixture("postfix.json")); // no-policy-found without a domain, 1 failed
         String page = t.pages(NOW).page(Set.of(dev.mtasts.core.report.TlsReport.UNATTRIBUTED), LocalDate.parse("2026-11-01"),
                 false).html();
         assertTrue(page.contains("Reports that name no policy domain, and whose file name or e-mail did not either"), page);

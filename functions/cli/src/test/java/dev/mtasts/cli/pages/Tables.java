@@ -38,6 +38,16 @@ record Tables(DomainStore domains, ReportStore reports) {
         reports.store(received.report(), "test/" + fileName, Instant.parse("2026-12-01T00:00:00Z"));
     }
 
+    /** A report file of the parser's tests ({@code functions/core/src/test/resources/reports}). */
+    static byte[] fixture(String name) {
+        try {
+            return java.nio.file.Files.readAllBytes(java.nio.file.Path.of("..", "core", "src", "test", "resources",
+                    "reports", name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The DynamoDB Local endpoint, for the command's --endpoint-url. */
     static String endpoint() {
         return dynamo.endpoint().toString();

@@ -15,9 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
 import java.math.BigDecimal;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -25,7 +22,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +34,7 @@ import java.util.function.Supplier;
  */
 final class ReportJson {
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            // the caller owns the stream; the digest needs it open to the end
+            // the caller owns the stream
             .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
             // RFC 8460's own Appendix B example breaks a string across lines
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
@@ -48,17 +44,6 @@ final class ReportJson {
                     .maxNumberLength(40)
                     .build())
             .build();
-    /** Copied for each report: a copy costs less than a provider look-up. */
-    private static final MessageDigest SHA256;
-
-    static {
-        try {
-            SHA256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Registered result types as one string each, so a large report holds one copy of each, not one per entry. */
     private static final Map<String, String> REGISTERED_TYPES = ResultTypes.REGISTERED.stream()
             .collect(java.util.stream.Collectors.toUnmodifiableMap(t -> t, t -> t));
@@ -69,25 +54,16 @@ final class ReportJson {
     }
 
     static TlsReport parse(InputStream in) throws ReportException, IOException {
-        MessageDigest sha256 = sha256();
-        DigestInputStream digested = new DigestInputStream(in, sha256);
-        try (JsonParser p = FACTORY.createParser(digested)) {
+        try (JsonParser p = FACTORY.createParser(in)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 throw invalid("", "expected a JSON object" + (first == null ? ", got nothing" : ", got " + describe(first)));
             }
-            TlsReport report = report(p, digested);
+            TlsReport report = report(p);
             if (p.nextToken() != null) {
                 throw invalid("", "unexpected data after the report object");
             }
-            if (report.reportId() != null) {
-                return report;
-            }
-            while (digested.read() >= 0) {
-                // the digest covers every byte, trailing white space included
-            }
-            return new TlsReport(report.organization(), null, report.start(), report.end(),
-                    report.contactInfo(), report.policies(), HexFormat.of().formatHex(sha256.digest()), report.unknown());
+            return report;
         } catch (JsonProcessingException e) {
             throw new ReportException(ReportException.Kind.INVALID, jsonProblem(e));
         }
@@ -106,11 +82,8 @@ final class ReportJson {
         return "not valid JSON: unexpected characters" + where;
     }
 
-    /**
-     * The digest only identifies a report without report-id, and hashing costs as much as parsing a large report: it
-     * stops at the first report-id. A later null or blank duplicate does not erase that id.
-     */
-    private static TlsReport report(JsonParser p, DigestInputStream digested) throws IOException, ReportException {
+    /** The report object; a later null or blank duplicate of report-id does not erase the first. */
+    private static TlsReport report(JsonParser p) throws IOException, ReportException {
         String organization = null;
         String reportId = null;
         String contact = null;
@@ -126,7 +99,6 @@ final class ReportJson {
                     String id = text(p);
                     if (id != null) {
                         reportId = id;
-                        digested.on(false);
                     }
                 }
                 case "contact-info" -> contact = text(p);
@@ -289,14 +261,6 @@ final class ReportJson {
                 }
             }
             out.add(new FailureDetail(resultType, sendingIp, mx, helo, receivingIp, count, info, reason, unknown));
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -57,9 +57,23 @@ public final class ReportReader {
      *     policy domain is attributed from it ({@code sender!domain!begin!end…})
      */
     public Received read(InputStream raw, String fileName) throws ReportException {
+        return read(raw, fileName, true);
+    }
+
+    /**
+     * Reads the body of an HTTPS delivery (RFC 8460 §5.3): the report itself, JSON or gzip'd JSON. An e-mail is
+     * refused ({@link ReportException.Kind#UNSUPPORTED}): only e-mail that came through the mail system can carry a
+     * DKIM verdict worth anything, and anyone can write an {@code Authentication-Results} header into a POST.
+     */
+    public Received readBody(InputStream raw) throws ReportException {
+        return read(raw, null, false);
+    }
+
+    private Received read(InputStream raw, String fileName, boolean email) throws ReportException {
         LimitedInputStream limited = new LimitedInputStream(new Source(raw), limits.maxCompressedBytes(), "the delivery");
         try {
             BufferedInputStream in = new BufferedInputStream(limited, BUFFER);
+            skipWhiteSpace(in);
             byte[] head = peek(in, 256);
             if (startsWith(head, GZIP) || firstNonSpace(head) == '{' || firstNonSpace(head) == '[') {
                 TlsReport report = json(in);
@@ -70,7 +84,13 @@ public final class ReportReader {
                 throw new ReportException(ReportException.Kind.INVALID,
                         "not a TLS report: the content looks like HTML or XML");
             }
-            if (startsWithAscii(head, "From ")) {
+            boolean mbox = startsWithAscii(head, "From ");
+            if (!email && (mbox || looksLikeHeader(head))) {
+                throw new ReportException(ReportException.Kind.UNSUPPORTED, "an e-mail is not a report body: POST the "
+                        + "report itself as application/tlsrpt+gzip or +json (RFC 8460 section 5.3); e-mail goes to "
+                        + "the rua=mailto: address");
+            }
+            if (mbox) {
                 // an mbox file: the "From " envelope line comes before the message's own headers
                 while (true) {
                     int b = in.read();
@@ -322,6 +342,21 @@ public final class ReportReader {
             }
         }
         return null;
+    }
+
+    /**
+     * White space before the JSON is JSON too (RFC 8259 §2), however much of it there is; left in place, a padded
+     * report would not be told from something else by its first bytes.
+     */
+    private static void skipWhiteSpace(BufferedInputStream in) throws IOException {
+        while (true) {
+            in.mark(1);
+            int b = in.read();
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                in.reset();
+                return;
+            }
+        }
     }
 
     private static byte[] peek(BufferedInputStream in, int n) throws IOException {

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * An SMTP TLS report (RFC 8460 §4), as received: every field but {@code policies} and, in each policy, its type and
  * the two counts may be absent (null).
  *
- * @param digest SHA-256 of the report's JSON, hex, for a report that lacks {@code report-id} (null when it has one)
+ * @param digest the report's identity ({@link ReportIdentity}) when it is known already: a report whose policy domains
+ *     were filled in keeps the identity of the report as its sender wrote it; null to work it out from the content
  * @param unknown top-level keys this version does not know, with their JSON text
  */
 public record TlsReport(String organization, String reportId, Instant start, Instant end, String contactInfo,
@@ -22,17 +23,21 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
     /** The domain under which reports that name none are kept (never dropped). */
     public static final String UNATTRIBUTED = "(unattributed)";
 
+    /** RFC 8460 §4.3: the policy type of sessions to which no policy was applied. */
+    public static final String NO_POLICY_FOUND = "no-policy-found";
+
     public TlsReport {
         policies = List.copyOf(policies);
         unknown = Map.copyOf(unknown);
     }
 
     /**
-     * What makes two deliveries the same report (RFC 8460 §5.6: the JSON, not the e-mail subject or file name):
-     * organisation and report-id; the JSON's digest stands in for a missing report-id.
+     * What makes two deliveries the same report: the SHA-256 of its content in a canonical form, hex
+     * ({@link ReportIdentity}). Not the e-mail subject or file name (RFC 8460 §5.6), and not organisation and
+     * report-id alone, which anyone can send first.
      */
     public String identity() {
-        return (organization == null ? "" : organization) + "\n" + (reportId == null ? "sha256:" + digest : reportId);
+        return digest != null ? digest : ReportIdentity.of(this);
     }
 
     /** The UTC day the report's sessions are counted on: the day its range starts (else ends). */
@@ -50,23 +55,29 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
         for (PolicyResult p : policies) {
             filled.add(p.domain() == null ? p.withDomain(fallbackDomain) : p);
         }
-        return new TlsReport(organization, reportId, start, end, contactInfo, filled, digest, unknown);
+        return new TlsReport(organization, reportId, start, end, contactInfo, filled, identity(), unknown);
     }
 
     /**
-     * Sessions per domain. Senders may evaluate the same sessions against several policy types of one domain
-     * (Microsoft lists them under both {@code tlsa} and {@code sts}), and those are not more sessions: a domain
-     * counts as many sessions as its largest policy type, and as failed every session that any one type failed
-     * (the largest failure count), so ok + failed never exceeds what the report describes. Each result type keeps
-     * the largest count any type gave it. Several entries of one type (a policy that changed during the range)
-     * are added up. Sums stop at {@link Long#MAX_VALUE} rather than wrap.
+     * Sessions per domain (RFC 8460 §4.3: each policy entry counts the sessions it was applied to). Within one policy
+     * type, entries are added up (a policy that changed during the range is two entries). Across types:
+     * <ul>
+     *   <li>{@code sts}, {@code tlsa} (and any type not registered) may describe the same sessions: Microsoft checks
+     *       each session against the domain's DANE and MTA-STS policies and lists it under both. Those count as many
+     *       sessions as the largest type, and as failed every session that any one type failed (the largest failure
+     *       count), so ok + failed never exceeds what the report describes; each result type keeps the largest
+     *       count any type gave it;</li>
+     *   <li>{@code no-policy-found} sessions are other sessions (no policy was applied to them: Google lists the
+     *       sessions before a domain's policy was first fetched there), so they are added to those.</li>
+     * </ul>
+     * Sums stop at {@link Long#MAX_VALUE} rather than wrap.
      */
     public Map<String, DomainTotals> totalsByDomain() {
         Map<String, Map<String, Sums>> byDomainAndType = new TreeMap<>();
         for (PolicyResult p : policies) {
             String domain = p.domain() == null ? UNATTRIBUTED : p.domain();
             Sums sums = byDomainAndType.computeIfAbsent(domain, d -> new TreeMap<>())
-                    .computeIfAbsent(p.type(), t -> new Sums());
+                    .computeIfAbsent(NO_POLICY_FOUND.equalsIgnoreCase(p.type()) ? NO_POLICY_FOUND : p.type(), t -> new Sums());
             sums.successful = plus(sums.successful, p.successful());
             sums.failed = plus(sums.failed, p.failed());
             for (FailureDetail f : p.failures()) {
@@ -84,10 +95,19 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
             long sessions = 0;
             long failed = 0;
             Map<String, Long> failures = new TreeMap<>();
-            for (Sums t : byType.values()) {
-                sessions = Math.max(sessions, plus(t.successful, t.failed));
-                failed = Math.max(failed, t.failed);
-                t.failures.forEach((k, v) -> failures.merge(k, v[0], Math::max));
+            for (Map.Entry<String, Sums> e : byType.entrySet()) {
+                Sums t = e.getValue();
+                if (!e.getKey().equals(NO_POLICY_FOUND)) {
+                    sessions = Math.max(sessions, plus(t.successful, t.failed));
+                    failed = Math.max(failed, t.failed);
+                    t.failures.forEach((k, v) -> failures.merge(k, v[0], Math::max));
+                }
+            }
+            Sums none = byType.get(NO_POLICY_FOUND);
+            if (none != null) {
+                sessions = plus(sessions, plus(none.successful, none.failed));
+                failed = plus(failed, none.failed);
+                none.failures.forEach((k, v) -> failures.merge(k, v[0], TlsReport::plus));
             }
             out.put(domain, new DomainTotals(sessions - failed, failed, failures));
         });

@@ -8,10 +8,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A report's sessions per policy domain, as metrics and alerts count them. The same sessions may appear under
- * several policy types of one domain (Microsoft: tlsa and sts): a domain has as many sessions as its largest type,
- * and as failed those any type failed, never the sum; failure-detail counts are non-exclusive and kept as
- * reported; a report that names no domain is never dropped.
+ * A report's sessions per policy domain, as metrics and alerts count them (RFC 8460 §4.3). Entries of one policy
+ * type add up. The same sessions may appear under sts and tlsa of one domain (Microsoft): a domain has as many
+ * sessions as the larger, and as failed those either failed, never the sum. Sessions under no-policy-found are
+ * other sessions, added to those (Google). Failure-detail counts are non-exclusive and kept as reported; a report
+ * that names no domain is never dropped.
  */
 class TotalsTest {
 
@@ -26,7 +27,9 @@ class TotalsTest {
                         "example.com=20/0 {}; example.net=7/1 {}"),
                 Arguments.of("mailru.json", null, "example.com=100/3 {certificate-expired=3, certificate-not-trusted=2}"),
                 Arguments.of("typo-keys.json", null, "example.net=30/4 {dane-required=1, future-result-type=3}"),
-                Arguments.of("google.json", null, "example.com=12/0 {}"));
+                Arguments.of("google.json", null, "example.com=12/0 {}"),
+                // one session before the policy was fetched, then 13 failures under two sts policies of the day
+                Arguments.of("google-no-policy-and-two-sts.json", null, "example.com=1/13 {certificate-host-mismatch=13}"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -42,7 +45,11 @@ class TotalsTest {
                 Arguments.of("tlsa 100 4, sts 100 4", "100/4"),
                 Arguments.of("tlsa 90 10, sts 100 0", "90/10"),
                 Arguments.of("tlsa 10 0, sts 5 5", "5/5"),
-                Arguments.of("no-policy-found 500 0, sts 300 0", "500/0"),
+                Arguments.of("no-policy-found 500 0, sts 300 0", "800/0"),
+                Arguments.of("no-policy-found 1 0, sts 0 6, sts 0 7", "1/13"),
+                Arguments.of("no-policy-found 10 2, tlsa 0 7, sts 7 0", "10/9"),
+                Arguments.of("No-Policy-Found 10 2, sts 5 0", "15/2"),
+                Arguments.of("no-policy-found 3 1", "3/1"),
                 Arguments.of("sts 10 1, sts 20 2", "30/3"),
                 // each at the largest count a report may claim: the sum still fits
                 Arguments.of("sts 1000000000000 0, sts 1000000000000 1000000000000", "2000000000000/1000000000000"));

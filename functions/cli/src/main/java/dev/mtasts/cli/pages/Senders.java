@@ -1,9 +1,5 @@
 package dev.mtasts.cli.pages;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -11,18 +7,15 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * TLS reports as real senders write them, for any domain, day and counts: the shapes of the fixtures in
- * {@code functions/core/src/test/resources/reports} (invented senders, documentation domains and addresses), and
- * those fixtures themselves.
+ * TLS reports as real senders write them, for any domain, day and counts: the shapes of the report fixtures of the
+ * tests (invented senders, documentation domains and addresses).
  */
-final class Senders {
-    static final Path FIXTURES = Path.of("..", "core", "src", "test", "resources", "reports");
-
+public final class Senders {
     private Senders() {
     }
 
     /** A failure detail; null fields are left out, as senders leave them out. */
-    record Failure(String type, String mx, String sendingIp, String receivingIp, long count) {
+    public record Failure(String type, String mx, String sendingIp, String receivingIp, long count) {
         String json() {
             List<String> f = new ArrayList<>();
             f.add(q("result-type") + ":" + q(type));
@@ -40,15 +33,7 @@ final class Senders {
         }
     }
 
-    static byte[] fixture(String name) {
-        try {
-            return Files.readAllBytes(FIXTURES.resolve(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static List<String> policy(String mode, long maxAge, String... mx) {
+    public static List<String> policy(String mode, long maxAge, String... mx) {
         List<String> lines = new ArrayList<>(List.of("version: STSv1", "mode: " + mode));
         for (String m : mx) {
             lines.add("mx: " + m);
@@ -58,7 +43,7 @@ final class Senders {
     }
 
     /** Google's shape: one line, mx-host an array, no failure-details key when there are none. */
-    static String google(String domain, LocalDate day, List<String> policy, List<String> mxHosts, long ok,
+    public static String google(String domain, LocalDate day, List<String> policy, List<String> mxHosts, long ok,
             Failure... failures) {
         long failed = total(failures);
         return "{\"organization-name\":\"Example Search Inc.\",\"date-range\":{\"start-datetime\":\"" + day
@@ -74,7 +59,7 @@ final class Senders {
      * Microsoft's shape: dates without a time zone, a report-id of a FILETIME and the domain, the same sessions under
      * {@code tlsa} (a JSON-encoded array of TLSA records, no failure details) and {@code sts}, no mx-host.
      */
-    static String microsoft(String domain, LocalDate day, List<String> policy, long ok, Failure... failures) {
+    public static String microsoft(String domain, LocalDate day, List<String> policy, long ok, Failure... failures) {
         long failed = total(failures);
         long filetime = (day.atStartOfDay().toEpochSecond(ZoneOffset.UTC) + 11_644_473_600L) * 10_000_000L;
         String summary = "\"summary\":{\"total-successful-session-count\":" + ok
@@ -91,7 +76,7 @@ final class Senders {
     }
 
     /** Mail.ru's shape: no policy-string or mx-host even for sts, the range ending at the next midnight. */
-    static String mailru(String domain, LocalDate day, long ok, Failure... failures) {
+    public static String mailru(String domain, LocalDate day, long ok, Failure... failures) {
         return "{\"organization-name\":\"Example Mail LLC\",\"date-range\":{\"start-datetime\":\"" + day
                 + "T00:00:00Z\",\"end-datetime\":\"" + day.plusDays(1) + "T00:00:00Z\"},\"contact-info\":"
                 + "\"tlsrpt@sender.example\",\"report-id\":\"" + day.toString().replace("-", "") + "." + domain
@@ -101,7 +86,7 @@ final class Senders {
     }
 
     /** Postfix's tlsrpt-reporter: failure-details always present, a site name as organisation. */
-    static String postfix(String domain, LocalDate day, List<String> policy, long ok, Failure... failures) {
+    public static String postfix(String domain, LocalDate day, List<String> policy, long ok, Failure... failures) {
         return "{\"organization-name\":\"Example Postfix Site\",\"date-range\":{\"start-datetime\":\"" + day
                 + "T00:00:00Z\",\"end-datetime\":\"" + day + "T23:59:59Z\"},\"contact-info\":\"postmaster@sender.example\","
                 + "\"report-id\":\"" + day + "T00:00:00Z_sender.example_" + domain + "\",\"policies\":[{\"policy\":{"

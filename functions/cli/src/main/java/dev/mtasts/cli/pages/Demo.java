@@ -33,21 +33,21 @@ import java.util.Map;
  *   <li>retired.example, {@code none}: no reports.</li>
  * </ul>
  */
-final class Demo {
-    static final int DAYS = 30;
-    static final int CHANGE = 18;
+public final class Demo {
+    public static final int DAYS = 30;
+    public static final int CHANGE = 18;
     /** Days before the end on which no report arrived at all, and on which Example Soft sent none. */
-    static final int SILENT = 11;
-    static final int SOFT_SILENT = 10;
-    static final List<String> TESTING = Senders.policy("testing", 86400, "mail.example.com", "*.mx.example.net");
-    static final List<String> ENFORCE = Senders.policy("enforce", 604800, "mail.example.com", "*.mx.example.net");
-    static final List<String> ORG = Senders.policy("testing", 86400, "mx1.example.org", "mx2.example.org");
+    public static final int SILENT = 11;
+    public static final int SOFT_SILENT = 10;
+    public static final List<String> TESTING = Senders.policy("testing", 86400, "mail.example.com", "*.mx.example.net");
+    public static final List<String> ENFORCE = Senders.policy("enforce", 604800, "mail.example.com", "*.mx.example.net");
+    public static final List<String> ORG = Senders.policy("testing", 86400, "mx1.example.org", "mx2.example.org");
 
     private Demo() {
     }
 
     /** File name (as senders name them, RFC 8460 §5.1) to report, oldest first. */
-    static Map<String, String> reports(LocalDate end) {
+    public static Map<String, String> reports(LocalDate end) {
         Map<String, String> out = new LinkedHashMap<>();
         for (int back = DAYS - 1; back >= 0; back--) {
             LocalDate day = end.minusDays(back);
@@ -93,7 +93,7 @@ final class Demo {
     }
 
     /** The three rows, example.com ready with its enforce policy announced since the change. */
-    static List<Map<String, Object>> rows(LocalDate end) throws Exception {
+    public static List<Map<String, Object>> rows(LocalDate end) throws Exception {
         Policy enforce = Policy.parse(String.join("\n", ENFORCE));
         Instant changed = end.minusDays(CHANGE).atTime(9, 30).toInstant(java.time.ZoneOffset.UTC);
         Lifecycle ready = Lifecycle.start(changed.minusSeconds(86400 * 20))
@@ -120,7 +120,7 @@ final class Demo {
     }
 
     /** Stores the rows and reports as {@code report ingest} does: each file read, attributed, stored once. */
-    static void load(DomainStore domains, ReportStore reports, LocalDate end) throws Exception {
+    public static void load(DomainStore domains, ReportStore reports, LocalDate end) throws Exception {
         for (Map<String, Object> row : rows(end)) {
             domains.putItem(row);
         }
