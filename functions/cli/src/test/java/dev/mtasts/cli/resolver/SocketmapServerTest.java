@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class SocketmapServerTest {
     @BeforeEach
     void start() throws Exception {
         server = SocketmapServer.start(new ResolverConfig.Listen("127.0.0.1", 0, null, null), false,
-                (name, key) -> "OK " + name + "/" + key, new ResolverLog(new PrintWriter(log, true),
+                new SocketmapServer.Timeouts(Duration.ofSeconds(60), Duration.ofSeconds(5)), (name, key) -> "OK " + name + "/" + key, new ResolverLog(new PrintWriter(log, true),
                         ResolverLog.Level.DEBUG, Clock.systemUTC()));
     }
 
