@@ -180,7 +180,6 @@ public final class SocketmapServer implements AutoCloseable {
         if (longest == null) {
             line = "socketmap: " + MAX_CONNECTIONS + " connections open, each with a lookup under way: refusing a new one";
         } else {
-            open.remove(longest);
             line = "socketmap: " + MAX_CONNECTIONS + " connections open (the most kept): closed connection "
                     + longest.number + ", " + (longest.state == State.READING ? "in the middle of a request" : "waiting")
                     + " for " + Answer.span(Duration.ofNanos(now - longest.since)) + ", to take a new one";
@@ -256,8 +255,10 @@ public final class SocketmapServer implements AutoCloseable {
             return s == State.ANSWERING || s == State.REPLYING;
         }
 
+        /** Closes it from another thread; it no longer counts as open, and its own thread says nothing more. */
         void closeFor(String why) {
             closedFor = why;
+            open.remove(this);
             closeQuietly(ch);
         }
 
