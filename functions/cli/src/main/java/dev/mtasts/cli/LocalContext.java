@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import dev.mtasts.core.Quote;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -17,7 +18,8 @@ final class LocalContext implements Context {
         this.logger = new LambdaLogger() {
             @Override
             public void log(String message) {
-                log.println("  " + message);
+                // a function's line may repeat what a client sent: escaped, so it stays one line of plain text
+                log.println("  " + Quote.escaped(message, LocalApiGateway.MAX_LOGGED));
                 log.flush();
             }
 

@@ -115,7 +115,8 @@ final class ResolverCommand implements Callable<Integer> {
         }
         SocketmapServer server;
         try {
-            server = SocketmapServer.start(where, cfg.reusePort(), resolver::answer, log);
+            server = SocketmapServer.start(where, cfg.reusePort(),
+                    new SocketmapServer.Timeouts(cfg.idleTimeout(), cfg.requestTimeout()), resolver::answer, log);
         } catch (java.net.BindException e) {
             err.println("mta-sts: cannot listen on " + where + ": " + e.getMessage().toLowerCase(java.util.Locale.ROOT)
                     + " (another resolver running? choose another with --listen)");

@@ -396,7 +396,7 @@ class LocalStackTest {
             });
             assertEquals(200, get.get(20, TimeUnit.SECONDS).statusCode());
             long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
-            assertTrue(seconds <= Long.parseLong(LocalApiGateway.MAX_REQUEST_SECONDS) + 3, "answered after " + seconds + " s");
+            assertTrue(seconds <= LocalApiGateway.REQUEST_TIMEOUT.toSeconds() + 3, "answered after " + seconds + " s");
         } finally {
             for (java.net.Socket s : stalled) {
                 s.close();

@@ -380,4 +380,146 @@ class ResolverCliTest {
         }
         assertTrue(!Files.exists(socket), "the socket is removed on exit");
     }
+
+    // Any local user can connect to the resolver: none can stall Postfix's lookups or write lines into its log.
+
+    static final String ENFORCE_ANSWER =
+            "secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname";
+
+    /** A resolver whose connection timeouts a test can wait out. */
+    static Running impatient(String name) throws Exception {
+        return Running.start(config(name, "idle_timeout: 1\nrequest_timeout: 0.5\ncache:\n  type: internal"));
+    }
+
+    static java.net.Socket connect(int port) throws java.io.IOException {
+        java.net.Socket s = new java.net.Socket();
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    /** Milliseconds until the resolver closes {@code s}, which reads nothing but the end of the connection. */
+    static long millisUntilClosed(java.net.Socket s, long t0) throws java.io.IOException {
+        assertEquals(-1, s.getInputStream().read(), "the resolver sent something");
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * A connection without a request is closed after idle_timeout; Postfix, finding its connection closed, opens a
+     * new one and asks again (dict_sockmap retries once), so a lookup after the pause is answered.
+     */
+    @Test
+    void anIdleConnectionIsClosedAndPostfixReconnects() throws Exception {
+        try (Running r = impatient("idle"); java.net.Socket idle = connect(r.port())) {
+            long millis = millisUntilClosed(idle, System.nanoTime());
+            assertTrue(millis >= 900 && millis < 4_000, "closed after " + millis + " ms");
+            assertTrue(r.log().contains(" closed after no request for 1 s (idle_timeout;"), r.log());
+
+            Process postmap = new ProcessBuilder(Postmap.POSTMAP.toString(), "-c", postfix.toString(), "-q", "-",
+                    Postmap.table(r.port(), "postfix")).start();
+            var out = CompletableFuture.supplyAsync(() -> read(postmap.getInputStream()));
+            var err = CompletableFuture.supplyAsync(() -> read(postmap.getErrorStream()));
+            postmap.getOutputStream().write("enforce.example\n".getBytes());
+            postmap.getOutputStream().flush();
+            await(() -> r.log().contains(" postfix enforce.example: OK"), Duration.ofSeconds(30), "the first lookup");
+            int closedBefore = r.log().split("idle_timeout;", -1).length;
+            await(() -> r.log().split("idle_timeout;", -1).length > closedBefore, Duration.ofSeconds(5),
+                    "postmap's connection closed for idleness");
+            postmap.getOutputStream().write("enforce.example\n".getBytes());
+            postmap.getOutputStream().close();
+            assertTrue(postmap.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, postmap.exitValue(), err.join());
+            assertEquals("enforce.example\t" + ENFORCE_ANSWER + "\nenforce.example\t" + ENFORCE_ANSWER + "\n",
+                    out.join(), err.join());
+            assertEquals("", err.join());
+        }
+    }
+
+    static byte[] netstring(String content) {
+        byte[] data = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] head = (data.length + ":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] frame = java.util.Arrays.copyOf(head, head.length + data.length + 1);
+        System.arraycopy(data, 0, frame, head.length, data.length);
+        frame[frame.length - 1] = ',';
+        return frame;
+    }
+
+    static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** A request must arrive whole within request_timeout of its first byte: half a netstring holds nothing for long. */
+    @Test
+    void aHalfSentRequestIsClosedAfterTheRequestTimeout() throws Exception {
+        try (Running r = impatient("half"); java.net.Socket half = connect(r.port())) {
+            half.getOutputStream().write("24:postfix enforce.exa".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            half.getOutputStream().flush();
+            long millis = millisUntilClosed(half, System.nanoTime());
+            assertTrue(millis >= 400 && millis < 3_000, "closed after " + millis + " ms");
+            assertTrue(r.log().contains(": its request did not arrive whole within 0.5 s (request_timeout)"), r.log());
+            assertEquals(ENFORCE_ANSWER, r.query("postfix", "enforce.example").out().strip(), r.log());
+        }
+    }
+
+    /**
+     * 2,000 connections held open (the most the resolver keeps, as many as 20 Postfix hosts' SMTP clients would
+     * open) do not keep Postfix out: the one that has waited longest for a request is closed to take the lookup.
+     */
+    @Test
+    void atTheConnectionLimitTheLongestIdleMakesRoomForALookup() throws Exception {
+        List<java.net.Socket> held = new ArrayList<>();
+        try (Running r = Running.start(config("limit", "cache:\n  type: internal"))) {
+            for (int i = 0; i < 2000; i++) {
+                held.add(connect(r.port()));
+            }
+            // the last one answered: the resolver has taken every connection before it
+            java.net.Socket last = held.get(held.size() - 1);
+            last.getOutputStream().write(netstring("postfix [192.0.2.1]:25"));
+            assertEquals("9:NOTFOUND ,", new String(last.getInputStream().readNBytes(12),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            Postmap p = r.query("postfix", "enforce.example");
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, p.exit(), p.err() + r.log());
+            assertEquals(ENFORCE_ANSWER, p.out().strip());
+            assertTrue(r.log().contains("socketmap: 2000 connections open (the most kept): closed connection 1, waiting"
+                    + " for "), r.log());
+            assertEquals(-1, held.get(0).getInputStream().read(), "the longest idle connection is closed");
+            System.out.println("lookup with 2,000 connections held open: " + millis + " ms (postmap included)");
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * A key is the client's text: line breaks in it cannot start a line of the log that looks like the resolver's, and
+     * terminal escapes and NULs reach the log escaped, never as themselves.
+     */
+    @ParameterizedTest(name = "[{index}] {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            "evil.example\\r\\n1999-01-01T00:00:00Z info  postfix bank.example: OK secure match=mx.evil.example" | evil.example\\r\\n1999-01-01T00:00:00Z info  postfix bank.example: OK secure match=mx.evil.example
+            "evil.example\\n1999-01-01T00:00:00Z error stopping"             | evil.example\\n1999-01-01T00:00:00Z error stopping
+            "\\u001b]0;owned\\u0007\\u001b[2Jevil.example"               | \\x1b]0;owned\\x07\\x1b[2Jevil.example
+            "evil\\u0000.example"                                           | evil\\x00.example
+            """)
+    void aKeyCannotForgeALogLineNorReachTheTerminal(String sent, String logged) throws Exception {
+        String key = sent.replace("\\r", "\r").replace("\\n", "\n").replace("\\u001b", "\u001b")
+                .replace("\\u0007", "\u0007").replace("\\u0000", "\u0000");
+        try (Running r = impatient("forge"); java.net.Socket s = connect(r.port())) {
+            s.getOutputStream().write(netstring("postfix " + key));
+            assertEquals("9:NOTFOUND ,", new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII));
+            await(() -> r.log().contains(" postfix " + logged + ": NOTFOUND"), Duration.ofSeconds(5), "the lookup logged");
+            String log = r.log();
+            assertTrue(log.lines().allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ (debug|info |warn |error) .*")),
+                    "a line that is not the resolver's:\n" + log);
+            assertTrue(log.lines().noneMatch(l -> l.startsWith("1999-")), "a forged line:\n" + log);
+            assertTrue(log.chars().noneMatch(c -> c == 0x1b || c == 0 || c == 7 || c == '\r'), log);
+        }
+    }
 }

@@ -16,6 +16,49 @@ public final class Quote {
         return s == null ? "(none)" : "\"" + cut(s, MAX) + "\"";
     }
 
+    /**
+     * {@code s} for a log line read on a terminal: a backslash doubled, and every character that could end the line,
+     * move the cursor, reach the terminal as a command or reorder the text shown written as an escape: {@code \r},
+     * {@code \n}, {@code \t}; {@code \x1b} for the other C0 controls and DEL; a backslash, {@code u} and four hex
+     * digits for C1 controls, Unicode's line and paragraph separators and its bidirectional controls. Longer than
+     * {@code max} characters, it is cut and ends in {@code …}.
+     */
+    public static String escaped(String s, int max) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
+        int end = Math.min(s.length(), max);
+        if (end < s.length() && end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--; // never half a character
+        }
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '\r' -> b.append("\\r");
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        b.append(String.format("\\x%02x", (int) c));
+                    } else if (c >= 0x80 && c < 0xa0 || c == '\u2028' || c == '\u2029' || bidi(c)) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        if (end < s.length()) {
+            b.append('…');
+        }
+        return b.toString();
+    }
+
+    /** The marks and embeddings that make a terminal show text in another order than it was written. */
+    private static boolean bidi(char c) {
+        return c == '\u061c' || c == '\u200e' || c == '\u200f' || (c >= '\u202a' && c <= '\u202e')
+                || (c >= '\u2066' && c <= '\u2069');
+    }
+
     /** The first {@code max} characters on one line, {@code …} marking a cut. */
     public static String cut(String s, int max) {
         StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 1);

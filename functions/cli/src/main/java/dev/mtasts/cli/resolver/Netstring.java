@@ -28,9 +28,12 @@ final class Netstring {
      */
     static byte[] read(InputStream in, int max) throws IOException {
         int c = in.read();
-        if (c < 0) {
-            return null;
-        }
+        return c < 0 ? null : read(c, in, max);
+    }
+
+    /** The content of a netstring whose first byte, {@code first}, has been read already. */
+    static byte[] read(int first, InputStream in, int max) throws IOException {
+        int c = first;
         long length = 0;
         int digits = 0;
         while (c != ':') {

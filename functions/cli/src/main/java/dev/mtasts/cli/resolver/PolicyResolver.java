@@ -187,6 +187,9 @@ public final class PolicyResolver implements AutoCloseable {
         if (k.isEmpty()) {
             return "an empty key";
         }
+        if (k.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+            return "not a mail domain: the key holds white space or a control character";
+        }
         if (k.startsWith("[")) {
             return k + " is a host given in brackets (no MX lookup): MTA-STS applies to a domain's MX hosts";
         }

@@ -28,17 +28,23 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * The resolver's settings, read from a YAML file with the keys and meanings of postfix-mta-sts-resolver's
- * {@code mta-sts-daemon.yml}, so that an existing file can be pointed at as it is. A key this resolver does not know
+ * {@code mta-sts-daemon.yml}, so that an existing file can be pointed at as it is, and two of its own for connections
+ * that hold it up ({@code idle_timeout}, {@code request_timeout}). A key this resolver does not know
  * is an error naming it and its line; a key it knows but has no use for (the SQLite pool's {@code threads}) is
  * accepted and noted.
  *
  * @param cacheFile where valid policies are kept across restarts; null for {@code cache.type: internal} (memory only)
+ * @param idleTimeout how long a connection may wait for its next request before it is closed (Postfix opens a new
+ *     one when it needs it)
+ * @param requestTimeout how long a request may take to arrive whole once its first byte has come, and a reply to be
+ *     taken
  * @param cacheGrace how long after a check a domain's {@code _mta-sts} record is not asked again
  * @param refreshInterval how often every cached policy's record is rechecked, whether mail goes there or not
  * @param graceRatio that recheck skips domains checked less than {@code refreshInterval / graceRatio} ago
  * @param notes what was accepted but not used, to be logged at start
  */
-public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdownTimeout, Duration cacheGrace,
+public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdownTimeout, Duration idleTimeout,
+        Duration requestTimeout, Duration cacheGrace,
         Path cacheFile, int cacheSize, boolean proactive, Duration refreshInterval, int concurrencyLimit,
         double graceRatio, Zone defaultZone, Map<String, Zone> zones, List<String> notes) {
 
@@ -133,7 +139,7 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
     }
 
     private static final List<String> TOP = List.of("host", "port", "path", "mode", "reuse_port", "shutdown_timeout",
-            "cache_grace", "cache", "proactive_policy_fetching", "default_zone", "zones");
+            "idle_timeout", "request_timeout", "cache_grace", "cache", "proactive_policy_fetching", "default_zone", "zones");
     private static final List<String> CACHE = List.of("type", "options");
     private static final List<String> PROACTIVE = List.of("enabled", "interval", "concurrency_limit", "grace_ratio");
     private static final List<String> ZONE = List.of("strict_testing", "timeout", "require_sni", "tlsrpt");
@@ -165,6 +171,8 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
             }
             boolean reusePort = top.containsKey("reuse_port") && bool(top.get("reuse_port"), "reuse_port");
             Duration shutdown = seconds(top, "shutdown_timeout", "shutdown_timeout", Duration.ofSeconds(20));
+            Duration idle = timeout(top, "idle_timeout", Duration.ofSeconds(60), 86_400);
+            Duration request = timeout(top, "request_timeout", Duration.ofSeconds(5), 300);
             Duration grace = seconds(top, "cache_grace", "cache_grace", Duration.ofSeconds(60));
 
             Path cacheFile = DEFAULT_CACHE_FILE;
@@ -237,7 +245,7 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
                                     defaultZone.requireSni(), defaultZone.tlsrpt())));
                 }
             }
-            return new ResolverConfig(listen, reusePort, shutdown, grace, cacheFile, cacheSize, proactive, interval,
+            return new ResolverConfig(listen, reusePort, shutdown, idle, request, grace, cacheFile, cacheSize, proactive, interval,
                     concurrency, ratio, defaultZone, zones, notes);
         }
 
@@ -345,6 +353,19 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
                 }
             }
             throw error(node, key + " must be a number (got " + shown(node) + ")");
+        }
+
+        /** A time limit: more than 0 and at most {@code max} seconds. */
+        private Duration timeout(Map<String, Node> m, String key, Duration otherwise, int max) throws ConfigException {
+            Node node = m.get(key);
+            if (node == null) {
+                return otherwise;
+            }
+            double s = number(node, key + " (seconds)");
+            if (!(s >= 0.001 && s <= max)) {
+                throw error(node, key + " must be more than 0 and at most " + max + " seconds (got " + shown(node) + ")");
+            }
+            return Duration.ofMillis(Math.round(s * 1000));
         }
 
         private Duration seconds(Map<String, Node> m, String name, String key, Duration otherwise) throws ConfigException {

@@ -1,5 +1,6 @@
 package dev.mtasts.cli.resolver;
 
+import dev.mtasts.core.Quote;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,6 +10,9 @@ import java.util.Locale;
 /**
  * One line per event, {@code 2025-12-02T06:10:00Z info  example.com: …}: every answer with the reason for it, every
  * fetch and recheck with what it found. Lines go to standard error, where systemd's journal takes them.
+ *
+ * <p>A message is written escaped ({@link Quote#escaped}): a key a client looked up may hold line breaks, terminal
+ * escapes or NULs, and it must neither start a line of its own nor reach the terminal of whoever reads the log.
  */
 public final class ResolverLog {
     /** Verbosity, as mta-sts-daemon's {@code -v}. */
@@ -66,7 +70,7 @@ public final class ResolverLog {
             return;
         }
         String line = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS) + " " + String.format("%-5s", level.label()) + " "
-                + message;
+                + Quote.escaped(message, Integer.MAX_VALUE);
         synchronized (out) {
             out.println(line);
             out.flush();

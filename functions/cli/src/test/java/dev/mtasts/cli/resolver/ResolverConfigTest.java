@@ -66,6 +66,8 @@ class ResolverConfigTest {
         ResolverConfig c = ResolverConfig.parse("", "empty.yml");
         assertEquals(ResolverConfig.Listen.DEFAULT, c.listen());
         assertEquals(Duration.ofSeconds(60), c.cacheGrace());
+        assertEquals(Duration.ofSeconds(60), c.idleTimeout());
+        assertEquals(Duration.ofSeconds(5), c.requestTimeout());
         assertEquals(ResolverConfig.DEFAULT_CACHE_FILE, c.cacheFile());
         assertEquals(10_000, c.cacheSize());
         assertTrue(c.proactive());
@@ -92,6 +94,14 @@ class ResolverConfigTest {
         assertEquals(100, c.concurrencyLimit());
         assertEquals(2.0, c.graceRatio());
         assertEquals(new Zone("myzone", false, Duration.ofSeconds(4), true, false), c.zones().get("myzone"));
+    }
+
+    /** This resolver's own keys, for clients that hold connections open: fractions of a second are allowed. */
+    @Test
+    void connectionTimeouts() throws Exception {
+        ResolverConfig c = ResolverConfig.parse("idle_timeout: 30\nrequest_timeout: 0.5\n", "timeouts.yml");
+        assertEquals(Duration.ofSeconds(30), c.idleTimeout());
+        assertEquals(Duration.ofMillis(500), c.requestTimeout());
     }
 
     @Test
@@ -142,7 +152,7 @@ class ResolverConfigTest {
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
             "default_zone:\\n  strict_tesing: true"     | r.yml:2: unknown key "strict_tesing" in default_zone (did you mean "strict_testing"?); known keys: strict_testing, timeout, require_sni, tlsrpt
-            "hots: 127.0.0.1"                           | r.yml:1: unknown key "hots" (did you mean "host"?); known keys: host, port, path, mode, reuse_port, shutdown_timeout, cache_grace, cache, proactive_policy_fetching, default_zone, zones
+            "hots: 127.0.0.1"                           | r.yml:1: unknown key "hots" (did you mean "host"?); known keys: host, port, path, mode, reuse_port, shutdown_timeout, idle_timeout, request_timeout, cache_grace, cache, proactive_policy_fetching, default_zone, zones
             "cache:\\n  options:\\n    filenme: x"       | r.yml:3: unknown key "filenme" in cache.options (did you mean "filename"?); known keys: filename, cache_size
             "zones:\\n  z:\\n    redis: 1"               | r.yml:3: unknown key "redis" in zones.z; known keys: strict_testing, timeout, require_sni, tlsrpt
             "port: eighty"                              | r.yml:1: port must be a whole number (got "eighty")
@@ -151,6 +161,10 @@ class ResolverConfigTest {
             "cache:\\n  type: sqlite"                    | r.yml:2: cache.options.filename is missing: where should the cache be kept?
             "cache_grace: soon"                         | r.yml:1: cache_grace (seconds) must be a number (got "soon")
             "default_zone:\\n  timeout: 0"              | r.yml:2: default_zone.timeout must be more than 0 and at most 300 seconds
+            "idle_timeout: 0"                           | r.yml:1: idle_timeout must be more than 0 and at most 86400 seconds (got "0")
+            "request_timeout: 301"                      | r.yml:1: request_timeout must be more than 0 and at most 300 seconds (got "301")
+            "request_timeout: -1"                       | r.yml:1: request_timeout must be more than 0 and at most 300 seconds (got "-1")
+            "request_timeout: soon"                     | r.yml:1: request_timeout (seconds) must be a number (got "soon")
             "default_zone:\\n  strict_testing: maybe"   | r.yml:2: default_zone.strict_testing must be true or false (got "maybe")
             "port: 1\\nport: 2"                          | r.yml:2: "port" is given twice (first on line 1)
             "zones: [a, b]"                             | r.yml:1: zones must be a mapping of keys to values

@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class SocketmapServerTest {
     @BeforeEach
     void start() throws Exception {
         server = SocketmapServer.start(new ResolverConfig.Listen("127.0.0.1", 0, null, null), false,
-                (name, key) -> "OK " + name + "/" + key, new ResolverLog(new PrintWriter(log, true),
+                new SocketmapServer.Timeouts(Duration.ofSeconds(60), Duration.ofSeconds(5)), (name, key) -> "OK " + name + "/" + key, new ResolverLog(new PrintWriter(log, true),
                         ResolverLog.Level.DEBUG, Clock.systemUTC()));
     }
 
@@ -89,5 +90,37 @@ class SocketmapServerTest {
             Thread.sleep(20);
         }
         assertTrue(log.toString().contains("a netstring longer than " + SocketmapServer.MAX_REQUEST + " bytes"), log.toString());
+    }
+
+    /**
+     * A client that sends requests and never reads the replies cannot hold a thread either: once a reply has not been
+     * taken within the request timeout, the connection is closed.
+     */
+    @Test
+    void aReplyNotTakenClosesTheConnection() throws Exception {
+        try (SocketmapServer impatient = SocketmapServer.start(new ResolverConfig.Listen("127.0.0.1", 0, null, null),
+                false, new SocketmapServer.Timeouts(Duration.ofSeconds(60), Duration.ofMillis(500)),
+                (name, key) -> "OK " + key, new ResolverLog(new PrintWriter(log, true), ResolverLog.Level.DEBUG,
+                        Clock.systemUTC())); Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", impatient.listen().port()));
+            s.setSoTimeout(10_000);
+            byte[] request = ns("postfix " + "x".repeat(4000)).getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = s.getOutputStream();
+            long t0 = System.nanoTime();
+            try {
+                for (int i = 0; i < 10_000 && !log.toString().contains("did not take its reply"); i++) {
+                    out.write(request); // 40 MB of replies at most, far more than the sockets' buffers hold
+                }
+            } catch (java.io.IOException closed) {
+                // the server closed the connection while we wrote
+            }
+            for (int i = 0; i < 100 && !log.toString().contains("did not take its reply"); i++) {
+                Thread.sleep(50);
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(log.toString().contains(": it did not take its reply within 0.5 s (request_timeout)"), log.toString());
+            assertTrue(millis < 8_000, "closed after " + millis + " ms");
+        }
     }
 }
