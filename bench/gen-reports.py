@@ -6,7 +6,7 @@
 
 Usage: bench/gen-reports.py OUT_DIR [--small N] [--details N]
 """
-import argparse, gzip, json, os, random
+import argparse, datetime, gzip, json, os, random
 
 def failure(rng, i):
     return {
@@ -22,14 +22,14 @@ def failure(rng, i):
                                "peer presented chain of 2 certificates; " + "x" * rng.randrange(100, 300),
     }
 
-def report(rng, i, domain, details):
+def report(rng, i, domain, details, day="2026-11-22"):
     fails = [failure(rng, j) for j in range(details)]
     failed = sum(f["failed-session-count"] for f in fails)
     return {
         "organization-name": rng.choice(["Google Inc.", "Microsoft Corporation", "Mail.Ru", "Sender Example"]),
-        "date-range": {"start-datetime": "2026-11-22T00:00:00Z", "end-datetime": "2026-11-22T23:59:59Z"},
+        "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},
         "contact-info": "smtp-tls-reporting@sender.example",
-        "report-id": f"2026-11-22T00:00:00Z_{domain}_{i}",
+        "report-id": f"{day}T00:00:00Z_{domain}_{i}",
         "policies": [{
             "policy": {"policy-type": "sts", "policy-domain": domain,
                        "policy-string": ["version: STSv1", "mode: enforce", "mx: *.mail.example.com", "max_age: 604800"],
@@ -49,8 +49,12 @@ def main():
     os.makedirs(os.path.join(a.out, "small"), exist_ok=True)
     for i in range(a.small):
         domain = rng.choice(["example.com", "example.org", "example.net"])
-        data = json.dumps(report(rng, i, domain, rng.randrange(0, 4)), separators=(",", ":")).encode()
-        with open(os.path.join(a.out, "small", f"sender.example!{domain}!1795392000!1795478399!{i}.json.gz"), "wb") as f:
+        # a few reports per domain and day, as a domain gets them from its senders: spread over 300 days before
+        # 2026-11-22 (a flood of one day is the attack the day's bounds are for, not the usual cost)
+        day = datetime.date(2026, 11, 22) - datetime.timedelta(days=(i // 3) % 300)
+        begin = int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp())
+        data = json.dumps(report(rng, i, domain, rng.randrange(0, 4), day.isoformat()), separators=(",", ":")).encode()
+        with open(os.path.join(a.out, "small", f"sender.example!{domain}!{begin}!{begin + 86399}!{i}.json.gz"), "wb") as f:
             f.write(gzip.compress(data, mtime=0))
     big = json.dumps(report(rng, 0, "example.com", a.details), separators=(",", ":")).encode()
     with open(os.path.join(a.out, "large.json"), "wb") as f:

@@ -90,6 +90,12 @@ public final class ReportStore {
     static final String INDEX = "index#domains";
     /** Strings a sender controls are cut to this length in items (the raw report keeps them whole). */
     static final int MAX_TEXT = 256;
+    /**
+     * In a domain's share of a report, what the page shows is cut to what a real one needs: a host name (253
+     * characters at most, DNS's limit, as an organisation's name is far shorter), an address (45, IPv6 with IPv4).
+     */
+    static final int MAX_NAME = 253;
+    static final int MAX_ADDRESS = 45;
     /** Result types beyond the registered ones: this many per report and domain, and per domain and day. */
     public static final int MAX_RESULT_TYPES = 20;
     /** Length of a result type's name in counts: registered ones are at most 24 characters. */
@@ -476,10 +482,8 @@ public final class ReportStore {
         Map<String, Object> item = new LinkedHashMap<>();
         item.put("pk", "domain#" + domain);
         item.put("sk", "report#" + day + "#" + identity);
-        item.put("organization", cut(r.organization()));
-        item.put("report_id", cut(r.reportId()));
+        item.put("organization", cut(r.organization(), MAX_NAME));
         item.put("day", day.toString());
-        item.put("received", receivedAt.toString());
         item.put("expires", expires);
         item.put("counted", counted(t, failures));
         List<PolicyResult> mine = policiesOf(r, domain).toList();
@@ -490,7 +494,7 @@ public final class ReportStore {
                 break;
             }
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", cut(p.type()));
+            m.put("type", cut(p.type(), MAX_TYPE_TEXT));
             m.put("successful", p.successful());
             m.put("failed", p.failed());
             dev.mtasts.core.report.SeenPolicy seen = dev.mtasts.core.report.SeenPolicy.of(p);
@@ -503,11 +507,11 @@ public final class ReportStore {
                     .sorted(Comparator.comparingLong(FailureDetail::count).reversed())
                     .limit(Math.max(0, MAX_DETAILS - details)).toList()) {
                 Map<String, Object> d = new LinkedHashMap<>();
-                d.put("result_type", cut(f.resultType()));
+                d.put("result_type", cut(f.resultType(), MAX_TYPE_TEXT));
                 d.put("count", f.failedSessionCount());
-                d.put("receiving_mx", cut(f.receivingMxHostname()));
-                d.put("sending_ip", cut(f.sendingMtaIp()));
-                d.put("receiving_ip", cut(f.receivingIp()));
+                d.put("receiving_mx", cut(f.receivingMxHostname(), MAX_NAME));
+                d.put("sending_ip", cut(f.sendingMtaIp(), MAX_ADDRESS));
+                d.put("receiving_ip", cut(f.receivingIp(), MAX_ADDRESS));
                 kept.add(d);
             }
             details += kept.size();
