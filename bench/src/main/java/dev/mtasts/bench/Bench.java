@@ -120,7 +120,7 @@ public final class Bench {
     static void artifacts(Path root) throws IOException {
         System.out.println();
         System.out.println("Deployment artifacts");
-        for (String f : List.of("policy", "reports", "dns")) {
+        for (String f : List.of("policy", "reports", "lifecycle")) {
             Path jar = root.resolve("functions/" + f + "/target/" + f + ".jar");
             try (ZipFile zip = new ZipFile(jar.toFile())) {
                 long apache = zip.stream().filter(e -> e.getName().startsWith("org/apache/http")
@@ -131,7 +131,7 @@ public final class Bench {
                         .map(n -> n.split("/")).filter(parts -> parts.length > 5).map(parts -> parts[4])
                         .forEach(services::add);
                 long eventstream = zip.stream().filter(e -> e.getName().contains("/eventstream/")).count();
-                System.out.printf("   %-8s %6.1f MB  %5d entries  SDK services %s  apache %d, netty %d, eventstream %d%n",
+                System.out.printf("   %-13s %6.1f MB  %5d entries  SDK services %s  apache %d, netty %d, eventstream %d%n",
                         f + ".jar", Files.size(jar) / 1e6, zip.size(), services, apache, netty, eventstream);
             }
         }

@@ -1,8 +1,8 @@
 package dev.mtasts.bench;
 
-import dev.mtasts.probe.DnsServer;
-import dev.mtasts.probe.PolicyServer;
-import dev.mtasts.probe.TestCa;
+import dev.mtasts.sender.DnsServer;
+import dev.mtasts.sender.PolicyServer;
+import dev.mtasts.sender.TestCa;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

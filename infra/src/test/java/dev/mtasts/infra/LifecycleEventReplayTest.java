@@ -10,10 +10,10 @@ import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFact
 import dev.mtasts.cli.DomainsFile;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Lifecycle;
-import dev.mtasts.dns.LifecycleScheduleHandler;
-import dev.mtasts.dns.LifecycleStack;
-import dev.mtasts.dns.LifecycleStreamHandler;
-import dev.mtasts.dns.Runner;
+import dev.mtasts.lifecycle.LifecycleScheduleHandler;
+import dev.mtasts.lifecycle.LifecycleStack;
+import dev.mtasts.lifecycle.LifecycleStreamHandler;
+import dev.mtasts.lifecycle.Runner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -83,11 +83,11 @@ class LifecycleEventReplayTest {
     @Test
     @Order(2)
     void theDailyCheckLooksAtEveryAnnouncedDomain() throws Exception {
-        try (dev.mtasts.probe.DnsServer empty = new dev.mtasts.probe.DnsServer()) {
-            var sender = new dev.mtasts.probe.Sender(dev.mtasts.probe.Dns.server(empty.address(), java.time.Duration.ofSeconds(1)),
-                    new dev.mtasts.probe.PolicyFetch(null, java.time.Duration.ofSeconds(1)), 443);
-            var handler = new dev.mtasts.dns.CheckScheduleHandler(new dev.mtasts.dns.DailyCheck(stack.store,
-                    new dev.mtasts.probe.DomainCheck(sender, null, stack.clock), new dev.mtasts.store.Emf(l -> { }, stack.clock),
+        try (dev.mtasts.sender.DnsServer empty = new dev.mtasts.sender.DnsServer()) {
+            var sender = new dev.mtasts.sender.Sender(dev.mtasts.sender.Dns.server(empty.address(), java.time.Duration.ofSeconds(1)),
+                    new dev.mtasts.sender.PolicyFetch(null, java.time.Duration.ofSeconds(1)), 443);
+            var handler = new dev.mtasts.lifecycle.CheckScheduleHandler(new dev.mtasts.lifecycle.DailyCheck(stack.store,
+                    new dev.mtasts.sender.DomainCheck(sender, null, stack.clock), new dev.mtasts.store.Emf(l -> { }, stack.clock),
                     null, stack.clock));
             Map<String, Object> event;
             try (InputStream in = Files.newInputStream(EVENTS.resolve("check-schedule.json"))) {

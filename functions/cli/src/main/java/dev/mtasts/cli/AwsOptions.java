@@ -1,9 +1,9 @@
 package dev.mtasts.cli;
 
-import dev.mtasts.dns.Certificates;
-import dev.mtasts.dns.CustomDomains;
-import dev.mtasts.dns.LifecycleSettings;
-import dev.mtasts.dns.Zones;
+import dev.mtasts.lifecycle.Certificates;
+import dev.mtasts.lifecycle.CustomDomains;
+import dev.mtasts.lifecycle.LifecycleSettings;
+import dev.mtasts.lifecycle.Zones;
 import dev.mtasts.store.Dynamo;
 import java.net.URI;
 import java.util.function.Supplier;

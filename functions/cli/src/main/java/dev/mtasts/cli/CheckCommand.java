@@ -2,10 +2,10 @@ package dev.mtasts.cli;
 
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
-import dev.mtasts.probe.DomainCheck;
-import dev.mtasts.probe.Sender;
-import dev.mtasts.probe.SmtpProbe;
-import dev.mtasts.probe.Trust;
+import dev.mtasts.sender.DomainCheck;
+import dev.mtasts.sender.Sender;
+import dev.mtasts.sender.SmtpProbe;
+import dev.mtasts.sender.Trust;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.mtasts.cli;
 
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
-import dev.mtasts.dns.DomainLifecycle;
-import dev.mtasts.dns.LifecycleSettings;
-import dev.mtasts.probe.PolicyFetch;
+import dev.mtasts.lifecycle.DomainLifecycle;
+import dev.mtasts.lifecycle.LifecycleSettings;
+import dev.mtasts.sender.PolicyFetch;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Emf;
 import java.io.PrintWriter;
@@ -79,7 +79,7 @@ final class ProvisionCommand implements Callable<Integer> {
             err.println("mta-sts: " + e.getMessage());
             return Main.ERROR;
         }
-        dev.mtasts.dns.CustomDomains customDomains;
+        dev.mtasts.lifecycle.CustomDomains customDomains;
         try {
             customDomains = aws.customDomains(clients, () -> new IllegalArgumentException("no HTTP API named " + aws.stack
                     + " in this account and region: deploy the stack, or give --stack or --api-id"));

@@ -1,9 +1,9 @@
 package dev.mtasts.cli;
 
-import dev.mtasts.probe.Dns;
-import dev.mtasts.probe.PolicyFetch;
-import dev.mtasts.probe.Sender;
-import dev.mtasts.probe.Trust;
+import dev.mtasts.sender.Dns;
+import dev.mtasts.sender.PolicyFetch;
+import dev.mtasts.sender.Sender;
+import dev.mtasts.sender.Trust;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;

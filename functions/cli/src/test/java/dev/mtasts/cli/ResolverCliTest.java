@@ -3,9 +3,9 @@ package dev.mtasts.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mtasts.probe.DnsServer;
-import dev.mtasts.probe.PolicyServer;
-import dev.mtasts.probe.TestCa;
+import dev.mtasts.sender.DnsServer;
+import dev.mtasts.sender.PolicyServer;
+import dev.mtasts.sender.TestCa;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.mtasts.cli.resolver;
 
 import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
-import dev.mtasts.probe.Dns;
+import dev.mtasts.sender.Dns;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

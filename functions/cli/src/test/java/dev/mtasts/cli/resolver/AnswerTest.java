@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.core.Policy;
-import dev.mtasts.probe.Dns;
+import dev.mtasts.sender.Dns;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

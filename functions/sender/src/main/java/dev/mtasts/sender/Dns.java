@@ -1,0 +1,189 @@
+package dev.mtasts.sender;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * DNS as a sending MTA queries it (dnsjava): TXT records as their strings, MX hosts by preference, a host's
+ * addresses, CNAME chains followed (RFC 8461 §8.2 allows delegating {@code _mta-sts} and {@code mta-sts} by CNAME).
+ * Asks the system's resolvers, or one given server ({@code --dns-server}), with one timeout per question.
+ */
+public final class Dns {
+    /** CNAME hops followed before giving up: more is a loop or a misconfiguration. */
+    static final int MAX_CNAMES = 8;
+
+    private final Resolver resolver;
+
+    private Dns(Resolver resolver) {
+        this.resolver = resolver;
+    }
+
+    /** The system's resolvers. */
+    public static Dns system(Duration timeout) {
+        ExtendedResolver r = new ExtendedResolver();
+        r.setTimeout(timeout);
+        return new Dns(r);
+    }
+
+    /** One server, {@code host} or {@code host:port} ({@code [v6]:port} for IPv6). */
+    public static Dns server(String hostAndPort, Duration timeout) throws UnknownHostException {
+        String host = hostAndPort;
+        int port = 53;
+        if (hostAndPort.startsWith("[")) {
+            int close = hostAndPort.indexOf(']');
+            host = hostAndPort.substring(1, close);
+            if (hostAndPort.length() > close + 2 && hostAndPort.charAt(close + 1) == ':') {
+                port = Integer.parseInt(hostAndPort.substring(close + 2));
+            }
+        } else if (hostAndPort.indexOf(':') == hostAndPort.lastIndexOf(':') && hostAndPort.contains(":")) {
+            host = hostAndPort.substring(0, hostAndPort.indexOf(':'));
+            port = Integer.parseInt(hostAndPort.substring(hostAndPort.indexOf(':') + 1));
+        }
+        SimpleResolver r = new SimpleResolver(InetAddress.getByName(host));
+        r.setPort(port);
+        r.setTimeout(timeout);
+        return new Dns(r);
+    }
+
+    /** No answer to give: the name does not exist, the server failed, or no server answered. */
+    public static final class Failure extends Exception {
+        private final boolean passing;
+
+        Failure(String message, boolean passing) {
+            super(message, null, false, false);
+            this.passing = passing;
+        }
+
+        /** A timeout or SERVFAIL: asking again later may help. */
+        public boolean passing() {
+            return passing;
+        }
+    }
+
+    /**
+     * The answer for one name and type, the CNAMEs that led there ({@code name -> target}, in order) and the name
+     * that holds the records. No records (NODATA, NXDOMAIN) is an empty list, not a failure.
+     */
+    public record Answer<T>(List<T> records, List<String> cnames, String owner, boolean nxdomain) {
+    }
+
+    /** TXT records, each as its list of strings (RFC 8461 §3.1 joins them without spaces). */
+    public Answer<List<String>> txt(String name) throws Failure {
+        Answer<Record> a = query(name, Type.TXT);
+        List<List<String>> out = new ArrayList<>();
+        for (Record r : a.records()) {
+            out.add(List.copyOf(((TXTRecord) r).getStrings()));
+        }
+        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain());
+    }
+
+    /** An MX host and its preference. */
+    public record Mx(int preference, String host) {
+    }
+
+    /** MX records by preference, host names in lower case without the trailing dot. */
+    public Answer<Mx> mx(String domain) throws Failure {
+        Answer<Record> a = query(domain, Type.MX);
+        List<Mx> out = new ArrayList<>();
+        for (Record r : a.records()) {
+            MXRecord mx = (MXRecord) r;
+            out.add(new Mx(mx.getPriority(), hostName(mx.getTarget())));
+        }
+        out.sort(Comparator.comparingInt(Mx::preference).thenComparing(Mx::host));
+        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain());
+    }
+
+    /** The IPv4 and IPv6 addresses of a host, IPv4 first. */
+    public Answer<InetAddress> addresses(String host) throws Failure {
+        Answer<Record> v4 = query(host, Type.A);
+        Answer<Record> v6 = query(host, Type.AAAA);
+        List<InetAddress> out = new ArrayList<>();
+        v4.records().forEach(r -> out.add(((ARecord) r).getAddress()));
+        v6.records().forEach(r -> out.add(((AAAARecord) r).getAddress()));
+        return new Answer<>(out, v4.cnames(), v4.owner(), v4.nxdomain() && v6.nxdomain());
+    }
+
+    private Answer<Record> query(String name, int type) throws Failure {
+        Name current;
+        try {
+            current = Name.fromString(name.endsWith(".") ? name : name + ".");
+        } catch (TextParseException e) {
+            throw new Failure("\"" + name + "\" is not a domain name", false);
+        }
+        List<String> cnames = new ArrayList<>();
+        for (int hop = 0; hop <= MAX_CNAMES; hop++) {
+            Message response;
+            try {
+                response = resolver.send(Message.newQuery(Record.newRecord(current, type, DClass.IN)));
+            } catch (IOException e) {
+                throw new Failure("no answer for " + hostName(current) + " " + Type.string(type) + " ("
+                        + (e.getMessage() == null ? "timed out" : e.getMessage()) + ")", true);
+            }
+            int rcode = response.getRcode();
+            if (rcode == Rcode.NXDOMAIN) {
+                return new Answer<>(List.of(), cnames, hostName(current), true);
+            }
+            if (rcode != Rcode.NOERROR) {
+                throw new Failure(hostName(current) + " " + Type.string(type) + ": the DNS server answered "
+                        + Rcode.string(rcode), rcode == Rcode.SERVFAIL);
+            }
+            // a recursive answer holds the whole chain; an authoritative one may stop at the first CNAME
+            List<Record> answers = response.getSection(Section.ANSWER);
+            Name owner = current;
+            boolean moved = true;
+            while (moved) {
+                moved = false;
+                for (Record r : answers) {
+                    if (r.getType() == Type.CNAME && r.getName().equals(owner) && type != Type.CNAME) {
+                        Name target = ((CNAMERecord) r).getTarget();
+                        cnames.add(hostName(owner) + " -> " + hostName(target));
+                        if (cnames.size() > MAX_CNAMES) {
+                            throw new Failure("more than " + MAX_CNAMES + " CNAMEs from " + name, false);
+                        }
+                        owner = target;
+                        moved = true;
+                        break;
+                    }
+                }
+            }
+            List<Record> found = new ArrayList<>();
+            for (Record r : answers) {
+                if (r.getType() == type && r.getName().equals(owner)) {
+                    found.add(r);
+                }
+            }
+            if (!found.isEmpty() || owner.equals(current)) {
+                return new Answer<>(found, cnames, hostName(owner), false);
+            }
+            current = owner; // the chain left the answer: ask for its end
+        }
+        throw new Failure("more than " + MAX_CNAMES + " CNAMEs from " + name, false);
+    }
+
+    static String hostName(Name n) {
+        String s = n.toString(true);
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.mtasts.sender;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** DNS as senders see it, against a real DNS server on 127.0.0.1. */
+class DnsTest {
+    static DnsServer server;
+    static Dns dns;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new DnsServer()
+                .add("example.com. 300 IN MX 20 backup.example.com.")
+                .add("example.com. 300 IN MX 10 Mail.Example.com.")
+                .add("_mta-sts.example.com. 300 IN TXT \"v=STSv1; \" \"id=abc\"")
+                .add("mta-sts.example.com. 300 IN A 192.0.2.10")
+                .add("mta-sts.example.com. 300 IN AAAA 2001:db8::10")
+                .add("_mta-sts.delegated.example. 300 IN CNAME _mta-sts.provider.example.")
+                .add("_mta-sts.provider.example. 300 IN TXT \"v=STSv1; id=fromprovider\"")
+                .add("_mta-sts.loop.example. 300 IN CNAME _mta-sts.loop2.example.")
+                .add("_mta-sts.loop2.example. 300 IN CNAME _mta-sts.loop.example.")
+                .failing("broken.example")
+                .silent("slow.example");
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            big.append('"').append("x".repeat(200)).append("\" ");
+        }
+        server.add("big.example. 300 IN TXT " + big);
+        dns = Dns.server(server.address(), Duration.ofMillis(800));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void recordsAsSendersReadThem() throws Exception {
+        assertEquals(List.of(List.of("v=STSv1; ", "id=abc")), dns.txt("_mta-sts.example.com").records());
+        assertEquals(List.of(new Dns.Mx(10, "mail.example.com"), new Dns.Mx(20, "backup.example.com")),
+                dns.mx("example.com").records());
+        assertEquals(List.of("192.0.2.10", "2001:db8:0:0:0:0:0:10"),
+                dns.addresses("mta-sts.example.com").records().stream().map(a -> a.getHostAddress()).toList());
+        assertEquals(8, dns.txt("big.example").records().get(0).size(), "over 512 bytes: asked again over TCP");
+    }
+
+    @Test
+    void aCnameDelegationIsFollowed() throws Exception {
+        Dns.Answer<List<String>> a = dns.txt("_mta-sts.delegated.example");
+        assertEquals(List.of(List.of("v=STSv1; id=fromprovider")), a.records());
+        assertEquals(List.of("_mta-sts.delegated.example -> _mta-sts.provider.example"), a.cnames());
+        assertEquals("_mta-sts.provider.example", a.owner());
+        assertThrows(Dns.Failure.class, () -> dns.txt("_mta-sts.loop.example"));
+    }
+
+    @Test
+    void noRecordsIsAnAnswerAFailingServerIsNot() throws Exception {
+        Dns.Answer<List<String>> none = dns.txt("_mta-sts.nowhere.example");
+        assertTrue(none.records().isEmpty() && none.nxdomain());
+        Dns.Answer<List<String>> nodata = dns.txt("example.com");
+        assertTrue(nodata.records().isEmpty());
+        assertFalse(nodata.nxdomain());
+        Dns.Failure servfail = assertThrows(Dns.Failure.class, () -> dns.txt("broken.example"));
+        assertTrue(servfail.passing() && servfail.getMessage().contains("SERVFAIL"), servfail.getMessage());
+        long t0 = System.nanoTime();
+        Dns.Failure timeout = assertThrows(Dns.Failure.class, () -> dns.txt("slow.example"));
+        assertTrue(timeout.passing(), timeout.getMessage());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000, "gave up within the timeout");
+    }
+}
