@@ -19,7 +19,7 @@ if ! [ -x /usr/bin/mta-sts-daemon ]; then
 fi
 # one reactor build (unless bench/run.sh has just built): the jar and the harness's classpath from this tree's modules, not from ~/.m2 (its output on stderr)
 [ -n "${MTA_STS_BENCH_BUILT:-}" ] ||
-  mvn -B -q -pl functions/cli,bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
+  mvn -B -q -pl functions/resolver,bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/classpath >&2
 echo "mta-sts resolver beside postfix-mta-sts-resolver $(dpkg-query -W -f '${Version}' postfix-mta-sts-resolver)"
 java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.mtasts.bench.ResolverBench \
-  functions/cli/target/mta-sts.jar "${1:-400}" "${2:-8}" "${3:-5}"
+  functions/resolver/target/mta-sts-resolver.jar "${1:-400}" "${2:-8}" "${3:-5}"

@@ -5,7 +5,7 @@ import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Policy;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.core.report.ReportReader;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.reports.Ingest;
 import dev.mtasts.reports.Metrics;
 import dev.mtasts.store.DomainStore;

@@ -1,10 +1,10 @@
 package dev.mtasts.bench;
 
-import dev.mtasts.cli.pages.Demo;
+import dev.mtasts.pages.Demo;
 import dev.mtasts.core.report.FailureDetail;
 import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.TlsReport;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;

@@ -75,7 +75,7 @@ public final class ResolverBench {
             List<String> java = new ArrayList<>(List.of("java"));
             String opts = System.getenv().getOrDefault("RESOLVER_JAVA_OPTS", unit.javaOptions());
             java.addAll(Arrays.asList(opts.trim().split("\\s+")));
-            java.addAll(List.of("-jar", jar.toString(), "resolver", "--config", work.resolve("ours.yml").toString(),
+            java.addAll(List.of("-jar", jar.toString(), "--config", work.resolve("ours.yml").toString(),
                     "--dns-server", "127.0.0.2:53", "--ca-file", caPem.toString()));
             Daemon ours = Daemon.start("mta-sts resolver", oursPort, work.resolve("ours.log"), unit.environment(),
                     java.toArray(String[]::new));

@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Policy;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;

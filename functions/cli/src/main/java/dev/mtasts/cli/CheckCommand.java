@@ -6,6 +6,7 @@ import dev.mtasts.sender.DomainCheck;
 import dev.mtasts.sender.Sender;
 import dev.mtasts.sender.SmtpProbe;
 import dev.mtasts.sender.Trust;
+import dev.mtasts.resolver.SenderOptions;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import dev.mtasts.resolver.ResolverCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -3,6 +3,7 @@ package dev.mtasts.cli;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.lifecycle.DomainLifecycle;
+import dev.mtasts.local.AwsClients;
 import dev.mtasts.lifecycle.LifecycleSettings;
 import dev.mtasts.sender.PolicyFetch;
 import dev.mtasts.store.DomainStore;
@@ -71,7 +72,7 @@ final class ProvisionCommand implements Callable<Integer> {
             return Main.ERROR;
         }
         DomainStore store = table.open();
-        AwsOptions.Clients clients = aws.clients(table.region);
+        AwsClients clients = aws.clients(table.region);
         Function<DomainName, PolicyFetch.Target> host;
         try {
             host = policyHost(liveCheck);

@@ -8,6 +8,7 @@ import dev.mtasts.core.report.PolicyResult;
 import dev.mtasts.core.report.ReportException;
 import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.core.report.TlsReport;
+import dev.mtasts.local.LocalReports;
 import dev.mtasts.reports.FolderRawStore;
 import dev.mtasts.reports.Ingest;
 import dev.mtasts.store.ReportStore;
@@ -142,8 +143,8 @@ final class ReportCommand {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            LocalReports local = LocalReports.open(table, reportsTable, limits.limits(), dkim.equalsIgnoreCase("ses"),
-                    line -> { });
+            LocalReports local = LocalReports.of(table.client(), table.table, reportsTable, limits.limits(),
+                    dkim.equalsIgnoreCase("ses"), line -> { });
             FolderRawStore raw = new FolderRawStore(dataDir);
             int rejected = 0;
             int unreadable = 0;

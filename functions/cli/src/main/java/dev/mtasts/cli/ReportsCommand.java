@@ -1,10 +1,10 @@
 package dev.mtasts.cli;
 
-import dev.mtasts.cli.pages.DomainReport;
-import dev.mtasts.cli.pages.ReportPage;
-import dev.mtasts.cli.pages.ReportPages;
-import dev.mtasts.cli.pages.Verdict;
-import dev.mtasts.cli.pages.Window;
+import dev.mtasts.pages.DomainReport;
+import dev.mtasts.pages.ReportPage;
+import dev.mtasts.pages.ReportPages;
+import dev.mtasts.pages.Verdict;
+import dev.mtasts.pages.Window;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Policy;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.StateStore;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.core.Policy;
+import dev.mtasts.local.LocalApiGateway;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -281,9 +282,9 @@ class LocalStackTest {
         assertEquals(404, request("GET", "mta-sts.example.com", "/").statusCode());
         assertEquals(400, request("GET", null, "/?since=soon").statusCode());
 
-        dev.mtasts.cli.pages.Chromium.Run live = dev.mtasts.cli.pages.Chromium.dumpDom(
+        dev.mtasts.pages.Chromium.Run live = dev.mtasts.pages.Chromium.dumpDom(
                 "http://127.0.0.1:" + serve.httpPort + "/?since=" + SINCE + "&domain=example.org");
-        dev.mtasts.cli.pages.Chromium.assertQuiet(live);
+        dev.mtasts.pages.Chromium.assertQuiet(live);
         assertTrue(live.out().contains("<rect class=\"bar\" data-series=\"certificate-expired\" data-day=\"" + D1 + "\""),
                 live.out());
 

@@ -3,7 +3,7 @@ package dev.mtasts.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mtasts.local.MotoServer;
+import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -6,7 +6,7 @@ import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Policy;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import java.util.List;

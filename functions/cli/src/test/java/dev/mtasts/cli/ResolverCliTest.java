@@ -3,6 +3,7 @@ package dev.mtasts.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mtasts.resolver.ResolverCommand;
 import dev.mtasts.sender.DnsServer;
 import dev.mtasts.sender.PolicyServer;
 import dev.mtasts.sender.TestCa;

@@ -13,7 +13,7 @@ import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Mode;
 import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.StateStore;

@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.mtasts.core.report.Limits;
-import dev.mtasts.local.MotoServer;
+import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import dev.mtasts.core.report.Limits;
-import dev.mtasts.local.MotoServer;
+import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
 import dev.mtasts.store.SourceAllowance;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.S3Event;
 import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import dev.mtasts.core.report.Limits;
-import dev.mtasts.local.MotoServer;
+import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Mode;
 import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
-import dev.mtasts.local.LocalDynamoDb;
+import dev.mtasts.emulators.LocalDynamoDb;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

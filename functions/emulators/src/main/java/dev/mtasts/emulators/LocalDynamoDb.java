@@ -1,0 +1,109 @@
+package dev.mtasts.emulators;
+
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteLibraryLoader;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
+import java.net.URI;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+
+/**
+ * DynamoDB Local (in memory, one shared database) running in this JVM behind a real HTTP endpoint on 127.0.0.1,
+ * so the SDK talks to it exactly as it talks to AWS.
+ *
+ * <p>We wire its Jetty server ourselves because DynamoDB Local's own launcher listens on every interface and cannot
+ * report the port it picked. {@code sharedDb} means the access key and region of a client do not matter.
+ */
+public final class LocalDynamoDb implements AutoCloseable {
+    /** Held so the level sticks: sqlite4java warns about its own jar version on every start. */
+    private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
+    /** Its streams API warns once through SDK v1's logger that JAXB is missing, which changes nothing here. */
+    private static final java.util.logging.Logger SDK_V1_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
+    private final Server server;
+    private final LocalDynamoDBRequestHandler requestHandler;
+    private final int port;
+
+    private LocalDynamoDb(Server server, LocalDynamoDBRequestHandler requestHandler, int port) {
+        this.server = server;
+        this.requestHandler = requestHandler;
+        this.port = port;
+    }
+
+    /** Starts on a free port. */
+    public static LocalDynamoDb start() {
+        return start(0);
+    }
+
+    /** Starts on the given port of 127.0.0.1 (0: any free port). */
+    public static LocalDynamoDb start(int port) {
+        SQLITE_LOG.setLevel(java.util.logging.Level.OFF);
+        SDK_V1_LOG.setLevel(java.util.logging.Level.SEVERE);
+        try {
+            SQLiteLibraryLoader.initialize(); // its launcher does this; we bypass the launcher
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load the SQLite native library of DynamoDB Local: " + e, e);
+        }
+        LocalDynamoDBRequestHandler requestHandler = new LocalDynamoDBRequestHandler(0, true, null, true, false);
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        ContextHandler context = new ContextHandler();
+        context.setHandler(new LocalDynamoDBServerHandler(requestHandler, null));
+        server.setHandler(new ContextHandlerCollection(context));
+        try {
+            server.start();
+        } catch (Exception e) {
+            requestHandler.shutdown();
+            if (e instanceof java.io.IOException && e.getCause() instanceof java.net.BindException
+                    || e instanceof java.net.BindException) {
+                throw new PortInUseException("port " + port + " on 127.0.0.1 is in use", e);
+            }
+            throw new IllegalStateException("cannot start DynamoDB Local on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+        return new LocalDynamoDb(server, requestHandler, connector.getLocalPort());
+    }
+
+    /** The port asked for is taken. */
+    public static final class PortInUseException extends RuntimeException {
+        PortInUseException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** An endpoint on 127.0.0.1 where nothing listens: DynamoDB as seen during an outage. */
+    public static URI unreachableEndpoint() {
+        return URI.create("http://127.0.0.1:" + freePort());
+    }
+
+    /** A port of 127.0.0.1 that was free a moment ago. */
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping is best effort: the data is in memory and goes with the JVM anyway
+        } finally {
+            requestHandler.shutdown();
+        }
+    }
+}

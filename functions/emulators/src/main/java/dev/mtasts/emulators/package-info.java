@@ -1,0 +1,5 @@
+/**
+ * AWS on this machine, for the local stack and the tests: DynamoDB Local in process and moto_server (Route53, ACM,
+ * API Gateway v2, S3, SNS). Depends on nothing of this project; never a dependency of a function.
+ */
+package dev.mtasts.emulators;

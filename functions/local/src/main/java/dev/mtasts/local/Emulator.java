@@ -1,0 +1,268 @@
+package dev.mtasts.local;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Lifecycle;
+import dev.mtasts.lifecycle.Certificates;
+import dev.mtasts.lifecycle.CustomDomains;
+import dev.mtasts.lifecycle.DomainLifecycle;
+import dev.mtasts.lifecycle.LifecycleScheduleHandler;
+import dev.mtasts.lifecycle.LifecycleSettings;
+import dev.mtasts.lifecycle.LifecycleStreamHandler;
+import dev.mtasts.lifecycle.Runner;
+import dev.mtasts.emulators.MotoServer;
+import dev.mtasts.sender.PolicyFetch;
+import dev.mtasts.reports.FolderRawStore;
+import dev.mtasts.reports.RawStore;
+import dev.mtasts.reports.S3RawStore;
+import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
+import dev.mtasts.store.Dynamo;
+import dev.mtasts.store.Emf;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.route53.model.Change;
+import software.amazon.awssdk.services.route53.model.ChangeAction;
+import software.amazon.awssdk.services.route53.model.RRType;
+import software.amazon.awssdk.services.route53.model.ResourceRecord;
+import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The AWS side of the local stack: an emulator (moto_server) for Route53, ACM, API Gateway and S3, where the domain
+ * lifecycle runs exactly as in AWS, or none, where the policies are served and nothing else is made.
+ */
+final class Emulator implements AutoCloseable {
+    /** How often the local stack runs the lifecycle's schedule (every few minutes in AWS). */
+    static final long SCHEDULE_SECONDS = 10;
+    /** The name of the HTTP API the local stack creates in the emulator, as a stack named mta-sts has. */
+    static final String API_NAME = "mta-sts";
+
+    private final URI endpoint;
+    private final MotoServer moto;
+    private final String why;
+    private AwsClients clients;
+
+    private Emulator(URI endpoint, MotoServer moto, String why) {
+        this.endpoint = endpoint;
+        this.moto = moto;
+        this.why = why;
+    }
+
+    static Emulator at(URI endpoint, MotoServer started) {
+        return new Emulator(endpoint, started, null);
+    }
+
+    static Emulator none(String why) {
+        return new Emulator(null, null, why);
+    }
+
+    URI endpoint() {
+        return endpoint;
+    }
+
+    /** Whether this run started the emulator (and so may fill it with zones for the sample domains). */
+    boolean started() {
+        return moto != null;
+    }
+
+    String describe() {
+        if (endpoint == null) {
+            return "none (" + why + "): policies are served, no certificates, custom domains or records are made";
+        }
+        return moto != null ? "moto_server started at " + endpoint + ": the domain lifecycle runs here as in AWS "
+                + "(mta-sts domain list shows it); a domain added without a zone gets one, with MX mail.<domain>"
+                : "emulator at " + endpoint + ": the domain lifecycle runs here as in AWS (mta-sts domain list shows it)";
+    }
+
+    private AwsClients clients() {
+        if (clients == null) {
+            clients = AwsClients.of(endpoint, Dynamo.LOCAL_REGION.id());
+        }
+        return clients;
+    }
+
+    /**
+     * A public hosted zone for each domain of the rows, with MX records its patterns match (a wildcard pattern gets
+     * {@code mx1.} under it), so that the lifecycle finds what it would find in a real account.
+     */
+    void zonesFor(List<Object> rows) {
+        var route53 = clients().route53();
+        for (Object row : rows) {
+            if (!(row instanceof Map<?, ?> m) || !(m.get(DomainRow.DOMAIN) instanceof String d)) {
+                continue;
+            }
+            DomainName domain;
+            try {
+                domain = DomainName.parse(d);
+            } catch (InvalidException e) {
+                continue;
+            }
+            List<ResourceRecord> mx = new ArrayList<>();
+            if (m.get(DomainRow.MX) instanceof List<?> patterns) {
+                for (Object p : patterns) {
+                    if (p instanceof String s && !s.isBlank()) {
+                        mx.add(ResourceRecord.builder().value((mx.size() + 1) * 10 + " "
+                                + (s.startsWith("*.") ? "mx1." + s.substring(2) : s) + ".").build());
+                    }
+                }
+            }
+            if (mx.isEmpty()) {
+                mx.add(ResourceRecord.builder().value("10 mail." + domain + ".").build());
+            }
+            String id = route53.createHostedZone(r -> r.name(domain.value()).callerReference(domain + "-" + System.nanoTime()))
+                    .hostedZone().id();
+            route53.changeResourceRecordSets(r -> r.hostedZoneId(id).changeBatch(b -> b.changes(Change.builder()
+                    .action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder().name(domain + ".")
+                            .type(RRType.MX).ttl(3600L).resourceRecords(mx).build()).build())));
+        }
+    }
+
+    /** Where raw report bodies go: the emulator's bucket, else a folder. */
+    RawStore rawStore(Path folder) {
+        if (endpoint == null) {
+            return new FolderRawStore(folder);
+        }
+        S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
+                .endpointOverride(endpoint).forcePathStyle(true).build();
+        try {
+            s3.createBucket(r -> r.bucket(LocalStack.BUCKET));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() != 409) {
+                throw e;
+            }
+        }
+        return new S3RawStore(s3, LocalStack.BUCKET);
+    }
+
+    /**
+     * The lifecycle in this process: the domains table's stream feeds the stream handler and a timer runs the
+     * schedule handler, as Lambda does with the template's event sources. The live check fetches each policy from the
+     * local listener. Without an emulator, rows are marked as served locally.
+     */
+    AutoCloseable lifecycle(DomainStore store, DynamoDbClient dynamo, int httpPort, PrintWriter log) {
+        DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
+                .endpointOverride(dynamo.serviceClientConfiguration().endpointOverride().orElseThrow()).build();
+        if (endpoint == null) {
+            LocalStream stream = new LocalStream(dynamo, streams, store.table(), event -> markLocal(store, event)).start();
+            return () -> {
+                stream.close();
+                streams.close();
+            };
+        }
+        AwsClients c = clients();
+        String apiId = dev.mtasts.lifecycle.CustomDomains.findApi(c.api(), API_NAME);
+        if (apiId == null) {
+            apiId = c.api().createApi(r -> r.name(API_NAME).protocolType("HTTP")).apiId();
+        }
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        DomainLifecycle lifecycle = DomainLifecycle.of(store, c.zones(), new Certificates(c.acm(), API_NAME),
+                new CustomDomains(c.api(), apiId, API_NAME), d -> PolicyFetch.Target.plain(d.policyHost(), loopback, httpPort),
+                null, List.of(), LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()), Clock.systemUTC());
+        Runner runner = new Runner(lifecycle);
+        LifecycleStreamHandler onStream = new LifecycleStreamHandler(runner);
+        LifecycleScheduleHandler onSchedule = new LifecycleScheduleHandler(store, runner, Clock.systemUTC());
+        LocalStream stream = new LocalStream(dynamo, streams, store.table(), event -> {
+            if (started()) {
+                sandboxZones(event);
+            }
+            onStream.handleRequest(event, new LocalContext(log));
+        }).start();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mta-sts-schedule");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                onSchedule.handleRequest(Map.of(), new LocalContext(log));
+            } catch (RuntimeException e) {
+                log.println("  lifecycle schedule failed: " + e.getMessage());
+                log.flush();
+            }
+        }, SCHEDULE_SECONDS, SCHEDULE_SECONDS, TimeUnit.SECONDS);
+        return () -> {
+            timer.shutdownNow();
+            stream.close();
+            streams.close();
+        };
+    }
+
+    /**
+     * The emulator this run started is a sandbox: a domain added without a hosted zone of its own or of a parent
+     * gets one, with an MX record {@code mail.<domain>}, so that trying {@code domain add} needs no Route53 set-up.
+     */
+    private void sandboxZones(DynamodbEvent event) {
+        for (var record : event.getRecords()) {
+            var key = record.getDynamodb().getKeys().get(DomainRow.DOMAIN);
+            if (!"INSERT".equals(record.getEventName()) || key == null || key.getS() == null) {
+                continue;
+            }
+            DomainName domain;
+            try {
+                domain = DomainName.parse(key.getS());
+            } catch (InvalidException e) {
+                continue;
+            }
+            boolean held = clients().route53().listHostedZonesPaginator(r -> { }).hostedZones().stream()
+                    .map(z -> z.name().endsWith(".") ? z.name().substring(0, z.name().length() - 1) : z.name())
+                    .anyMatch(z -> domain.value().equals(z) || domain.value().endsWith("." + z));
+            if (!held) {
+                zonesFor(List.<Object>of(Map.of(DomainRow.DOMAIN, domain.value())));
+            }
+        }
+    }
+
+    /** Without an emulator, the rows loaded at start are served locally from the first request on. */
+    void markLocal(DomainStore store) {
+        if (endpoint == null) {
+            for (DomainView domain : store.views()) {
+                store.state().markLocal(domain.key(), Lifecycle.local(Instant.now()));
+            }
+        }
+    }
+
+    /** A row added is marked as served locally; a row deleted takes the mark with it. */
+    private static void markLocal(DomainStore store, DynamodbEvent event) {
+        for (var record : event.getRecords()) {
+            var key = record.getDynamodb().getKeys().get(DomainRow.DOMAIN);
+            if (key == null || key.getS() == null) {
+                continue;
+            }
+            if ("REMOVE".equals(record.getEventName())) {
+                store.state().deleteKey(key.getS());
+            } else {
+                store.state().markLocal(key.getS(), Lifecycle.local(Instant.now()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (clients != null) {
+            clients.route53().close();
+            clients.acm().close();
+            clients.api().close();
+        }
+        if (moto != null) {
+            moto.close();
+        }
+    }
+}
