@@ -141,6 +141,27 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     }
 
     /** A domain the stack has not looked at yet. */
+    /**
+     * What the stack believes of a lifecycle an earlier version kept on the row, which anyone who can write the
+     * domains table can write too: nothing but its announcement, and that only when it is a valid policy whose id is
+     * that policy's own (RFC 8461 §3.1: the id the stack gives a body). A fresh lifecycle at its first step holding that
+     * announcement, or null. Whoever takes it over checks the rest against what exists (the stack's steps do).
+     */
+    public static Lifecycle ofEarlierVersion(Lifecycle legacy, Instant now) {
+        Announced a = legacy == null ? null : legacy.announced();
+        if (a == null || a.id() == null || a.policy() == null) {
+            return null;
+        }
+        try {
+            if (!Policy.parse(a.policy()).id().equals(a.id())) {
+                return null;
+            }
+        } catch (InvalidException e) {
+            return null;
+        }
+        return start(now).withAnnounced(a).withAccepted(a.id());
+    }
+
     public static Lifecycle start(Instant now) {
         return new Lifecycle(Step.ZONE, false, Step.ZONE.doing(), now, null, 0, null, null, null, null, null, null,
                 null, null, null, null, null);

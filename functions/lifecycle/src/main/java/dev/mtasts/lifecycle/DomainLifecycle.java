@@ -210,10 +210,11 @@ public final class DomainLifecycle {
         if (legacy == null) {
             return true;
         }
-        states.adopt(domain, legacy, row.get(StateStore.CHECK)); // false: the state table has it already, which wins
+        states.adopt(domain, steps.takeOver(domain, legacy), row.get(StateStore.CHECK)); // false: the state table has it already
         rows.forgetLegacy(domain);
         return true;
     }
+
 
     /**
      * A step, with every error turned into waiting (passing AWS errors, and anything unexpected, retried with

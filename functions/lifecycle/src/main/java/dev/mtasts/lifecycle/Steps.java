@@ -132,6 +132,27 @@ final class Steps {
                 gone + ": looking for the domain's zone again");
     }
 
+    /**
+     * What the stack takes over from a row's lifecycle of an earlier version. Anyone who can write the domains table can
+     * write such a lifecycle, naming another host's records as the stack's, so it is believed only as far as it can be
+     * checked: the lifecycle starts again from its first step (which finds the zone, and the stack's certificate,
+     * custom domain and records by their tags and exact values), carrying over only the announcement, when it is a
+     * valid policy with its own id and {@code _mta-sts} says exactly that id now. So the policy senders were told of
+     * stays served while the stack looks again, and nothing of another host's becomes the stack's.
+     */
+    Lifecycle takeOver(DomainName domain, Lifecycle legacy) {
+        Optional<Zones.Zone> zone = zones.zoneFor(domain);
+        Lifecycle fresh = Lifecycle.start(clock.instant());
+        if (zone.isEmpty()) {
+            return fresh;
+        }
+        fresh = fresh.withZone(zone.get().id(), zone.get().name()); // looked up, not read off the row
+        Lifecycle announced = Lifecycle.ofEarlierVersion(legacy, clock.instant());
+        String current = Zones.onlyTxt(Zones.ofType(zones.setsAt(zone.get(), domain.stsRecordName()), RRType.TXT));
+        return announced != null && new StsRecord(announced.announced().id()).render().equals(current)
+                ? fresh.withAnnounced(announced.announced()).withAccepted(announced.announced().id()) : fresh;
+    }
+
     /** Before anything is created: is any of the policy host's names in use by another host? */
     private Outcome conflicts(DomainRowView row, Lifecycle lc) {
         DomainName d = row.domain();

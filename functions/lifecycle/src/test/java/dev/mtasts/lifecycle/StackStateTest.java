@@ -272,16 +272,24 @@ class StackStateTest {
         assertEquals("200 " + enforce.render(), stack.served("legacy.example"), "served from the row until moved");
 
         stack.takeCalls();
+        List<String> records = stack.records(zone);
         LifecycleScheduleHandler schedule = new LifecycleScheduleHandler(stack.store, new Runner(stack.lifecycle, stack.clock),
                 stack.clock);
         assertTrue(stack.lifecycle.due(stack.view("legacy.example"), stack.clock.instant()), "first sight");
         schedule.handleRequest(Map.of(), null);
-        assertEquals(was, stack.lifecycleOf("legacy.example"), "moved as it was");
+        // looked at again from the first step: everything found as the stack made it, the announcement carried over
+        Lifecycle now = stack.lifecycleOf("legacy.example");
+        assertEquals(Lifecycle.Step.READY, now.step(), now.toString());
+        assertEquals(was.announced(), now.announced());
+        assertEquals(was.certificateArn(), now.certificateArn());
+        assertEquals(was.zoneId(), now.zoneId());
         assertEquals("ok", ((Map<?, ?>) stack.view("legacy.example").check()).get("status"));
         Map<String, Object> row = stack.store.find(name("legacy.example")).orElseThrow();
         assertFalse(row.containsKey(Lifecycle.ATTRIBUTE) || row.containsKey("check"), "taken off the row: " + row);
-        assertTrue(stack.takeCalls().keySet().stream().noneMatch(c -> c.contains("Create") || c.contains("Request")
-                || c.contains("Change")), "nothing made again");
+        Map<String, ?> calls = stack.takeCalls();
+        assertTrue(calls.keySet().stream().noneMatch(c -> c.contains("Create") || c.contains("Request")),
+                "nothing made again: " + calls);
+        assertEquals(records, stack.records(zone), "every record as it was (looked at again, UPSERTed as it was)");
         assertEquals("200 " + enforce.render(), stack.served("legacy.example"));
         assertEquals(Map.of("TXT", "\"v=STSv1; id=" + enforce.id() + "\""), stack.at(zone, "_mta-sts.legacy.example"));
 
@@ -294,6 +302,48 @@ class StackStateTest {
         assertEquals(List.of("legacy.example MX 10 mail.legacy.example."), stack.records(zone));
         assertTrue(stack.certificates("mta-sts.legacy.example").isEmpty());
         assertNull(stack.state.find(name("legacy.example")).orElse(null));
+    }
+
+    /**
+     * A lifecycle in a row is what an earlier version kept there, and what anyone who can write the table can write: a
+     * put-item naming another host's _mta-sts and _smtp._tls values as "the stack's" makes the stack take over none of
+     * them, and a removal leaves them in place.
+     */
+    @Test
+    void aLifecycleWrittenIntoARowMakesNoOtherHostsRecordTheStacks() throws Exception {
+        String zone = stack.zone("forged.example", "mail.forged.example");
+        String theirs = "\"v=STSv1; id=20240101T000000\"";
+        String theirReports = "\"v=TLSRPTv1; rua=mailto:tls@other.example\"";
+        stack.record(zone, "_mta-sts.forged.example", RRType.TXT, theirs);
+        stack.record(zone, "_smtp._tls.forged.example", RRType.TXT, theirReports);
+        Map<String, Object> row = new LinkedHashMap<>(item("forged.example", policy("testing",
+                List.of("mail.forged.example"), 86400)));
+        Map<String, Object> lc = new LinkedHashMap<>();
+        lc.put("step", "ready");
+        lc.put("zone_id", zone);
+        lc.put("zone_name", "forged.example");
+        lc.put("announced", Map.of("id", "20240101T000000", "policy", "anything"));
+        lc.put("reporting", "v=TLSRPTv1; rua=mailto:tls@other.example");
+        row.put(Lifecycle.ATTRIBUTE, lc);
+        row.put(DomainRow.REMOVE_REQUESTED, "2026-12-01T12:00:00Z");
+        stack.store.putItem(row); // one aws dynamodb put-item
+        assertFalse(stack.served("forged.example").contains("anything"), "a body no stack announced is not served");
+        DomainLifecycle.Report r = stack.advance("forged.example");
+        assertEquals(Map.of("TXT", theirs), stack.at(zone, "_mta-sts.forged.example"), "run: " + r);
+        assertEquals(Map.of("TXT", theirReports), stack.at(zone, "_smtp._tls.forged.example"), "run: " + r);
+
+        // a self-consistent announcement (a valid policy under its own id) that DNS does not announce: not taken over
+        Policy enforce = policy("enforce", List.of("elsewhere.example"), 604800);
+        stack.record(zone, "_mta-sts.forged.example", RRType.TXT, theirs);
+        Map<String, Object> again = new LinkedHashMap<>(item("forged.example", policy("testing",
+                List.of("mail.forged.example"), 86400)));
+        again.put(Lifecycle.ATTRIBUTE, Map.of("step", "ready", "announced", Map.of("id", enforce.id(), "policy",
+                enforce.render())));
+        stack.state.deleteKey("forged.example");
+        stack.store.putItem(again);
+        stack.advance("forged.example");
+        assertNull(stack.lifecycleOf("forged.example").announced(), "announced only by DNS");
+        assertEquals(Map.of("TXT", theirs), stack.at(zone, "_mta-sts.forged.example"));
     }
 
     static DynamodbEvent remove(Map<String, Object> oldImage) {

@@ -14,14 +14,16 @@ import java.util.Map;
 public record DomainView(String key, Map<String, Object> row, Map<String, Object> state) {
 
     /**
-     * The stack's lifecycle of the domain: from its state; for a row of an earlier version not moved yet, the
-     * lifecycle that row carries.
+     * The stack's lifecycle of the domain: from its state. For a row of an earlier version not moved yet (at most a
+     * schedule run after an upgrade), only the announcement that row carries, and only when it is a valid policy with
+     * its own id ({@link Lifecycle#ofEarlierVersion}): the policy senders were told of stays served meanwhile, and a
+     * lifecycle written into a row by hand makes the stack believe nothing else.
      */
     public Lifecycle lifecycle() {
         if (state != null) {
             return Lifecycle.of(state);
         }
-        return row == null ? null : Lifecycle.of(row);
+        return row == null ? null : Lifecycle.ofEarlierVersion(Lifecycle.of(row), java.time.Instant.EPOCH);
     }
 
     /** What the daily check found, or null. */
