@@ -95,7 +95,20 @@ class StateStoreTest {
         store.putItem(Map.of("domain", "example.com", "mode", "testing", "mx", List.of("mail.example.com"),
                 "max_age", java.math.BigDecimal.valueOf(86400), "lifecycle", Map.of("step", "ready", "detail", "forged")));
         DomainView legacy = store.view("example.com").orElseThrow();
-        assertEquals("forged", legacy.lifecycle().detail(), "no state yet: the row of an earlier version");
+        assertNull(legacy.lifecycle(), "no state yet: a row's lifecycle is believed only for an announcement it carries");
+        dev.mtasts.core.Policy p;
+        try {
+            p = dev.mtasts.core.Policy.parse("version: STSv1\nmode: testing\nmx: mail.example.com\nmax_age: 86400\n");
+        } catch (dev.mtasts.core.InvalidException e) {
+            throw new AssertionError(e);
+        }
+        store.putItem(Map.of("domain", "example.com", "mode", "testing", "mx", List.of("mail.example.com"),
+                "max_age", java.math.BigDecimal.valueOf(86400), "lifecycle", Map.of("step", "ready", "detail", "forged",
+                        "announced", Map.of("id", p.id(), "policy", p.render()))));
+        assertEquals(p.id(), store.view("example.com").orElseThrow().lifecycle().announced().id(),
+                "a valid policy under its own id: served until the move");
+        store.putItem(Map.of("domain", "example.com", "mode", "testing", "mx", List.of("mail.example.com"),
+                "max_age", java.math.BigDecimal.valueOf(86400), "lifecycle", Map.of("step", "ready", "detail", "forged")));
 
         state.adopt(domain, Lifecycle.start(now), null);
         DomainView both = store.view("example.com").orElseThrow();
