@@ -134,7 +134,7 @@ public final class ReportCost {
     static ReportStore.Outcome ingest(Ingest ingest, byte[] body, Path file) throws Ingest.Rejected {
         String name = file.getFileName().toString();
         Ingest.Accepted accepted = ingest.accept(new ByteArrayInputStream(body), "incoming/" + name, null);
-        return ingest.record(accepted, "processed/" + name).outcome();
+        return ingest.record(accepted, "processed/" + name, null).outcome();
     }
 
     static void report(int reports, int batches, List<Double> cpu, double wall, double gc, Capacity c) {

@@ -133,7 +133,8 @@ public final class ReportPageCost {
         for (int t = 0; t < 8; t++) {
             done.add(pool.submit(() -> {
                 for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                    reports.store(make.make(i), "bench/" + i, received);
+                    // POSTed from 250 addresses, as a forger with many would
+                    reports.store(make.make(i), "bench/" + i, received, "198.51.100." + (i % 250));
                 }
                 return null;
             }));

@@ -205,7 +205,7 @@ class EventReplayTest {
                 + "\"total-failure-session-count\":3}}]}";
         try {
             ingest.record(ingest.accept(new java.io.ByteArrayInputStream(report.getBytes(StandardCharsets.UTF_8)), null,
-                    null), "https/replay.json");
+                    null), "https/replay.json", null);
         } catch (Ingest.Rejected e) {
             throw new AssertionError(e.getMessage());
         }

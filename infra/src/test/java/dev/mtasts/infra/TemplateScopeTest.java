@@ -165,7 +165,7 @@ class TemplateScopeTest {
         assertEquals(Map.of("ThrottlingRateLimit", 10, "ThrottlingBurstLimit", 20),
                 numbers(map(stage.get("DefaultRouteSettings"))), "$default and every route without its own");
         Map<String, Object> routes = map(stage.get("RouteSettings"));
-        assertEquals(Map.of("ThrottlingRateLimit", 50, "ThrottlingBurstLimit", 100),
+        assertEquals(Map.of("ThrottlingRateLimit", 100, "ThrottlingBurstLimit", 200),
                 numbers(map(routes.get("GET /.well-known/mta-sts.txt"))));
         assertTrue(numbers(map(routes.get("POST /v1/tlsrpt"))).values().stream().allMatch(n -> n > 0), "reports too");
         Map<String, Object> logs = map(stage.get("AccessLogSettings"));

@@ -163,7 +163,7 @@ final class ReportCommand {
                 try {
                     Ingest.Accepted accepted = local.ingest().accept(new java.io.ByteArrayInputStream(bytes),
                             f.getFileName().toString(), null);
-                    ReportStore.Stored o = local.ingest().keepOnce(accepted, bytes, "application/octet-stream", raw, "cli/");
+                    ReportStore.Stored o = local.ingest().keepOnce(accepted, bytes, "application/octet-stream", raw, "cli/", null);
                     out.println(prefix + (o.outcome() == ReportStore.Outcome.STORED ? "stored" : "already stored, counted once")
                             + " (" + accepted.report().totalsByDomain().keySet().stream().collect(Collectors.joining(", ")) + ")");
                 } catch (Ingest.Rejected e) {

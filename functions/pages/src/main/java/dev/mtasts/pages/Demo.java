@@ -128,7 +128,7 @@ public final class Demo {
         for (Map.Entry<String, String> r : reports(end).entrySet()) {
             var received = reader.read(new ByteArrayInputStream(r.getValue().getBytes(StandardCharsets.UTF_8)), r.getKey());
             reports.store(received.report(), "demo/" + r.getKey(), end.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC)
-                    .toInstant());
+                    .toInstant(), null);
         }
     }
 

@@ -35,7 +35,7 @@ public record Tables(DomainStore domains, ReportStore reports) {
     /** Stores a report file as {@code report ingest} reads it (file names attribute reports that name no domain). */
     void store(String fileName, byte[] bytes) throws Exception {
         var received = new ReportReader(Limits.DEFAULT).read(new ByteArrayInputStream(bytes), fileName);
-        reports.store(received.report(), "test/" + fileName, Instant.parse("2026-12-01T00:00:00Z"));
+        reports.store(received.report(), "test/" + fileName, Instant.parse("2026-12-01T00:00:00Z"), null);
     }
 
     /** A report file of the parser's tests ({@code functions/core/src/test/resources/reports}). */

@@ -151,7 +151,7 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
         ReportStore.Stored stored;
         try {
             Ingest.Accepted accepted = ingest.acceptBody(new ByteArrayInputStream(body), receiver);
-            stored = ingest.keepOnce(accepted, body, mediaType, raw, "https/");
+            stored = ingest.keepOnce(accepted, body, mediaType, raw, "https/", SourceAllowance.sourceKey(source));
         } catch (Ingest.Rejected e) {
             return rejected(e, body, mediaType, source, context);
         }

@@ -125,13 +125,15 @@ public final class Ingest {
     /**
      * Stores an accepted report whose original bytes are kept under {@code rawKey}.
      *
+     * @param source the address a POSTed report came from, or null for one that came by e-mail, through the bucket
+     *     or from the command line (see {@link ReportStore#MAX_DETAILED_PER_SOURCE})
      * @return whether it was stored now, and where the original of the report stored is kept (for a duplicate, the
      *     first delivery's)
      * @throws Rejected when DynamoDB refuses the report's items (not a passing failure: retrying cannot help)
      */
-    public ReportStore.Stored record(Accepted accepted, String rawKey) throws Rejected {
+    public ReportStore.Stored record(Accepted accepted, String rawKey, String source) throws Rejected {
         try {
-            return reports.store(accepted.report(), rawKey, clock.instant());
+            return reports.store(accepted.report(), rawKey, clock.instant(), source);
         } catch (ReportStore.Refused e) {
             throw new Rejected(ReportException.Kind.INVALID, e.getMessage(), false);
         }
@@ -143,11 +145,17 @@ public final class Ingest {
      * kept already under another key (the same report gzip'd, or e-mailed). A padded or repeated delivery of a
      * report kept already leaves nothing new behind.
      */
-    public ReportStore.Stored keepOnce(Accepted accepted, byte[] bytes, String contentType, RawStore raw, String prefix)
-            throws Rejected {
+    public ReportStore.Stored keepOnce(Accepted accepted, byte[] bytes, String contentType, RawStore raw, String prefix,
+            String source) throws Rejected {
         String key = rawKey(prefix, accepted, bytes);
         raw.putIfAbsent(key, bytes, contentType, Map.of());
-        ReportStore.Stored stored = record(accepted, key);
+        ReportStore.Stored stored;
+        try {
+            stored = record(accepted, key, source);
+        } catch (Rejected e) {
+            raw.delete(key); // not counted, so not kept here: the handler keeps it with the reason, if it may
+            throw e;
+        }
         if (stored.outcome() == ReportStore.Outcome.DUPLICATE && stored.rawKey() != null && !stored.rawKey().equals(key)) {
             raw.delete(key);
         }

@@ -145,7 +145,7 @@ public final class S3ReportHandler implements RequestHandler<S3Event, String> {
         }
         try (InputStream in = object) {
             Ingest.Accepted accepted = ingest.accept(in, key, null);
-            ReportStore.Stored stored = ingest.record(accepted, PROCESSED + rest);
+            ReportStore.Stored stored = ingest.record(accepted, PROCESSED + rest, null);
             if (stored.outcome() == ReportStore.Outcome.STORED || (PROCESSED + rest).equals(stored.rawKey())) {
                 // stored now, or by an earlier try of this very object that ended before the move
                 move(bucket, key, PROCESSED + rest, Map.of());

@@ -192,7 +192,7 @@ class ReportIdentityRoutesTest {
         byte[] body = utf8(google("2026-11-15", "example.com", 5, 0));
         s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(body));
         Ingest ingest = stack.ingest(Limits.DEFAULT, false);
-        ingest.record(ingest.accept(new java.io.ByteArrayInputStream(body), key, null), "processed/retried");
+        ingest.record(ingest.accept(new java.io.ByteArrayInputStream(body), key, null), "processed/retried", null);
         assertEquals("stored 0, duplicates 1, rejected 0", mail.handleRequest(event(key), null));
         assertEquals(List.of("processed/retried"), keys("processed/retried"));
         assertEquals(List.of(), keys(key));

@@ -48,12 +48,16 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  *       original bytes are kept ({@code raw_key});</li>
  *   <li>one item per domain and day: {@code pk = domain#<domain>}, {@code sk = day#<yyyy-mm-dd>}, with
  *       {@code successful}, {@code failed}, a {@code failure:<result-type>} count per result type, the
- *       {@code reporters}, and how many {@code reports} it counts and how many of them are {@code detailed};</li>
+ *       {@code reporters}, and how many {@code reports} it counts and how many of them it keeps the details of
+ *       ({@code detailed} of those POSTed, counted also per source address as {@code src:<address>}, and
+ *       {@code detailed_mail} of those that came by e-mail or through the bucket);</li>
  *   <li>per domain and report, in the domain's partition next to its days so that a page of some days reads only
  *       those: {@code pk = domain#<domain>}, {@code sk = report#<yyyy-mm-dd>#<identity>}, with the domain's share of
  *       the report and a bounded copy of its policies and their largest failure details, each {@code sts} one
  *       with the {@code mode} and {@code policy_id} of the policy the sender saw
- *       ({@link dev.mtasts.core.report.SeenPolicy}); at most {@link #MAX_DETAILED} a domain and day;</li>
+ *       ({@link dev.mtasts.core.report.SeenPolicy}); a domain and day keep the details of at most
+ *       {@link #MAX_DETAILED} reports POSTed (of at most {@link #MAX_DETAILED_PER_SOURCE} from one source address)
+ *       and {@link #MAX_DETAILED} that came by e-mail (whose sender SES checked) or through the bucket;</li>
  *   <li>one item per domain that has reports: {@code pk = index#domains}, {@code sk = <domain>}, so the domains
  *       with reports are found without reading the table.</li>
  * </ul>
@@ -83,10 +87,18 @@ public final class ReportStore {
      */
     static final int MAX_DOMAINS = 33;
     /**
-     * Reports whose details (MX hosts, IP addresses, the policy seen) a domain keeps a day: a domain hears from a
-     * dozen or so senders a day; beyond this, a report is still counted in the day, not detailed.
+     * Reports whose details (MX hosts, IP addresses, the policy seen) a domain keeps a day, of each way they arrive:
+     * a domain hears from a dozen or so senders a day; beyond this, a report is still counted in the day, not
+     * detailed. Reports by e-mail have places of their own, so that forged POSTs, which anyone can send, cannot take
+     * the places of reports whose sender SES checked.
      */
     public static final int MAX_DETAILED = 100;
+    /**
+     * Places one source address may take of a day's {@link #MAX_DETAILED} for POSTed reports: a sender sends one
+     * report per domain a day, an hourly sender 24, so a forger needs many addresses to take them all.
+     */
+    public static final int MAX_DETAILED_PER_SOURCE = 25;
+    static final String SOURCE_PREFIX = "src:";
     static final String INDEX = "index#domains";
     /** Strings a sender controls are cut to this length in items (the raw report keeps them whole). */
     static final int MAX_TEXT = 256;
@@ -144,10 +156,12 @@ public final class ReportStore {
      * Stores a report and adds its sessions to each domain's day, once per report however often it arrives.
      *
      * @param rawKey where this delivery's original bytes are (or will be) kept
+     * @param source the address a POSTed report came from ({@link SourceAllowance#sourceKey}), or null for a report
+     *     that came by e-mail or through the bucket
      * @throws Refused when DynamoDB refuses the items as invalid
      * @throws StoreUnavailableException when DynamoDB is unreachable, throttling, or too busy with the same items
      */
-    public Stored store(TlsReport report, String rawKey, Instant receivedAt) {
+    public Stored store(TlsReport report, String rawKey, Instant receivedAt, String source) {
         Map<String, TlsReport.DomainTotals> totals = report.totalsByDomain();
         if (totals.size() > MAX_DOMAINS) {
             throw new Refused("a report naming " + totals.size() + " domains is not stored (at most " + MAX_DOMAINS + ")");
@@ -176,7 +190,8 @@ public final class ReportStore {
                     return known != null ? known : read(d, day);
                 });
                 TlsReport.DomainTotals t = totals.get(domain);
-                Plan plan = dayUpdate(domain, day, t.successful(), t.failed(), failures.get(domain), reporter, expires, shape);
+                Plan plan = dayUpdate(domain, day, t.successful(), t.failed(), failures.get(domain), reporter, expires, shape,
+                        source);
                 plans.add(plan);
                 actions.add(TransactWriteItem.builder().update(plan.update()).build());
                 dayOf.add(domain);
@@ -278,8 +293,9 @@ public final class ReportStore {
      * version wrote), and the reporters it names. Places are never given back, so a shape known from an earlier
      * write may lag but never claims more than is there; each write that takes a place checks.
      */
-    private record Shape(Set<String> types, int custom, boolean counter, Set<String> reporters, long detailed) {
-        static final Shape NONE = new Shape(Set.of(), 0, false, Set.of(), 0);
+    private record Shape(Set<String> types, int custom, boolean counter, Set<String> reporters, long detailed,
+            long detailedMail, Map<String, Long> bySource) {
+        static final Shape NONE = new Shape(Set.of(), 0, false, Set.of(), 0, 0, Map.of());
 
         static Shape of(Map<String, AttributeValue> item) {
             if (item.isEmpty()) {
@@ -298,8 +314,19 @@ public final class ReportStore {
             AttributeValue reporters = item.get("reporters");
             return new Shape(types, counter != null ? (int) number(counter) : unregistered, counter != null,
                     reporters != null && reporters.hasSs() ? Set.copyOf(reporters.ss()) : Set.of(),
-                    number(item.get("detailed")));
+                    number(item.get("detailed")), number(item.get("detailed_mail")), sources(item));
         }
+    }
+
+    /** The places each source address has taken of a day's details. */
+    private static Map<String, Long> sources(Map<String, AttributeValue> item) {
+        Map<String, Long> out = new HashMap<>();
+        item.forEach((k, v) -> {
+            if (k.startsWith(SOURCE_PREFIX)) {
+                out.put(k.substring(SOURCE_PREFIX.length()), number(v));
+            }
+        });
+        return out;
     }
 
     /** A write to a day's summary, whether the report's details are kept with it, and the summary's shape after. */
@@ -330,7 +357,7 @@ public final class ReportStore {
      * result type, a reporter) are conditional on that still holding.
      */
     private Plan dayUpdate(String domain, LocalDate day, long successful, long failed, Map<String, Long> failures,
-            String reporter, long expires, Shape shape) {
+            String reporter, long expires, Shape shape, String source) {
         Map<String, String> names = new LinkedHashMap<>();
         Map<String, AttributeValue> values = new LinkedHashMap<>();
         List<String> add = new ArrayList<>(List.of("successful :s", "failed :f"));
@@ -393,12 +420,27 @@ public final class ReportStore {
 
         values.put(":one", n(1));
         add.add("reports :one");
-        boolean detailed = shape.detailed() < MAX_DETAILED;
-        if (detailed) {
-            // the place of the report's details: taken only while the day has room, checked when written
-            values.put(":maxd", n(MAX_DETAILED));
-            add.add("detailed :one");
-            conditions.add("(attribute_not_exists(detailed) OR detailed < :maxd)");
+        boolean detailed;
+        if (source == null) {
+            detailed = shape.detailedMail() < MAX_DETAILED;
+            if (detailed) {
+                values.put(":maxd", n(MAX_DETAILED));
+                add.add("detailed_mail :one");
+                conditions.add("(attribute_not_exists(detailed_mail) OR detailed_mail < :maxd)");
+            }
+        } else {
+            detailed = shape.detailed() < MAX_DETAILED
+                    && shape.bySource().getOrDefault(source, 0L) < MAX_DETAILED_PER_SOURCE;
+            if (detailed) {
+                // the places of the day and of its source: taken only while there is room, checked when written
+                values.put(":maxd", n(MAX_DETAILED));
+                values.put(":maxs", n(MAX_DETAILED_PER_SOURCE));
+                names.put("#src", SOURCE_PREFIX + source);
+                add.add("detailed :one");
+                add.add("#src :one");
+                conditions.add("(attribute_not_exists(detailed) OR detailed < :maxd)");
+                conditions.add("(attribute_not_exists(#src) OR #src < :maxs)");
+            }
         }
 
         values.put(":d", AttributeValue.fromS(domain));
@@ -421,8 +463,14 @@ public final class ReportStore {
             reporters = new java.util.HashSet<>(reporters);
             reporters.add(reporter);
         }
+        Map<String, Long> bySource = shape.bySource();
+        if (detailed && source != null) {
+            bySource = new HashMap<>(bySource);
+            bySource.merge(source, 1L, Long::sum);
+        }
         return new Plan(u.build(), detailed, new Shape(types, shape.custom() + taken, shape.counter() || taken > 0,
-                reporters, shape.detailed() + (detailed ? 1 : 0)));
+                reporters, shape.detailed() + (detailed && source != null ? 1 : 0),
+                shape.detailedMail() + (detailed && source == null ? 1 : 0), bySource));
     }
 
     /** The report's claim: that it is stored, what it counted per domain, and where its original is kept. */
@@ -672,7 +720,8 @@ public final class ReportStore {
         });
         AttributeValue reporters = i.get("reporters");
         // summaries written before details were bounded count no reports: none undetailed
-        long undetailed = i.containsKey("reports") ? Math.max(0, number(i.get("reports")) - number(i.get("detailed"))) : 0;
+        long undetailed = i.containsKey("reports")
+                ? Math.max(0, number(i.get("reports")) - number(i.get("detailed")) - number(i.get("detailed_mail"))) : 0;
         return new Day(pk.substring("domain#".length()), date, number(i.get("successful")), number(i.get("failed")),
                 failures, reporters != null && reporters.hasSs() ? new TreeSet<>(reporters.ss()) : Set.of(),
                 number(i.get("other_reporters")), undetailed);

@@ -89,7 +89,7 @@ public final class SourceAllowance {
      * The address a request is counted under: an IPv4 address as it is, an IPv6 address as its /64, anything else
      * (no address known) as {@code unknown}. Parsing a literal address asks no DNS.
      */
-    static String sourceKey(String source) {
+    public static String sourceKey(String source) {
         if (source == null || source.isBlank()) {
             return "unknown";
         }

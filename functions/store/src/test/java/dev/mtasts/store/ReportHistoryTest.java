@@ -55,13 +55,13 @@ class ReportHistoryTest {
 
     @Test
     void aWindowOfDaysOfOneDomain() throws Exception {
-        store.store(report("Google", "2026-11-20", sts("example.com", ENFORCE, 100, 0)), "a", NOW);
+        store.store(report("Google", "2026-11-20", sts("example.com", ENFORCE, 100, 0)), "a", NOW, null);
         store.store(report("Google", "2026-11-21", sts("example.com", ENFORCE, 90, 3,
-                failure("certificate-expired", "mx2.example.com", "198.51.100.7", 3))), "b", NOW);
+                failure("certificate-expired", "mx2.example.com", "198.51.100.7", 3))), "b", NOW, null);
         store.store(report("Microsoft", "2026-11-21", sts("example.com", List.of(), 50, 0),
-                sts("example.org", ENFORCE, 5, 0)), "c", NOW);
-        store.store(report("Google", "2026-11-22", sts("example.org", ENFORCE, 7, 0)), "d", NOW);
-        store.store(report("Google", "2026-11-24", sts("example.com", ENFORCE, 1, 0)), "e", NOW);
+                sts("example.org", ENFORCE, 5, 0)), "c", NOW, null);
+        store.store(report("Google", "2026-11-22", sts("example.org", ENFORCE, 7, 0)), "d", NOW, null);
+        store.store(report("Google", "2026-11-24", sts("example.com", ENFORCE, 1, 0)), "e", NOW, null);
 
         Read h = read("example.com", "2026-11-21", "2026-11-23");
         assertEquals(List.of("example.com 2026-11-21 140 3"), h.days().stream()
@@ -94,10 +94,10 @@ class ReportHistoryTest {
     @Test
     void whatTheWindowDoesNotCoverIsNotRead() {
         for (int d = 1; d <= 9; d++) {
-            store.store(report("Google", "2026-10-0" + d, sts("example.com", ENFORCE, d, 0)), "x", NOW);
-            store.store(report("Google", "2026-11-0" + d, sts("example.org", ENFORCE, d, 0)), "x", NOW);
+            store.store(report("Google", "2026-10-0" + d, sts("example.com", ENFORCE, d, 0)), "x", NOW, null);
+            store.store(report("Google", "2026-11-0" + d, sts("example.org", ENFORCE, d, 0)), "x", NOW, null);
         }
-        store.store(report("Google", "2026-11-05", sts("example.com", ENFORCE, 5, 0)), "x", NOW);
+        store.store(report("Google", "2026-11-05", sts("example.com", ENFORCE, 5, 0)), "x", NOW, null);
         client.putItem(p -> p.tableName(store.table()).item(Map.of("pk", AttributeValue.fromS("alert#example.com"),
                 "sk", AttributeValue.fromS("alert"))));
         long[] consumed = {0};

@@ -56,7 +56,7 @@ class ReportStoreTest {
     void aReportIsCountedOnItsDay() {
         TlsReport r = report("Google", "2026-11-22T00:00:00Z_example.com",
                 policy("sts", "example.com", 1200, 3, "certificate-expired"));
-        assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "https/x.json", NOW, null).outcome());
         assertEquals(List.of(new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 1200, 3,
                 Map.of("certificate-expired", 3L), Set.of("Google"), 0, 0)), days("example.com"));
         Map<String, Object> item = store.find(r);
@@ -68,9 +68,9 @@ class ReportStoreTest {
     @Test
     void theSameReportTwiceIsCountedOnce() {
         TlsReport r = report("Google", "id-1", policy("sts", "example.com", 10, 2, "starttls-not-supported"));
-        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW, null).outcome());
         // the duplicate says where the original of the report it found is kept: that one need not be kept again
-        assertEquals(new ReportStore.Stored(ReportStore.Outcome.DUPLICATE, "a"), store.store(r, "b", NOW));
+        assertEquals(new ReportStore.Stored(ReportStore.Outcome.DUPLICATE, "a"), store.store(r, "b", NOW, null));
         assertEquals(10, days("example.com").get(0).successful());
         assertEquals("a", store.find(r).get("raw_key"));
     }
@@ -84,7 +84,7 @@ class ReportStoreTest {
         try {
             List<Callable<ReportStore.Outcome>> tasks = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
-                tasks.add(() -> store.store(r, "raw", NOW).outcome());
+                tasks.add(() -> store.store(r, "raw", NOW, null).outcome());
             }
             List<ReportStore.Outcome> outcomes = new ArrayList<>();
             for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
@@ -102,7 +102,7 @@ class ReportStoreTest {
     @Test
     void tlsaAndStsForOneDomainAreNotAddedUp() {
         store.store(report("Microsoft", "m-1", policy("tlsa", "example.com", 100, 4, "tlsa-invalid"),
-                policy("sts", "example.com", 100, 4, "tlsa-invalid")), "raw", NOW);
+                policy("sts", "example.com", 100, 4, "tlsa-invalid")), "raw", NOW, null);
         ReportStore.Day day = days("example.com").get(0);
         assertEquals(100, day.successful());
         assertEquals(4, day.failed());
@@ -111,10 +111,10 @@ class ReportStoreTest {
 
     @Test
     void reportsAddUpPerDomainAndDay() {
-        store.store(report("Google", "g-1", policy("sts", "example.com", 10, 1, "certificate-expired")), "r1", NOW);
+        store.store(report("Google", "g-1", policy("sts", "example.com", 10, 1, "certificate-expired")), "r1", NOW, null);
         store.store(report("Yahoo", "y-1", policy("sts", "example.com", 5, 2, "certificate-expired"),
-                policy("sts", "example.org", 7, 0)), "r2", NOW);
-        store.store(report("Postfix", "p-1", policy("no-policy-found", null, 3, 0)), "r3", NOW);
+                policy("sts", "example.org", 7, 0)), "r2", NOW, null);
+        store.store(report("Postfix", "p-1", policy("no-policy-found", null, 3, 0)), "r3", NOW, null);
         assertEquals(List.of(
                 new ReportStore.Day("(unattributed)", LocalDate.parse("2026-11-22"), 3, 0, Map.of(), Set.of("Postfix"), 0, 0),
                 new ReportStore.Day("example.com", LocalDate.parse("2026-11-22"), 15, 3,
@@ -134,7 +134,7 @@ class ReportStoreTest {
         failures.add(new FailureDetail("certificate-expired", null, "m".repeat(100_000), null, null, 500L, null,
                 "r".repeat(300_000), Map.of()));
         PolicyResult p = new PolicyResult("sts", List.of(), "example.com", List.of(), 1, 900, failures, Map.of());
-        assertEquals(ReportStore.Outcome.STORED, store.store(report("o".repeat(5000), "huge-1", p), "raw", NOW).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(report("o".repeat(5000), "huge-1", p), "raw", NOW, null).outcome());
         ReportStore.Day day = days("example.com").get(0);
         // the registered type, 20 others, and "other" for the rest
         assertEquals(ReportStore.MAX_RESULT_TYPES + 2, day.failures().size(), day.failures().keySet().toString());
@@ -166,10 +166,10 @@ class ReportStoreTest {
     @Test
     void aDaysSummaryStaysBoundedWhateverSendersSend() {
         for (int n = 0; n < 300; n++) {
-            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW).outcome());
+            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW, null).outcome());
         }
         assertEquals(ReportStore.Outcome.STORED, store.store(report("Google Inc.", "2026-11-22T00:00:00Z_example.com",
-                policy("sts", "example.com", 1200, 3, "certificate-expired")), "raw", NOW).outcome());
+                policy("sts", "example.com", 1200, 3, "certificate-expired")), "raw", NOW, null).outcome());
         ReportStore.Day day = days("example.com").get(0);
         assertEquals(1200, day.successful());
         assertEquals(300 * 20 + 3, day.failed());
@@ -192,7 +192,7 @@ class ReportStoreTest {
             for (int i = 0; i < 64; i++) {
                 int n = i;
                 tasks.add(() -> store.store(report("Sender " + n, "c-" + n, policy("sts", "example.com", 1, 2,
-                        "custom-" + n + "-a", "custom-" + n + "-b")), "raw", NOW).outcome());
+                        "custom-" + n + "-a", "custom-" + n + "-b")), "raw", NOW, null).outcome());
             }
             for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
                 assertEquals(ReportStore.Outcome.STORED, f.get());
@@ -244,7 +244,7 @@ class ReportStoreTest {
                 "sk", "day#2026-11-22", attribute, value))));
         TlsReport r = report("Google", "refused-1", policy("sts", "example.com", 10, 1, "certificate-expired"));
         ReportStore.Refused e = org.junit.jupiter.api.Assertions.assertThrows(ReportStore.Refused.class,
-                () -> store.store(r, "raw", NOW));
+                () -> store.store(r, "raw", NOW, null));
         assertEquals(message, e.getMessage());
         assertEquals(null, store.find(r));
     }
@@ -253,7 +253,7 @@ class ReportStoreTest {
     void theReportItemSaysWhatItCounted() {
         TlsReport r = report("Microsoft", "m-2", policy("tlsa", "example.com", 0, 7, "tlsa-invalid"),
                 policy("sts", "example.com", 7, 0));
-        store.store(r, "raw", NOW);
+        store.store(r, "raw", NOW, null);
         ReportStore.Counted counted = ReportStore.Counted.of(store.find(r));
         assertEquals("Microsoft", counted.organization());
         assertEquals(LocalDate.parse("2026-11-22"), counted.day());
@@ -264,8 +264,8 @@ class ReportStoreTest {
     @Test
     void aReportWithoutIdIsKnownByItsContent() {
         TlsReport r = report("Stalwart", null, policy("sts", "example.com", 1, 0));
-        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW).outcome());
-        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "a", NOW).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(r, "a", NOW, null).outcome());
+        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(r, "a", NOW, null).outcome());
     }
 
     /**
@@ -278,9 +278,9 @@ class ReportStoreTest {
         TlsReport forged = report("Google Inc.", "2026-11-22T00:00:00Z_example.com", policy("sts", "example.com", 1, 0));
         TlsReport real = report("Google Inc.", "2026-11-22T00:00:00Z_example.com",
                 policy("sts", "example.com", 1200, 3, "certificate-expired"));
-        assertEquals(ReportStore.Outcome.STORED, store.store(forged, "forged", NOW).outcome());
-        assertEquals(ReportStore.Outcome.STORED, store.store(real, "real", NOW).outcome());
-        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(real, "real-again", NOW).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(forged, "forged", NOW, null).outcome());
+        assertEquals(ReportStore.Outcome.STORED, store.store(real, "real", NOW, null).outcome());
+        assertEquals(ReportStore.Outcome.DUPLICATE, store.store(real, "real-again", NOW, null).outcome());
         ReportStore.Day day = days("example.com").get(0);
         assertEquals(1201, day.successful());
         assertEquals(3, day.failed());
@@ -295,7 +295,7 @@ class ReportStoreTest {
             List<Callable<ReportStore.Outcome>> tasks = new ArrayList<>();
             for (int i = 1; i <= 50; i++) {
                 TlsReport r = report("Google Inc.", "2026-11-22T00:00:00Z_example.com", policy("sts", "example.com", i, 0));
-                tasks.add(() -> store.store(r, "raw", NOW).outcome());
+                tasks.add(() -> store.store(r, "raw", NOW, null).outcome());
             }
             for (Future<ReportStore.Outcome> f : pool.invokeAll(tasks)) {
                 assertEquals(ReportStore.Outcome.STORED, f.get());
@@ -314,7 +314,7 @@ class ReportStoreTest {
     void aDayKeepsTheDetailsOfABoundedNumberOfReports() {
         int reports = ReportStore.MAX_DETAILED + 20;
         for (int n = 0; n < reports; n++) {
-            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW).outcome());
+            assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW, null).outcome());
         }
         int[] shares = {0};
         ReportHistory.read(store, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
@@ -322,7 +322,7 @@ class ReportStoreTest {
         assertEquals(ReportStore.MAX_DETAILED, shares[0]);
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> day = dayItem("example.com");
         assertEquals(Integer.toString(reports), day.get("reports").n());
-        assertEquals(Integer.toString(ReportStore.MAX_DETAILED), day.get("detailed").n());
+        assertEquals(Integer.toString(ReportStore.MAX_DETAILED), day.get("detailed_mail").n());
         assertEquals(reports * 20L, days("example.com").get(0).failed());
         assertEquals(20, days("example.com").get(0).undetailed());
     }
@@ -330,9 +330,37 @@ class ReportStoreTest {
     /** The domains with reports are listed from an index, not by reading the table. */
     @Test
     void theDomainsWithReportsAreIndexed() {
-        store.store(report("Google", "g-1", policy("sts", "example.com", 10, 0)), "r1", NOW);
-        store.store(report("Google", "g-2", policy("sts", "example.com", 11, 0)), "r2", NOW);
-        store.store(report("Yahoo", "y-1", policy("sts", "example.org", 5, 0), policy("sts", "example.net", 1, 0)), "r3", NOW);
+        store.store(report("Google", "g-1", policy("sts", "example.com", 10, 0)), "r1", NOW, null);
+        store.store(report("Google", "g-2", policy("sts", "example.com", 11, 0)), "r2", NOW, null);
+        store.store(report("Yahoo", "y-1", policy("sts", "example.org", 5, 0), policy("sts", "example.net", 1, 0)), "r3", NOW, null);
         assertEquals(List.of("example.com", "example.net", "example.org"), store.reportedDomains());
+    }
+
+    /**
+     * Anyone may POST, so POSTed reports cannot take the places of mailed ones (whose sender SES checked), and one
+     * source address takes at most 25 of the POSTed ones' places a day: a real report's details stay on the page.
+     */
+    @Test
+    void forgedPostsCannotPushARealReportsDetailsOffThePage() {
+        for (int n = 0; n < 40; n++) {
+            store.store(forged(n), "raw", NOW, "203.0.113.66");
+        }
+        for (int n = 40; n < 160; n++) {
+            store.store(forged(n), "raw", NOW, "198.51.100." + n);
+        }
+        TlsReport mailed = report("Google Inc.", "2026-11-22T00:00:00Z_example.com",
+                policy("sts", "example.com", 1200, 3, "certificate-expired"));
+        TlsReport posted = report("Example Mail LLC", "2026-11-22_1", policy("sts", "example.com", 500, 0));
+        store.store(mailed, "mailed", NOW, null);
+        store.store(posted, "posted", NOW, "192.0.2.77");
+        List<String> shown = new ArrayList<>();
+        ReportHistory.reports(store, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
+                r -> shown.add(r.organization()));
+        assertTrue(shown.contains("Google Inc."), "the mailed report is detailed");
+        assertEquals(ReportStore.MAX_DETAILED_PER_SOURCE, shown.stream().filter(o -> o.matches("\\d+-o+.*")
+                && Integer.parseInt(o.substring(0, o.indexOf('-'))) < 40).count(), "one source took 25 places, no more");
+        assertEquals(ReportStore.MAX_DETAILED + 1, shown.size(), "100 POSTed and the mailed one");
+        assertEquals(162 - ReportStore.MAX_DETAILED - 1, days("example.com").get(0).undetailed(),
+                "the rest counted, not detailed");
     }
 }
