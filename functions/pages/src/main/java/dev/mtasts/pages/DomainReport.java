@@ -214,7 +214,7 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
             rep[0]++;
             rep[1] = TlsReport.plus(rep[1], r.counted().successful());
             rep[2] = TlsReport.plus(rep[2], r.counted().failed());
-            // per policy type: (host, result type) -> failed sessions; then as the day's counts sum them
+            // per policy type: (host, result type) -> failed sessions; then across types as the day's counts are
             Map<String, Map<List<String>, Long>> mxByType = new HashMap<>();
             Map<String, Map<List<String>, Long>> ipByType = new HashMap<>();
             for (ReportHistory.Entry e : r.entries()) {
@@ -235,8 +235,8 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
                     }
                 }
             }
-            mx.add(combined(mxByType), r.day());
-            ips.add(combined(ipByType), r.day());
+            mx.add(TlsReport.acrossPolicyTypes(mxByType), r.day());
+            ips.add(TlsReport.acrossPolicyTypes(ipByType), r.day());
         }
 
         public DomainReport build() {
@@ -298,26 +298,6 @@ public record DomainReport(String domain, Window window, PolicyNow policy, List<
         }
         marks.sort(Comparator.comparing(Mark::date));
         return marks;
-    }
-
-    /**
-     * The counts of one report for one domain, summed as the day's counts are ({@link TlsReport#totalsByDomain}):
-     * for each (host, result type) the largest any policy type gave, the same sessions being listed under sts and
-     * tlsa; sessions under no-policy-found are other sessions, added to those.
-     */
-    private static Map<List<String>, Long> combined(Map<String, Map<List<String>, Long>> byType) {
-        Map<List<String>, Long> out = new HashMap<>();
-        byType.forEach((type, m) -> {
-            if (!TlsReport.NO_POLICY_FOUND.equalsIgnoreCase(type)) {
-                m.forEach((k, n) -> out.merge(k, n, Math::max));
-            }
-        });
-        byType.forEach((type, m) -> {
-            if (TlsReport.NO_POLICY_FOUND.equalsIgnoreCase(type)) {
-                m.forEach((k, n) -> out.merge(k, n, TlsReport::plus));
-            }
-        });
-        return out;
     }
 
     private static String host(String name) {

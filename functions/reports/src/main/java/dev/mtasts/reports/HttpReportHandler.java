@@ -187,9 +187,8 @@ public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPE
      */
     private void keepRejected(byte[] body, String mediaType, Map<String, String> metadata) {
         LocalDate day = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        String ext = body.length >= 2 && body[0] == 0x1f && (body[1] & 0xff) == 0x8b ? ".json.gz" : ".json";
-        raw.putIfAbsent("https/rejected/" + day.toString().replace('-', '/') + "/" + Sha256.hex(body) + ext, body,
-                mediaType, metadata);
+        raw.putIfAbsent("https/rejected/" + day.toString().replace('-', '/') + "/" + Sha256.hex(body)
+                + Ingest.extension(body), body, mediaType, metadata);
     }
 
     private static DomainName receiverDomain(APIGatewayV2HTTPEvent event) {

@@ -168,8 +168,13 @@ public final class Ingest {
      */
     static String rawKey(String prefix, Accepted accepted, byte[] bytes) {
         LocalDate day = accepted.report().day();
-        String ext = bytes.length >= 2 && bytes[0] == 0x1f && (bytes[1] & 0xff) == 0x8b ? ".json.gz" : ".json";
-        return prefix + (day == null ? "undated" : day.toString().replace('-', '/')) + "/" + accepted.report().identity() + ext;
+        return prefix + (day == null ? "undated" : day.toString().replace('-', '/')) + "/" + accepted.report().identity()
+                + extension(bytes);
+    }
+
+    /** A stored body's file extension, by what its bytes are (gzip's magic number or not), not by its label. */
+    static String extension(byte[] bytes) {
+        return bytes.length >= 2 && bytes[0] == 0x1f && (bytes[1] & 0xff) == 0x8b ? ".json.gz" : ".json";
     }
 
     /** Counts a rejected delivery (metric {@code ReportsRejected}). */

@@ -63,9 +63,15 @@ final class Settings {
         return new Ingest(new ReportReader(limits()), domains, reports(dynamo), metrics(), requireDkim(), clock);
     }
 
+    private ReportStore reports;
+
+    /** The reports table, one for whatever uses it in a container. */
     private ReportStore reports(software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo) {
-        return new ReportStore(dynamo, get(ReportStore.TABLE_ENV, ReportStore.DEFAULT_TABLE),
-                Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
+        if (reports == null) {
+            reports = new ReportStore(dynamo, get(ReportStore.TABLE_ENV, ReportStore.DEFAULT_TABLE),
+                    Duration.ofDays(Long.parseLong(get(ReportStore.TTL_ENV, Integer.toString(ReportStore.DEFAULT_TTL_DAYS)))));
+        }
+        return reports;
     }
 
     /** EMF lines on standard output, which Lambda sends to the function's log group. */

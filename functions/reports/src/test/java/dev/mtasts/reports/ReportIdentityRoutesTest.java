@@ -113,8 +113,8 @@ class ReportIdentityRoutesTest {
     }
 
     /**
-     * Issue: a 1-session report POSTed first under Google's name and the id Google's report will have made the real
-     * one "Already received". Now it is a report of its own, and Google's, by HTTPS, is stored and counted.
+     * A 1-session report POSTed first under Google's name and the id Google's report will have is a report of its
+     * own: Google's, by HTTPS, is stored and counted, not "Already received".
      */
     @Test
     void aForgedReportUnderARealIdCannotSuppressTheRealOneByHttps() {
@@ -146,8 +146,8 @@ class ReportIdentityRoutesTest {
     }
 
     /**
-     * Issue: the same report re-sent 5 times with different white space left 5 raw objects. Now each re-send is the
-     * same report: counted once, kept once (the first bytes stay); gzip'd, it is still the same report.
+     * The same report re-sent 5 times with different white space is the same report: counted once, kept once (the
+     * first bytes stay); gzip'd, it is still the same report.
      */
     @Test
     void paddedResendsAreOneReportKeptOnce() {
@@ -220,8 +220,8 @@ class ReportIdentityRoutesTest {
     }
 
     /**
-     * Issue: one POST dated 9999-12-30 made every later page run out of memory. A date range no sender can write is
-     * refused naming the field, and kept under https/rejected/ with the reason; nothing of it is counted.
+     * A date range no sender can write (one POST dated 9999-12-30 would stretch every page to that day) is refused
+     * naming the field, and kept under https/rejected/ with the reason; nothing of it is counted.
      */
     @Test
     void aDateNoSenderCanWriteIsRefusedNamingTheField() {
@@ -250,8 +250,8 @@ class ReportIdentityRoutesTest {
     }
 
     /**
-     * Issue: the route's budget was one for all senders. Each source address has its hour's allowance, counted
-     * before the body is read: a flooding source hears 429 with when to come back, other senders are served.
+     * Each source address has its hour's allowance, counted before the body is read: a flooding source hears 429
+     * with when to come back, other senders are served.
      */
     @Test
     void aFloodingSourceCannotTakeTheRoutesBudget() {
@@ -291,7 +291,7 @@ class ReportIdentityRoutesTest {
     }
 
     /**
-     * Issue: a mailed report whose function failed every retry expired from incoming/ unread. The hourly sweep takes
+     * A mailed report whose function failed every retry is not left to expire in incoming/: the hourly sweep takes
      * up what is left there (older than 15 minutes, so the object's own event is done with it), and counts what
      * has waited more than a day.
      */

@@ -27,8 +27,6 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 
@@ -271,16 +269,11 @@ public final class DomainStore {
 
     private List<Map<String, Object>> rows() {
         List<Map<String, Object>> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            ScanRequest.Builder req = ScanRequest.builder().tableName(table).consistentRead(true);
-            if (start != null) {
-                req.exclusiveStartKey(start);
-            }
-            ScanResponse page = call(() -> client.scan(req.build()));
-            page.items().forEach(i -> out.add(Items.toPlain(i)));
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        call(() -> {
+            client.scanPaginator(r -> r.tableName(table).consistentRead(true)).items()
+                    .forEach(i -> out.add(Items.toPlain(i)));
+            return null;
+        });
         out.sort((a, b) -> String.valueOf(a.get(DomainRow.DOMAIN)).compareTo(String.valueOf(b.get(DomainRow.DOMAIN))));
         return out;
     }

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * What the reports table holds on one domain over some days, for pictures of them: each day's summary
- * ({@link ReportStore.Day}) and each report's share kept for the domain (who sent it, what it counted, and its
+ * What the reports table holds on one domain over some days, for pictures of them: each report's share kept for the
+ * domain (its days' summaries are {@link ReportStore#days}) (who sent it, what it counted, and its
  * bounded copy of the policies and their largest failure details, which name MX hosts and IP addresses).
  *
  * <p>Both live in the domain's partition, keyed by day, so reading some days of a domain is two queries of those
@@ -42,21 +42,6 @@ public final class ReportHistory {
         public Report {
             entries = List.copyOf(entries);
         }
-    }
-
-    /**
-     * Hands over the domain's day summaries, then its reports, from {@code from} to {@code to} (both included), each
-     * oldest first. Unreadable items are left out.
-     */
-    public static void read(ReportStore store, String domain, LocalDate from, LocalDate to,
-            Consumer<ReportStore.Day> days, Consumer<Report> reports) {
-        store.query(domain, "day#" + from, "day#" + to, false, item -> {
-            ReportStore.Day d = ReportStore.day(item);
-            if (d != null) {
-                days.accept(d);
-            }
-        });
-        reports(store, domain, from, to, reports);
     }
 
     /** Hands over the domain's shares of reports from {@code from} to {@code to} (both included), oldest first. */

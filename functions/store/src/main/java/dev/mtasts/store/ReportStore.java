@@ -28,8 +28,6 @@ import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -661,41 +659,30 @@ public final class ReportStore {
      */
     void query(String domain, String fromKey, String toKey, boolean consistent,
             java.util.function.Consumer<Map<String, AttributeValue>> each) {
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(consistent)
+        DomainStore.call(() -> {
+            client.queryPaginator(q -> q.tableName(table).consistentRead(consistent)
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("domain#" + domain),
-                            ":from", AttributeValue.fromS(fromKey), ":to", AttributeValue.fromS(toKey)));
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            QueryResponse page = DomainStore.call(() -> client.query(q.build()));
-            page.items().forEach(each);
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+                            ":from", AttributeValue.fromS(fromKey), ":to", AttributeValue.fromS(toKey))))
+                    .items().forEach(each);
+            return null;
+        });
     }
 
     /** The domains that have reports (within their items' time to live), from the index, in name order. */
     public List<String> reportedDomains() {
         List<String> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(INDEX)));
-            if (start != null) {
-                q.exclusiveStartKey(start);
-            }
-            QueryResponse page = DomainStore.call(() -> client.query(q.build()));
-            page.items().forEach(i -> {
-                AttributeValue sk = i.get("sk");
-                if (sk != null && sk.s() != null) {
-                    out.add(sk.s());
-                }
-            });
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+        DomainStore.call(() -> {
+            client.queryPaginator(q -> q.tableName(table).keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(INDEX))))
+                    .items().forEach(i -> {
+                        AttributeValue sk = i.get("sk");
+                        if (sk != null && sk.s() != null) {
+                            out.add(sk.s());
+                        }
+                    });
+            return null;
+        });
         return out;
     }
 

@@ -17,8 +17,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * The stack's own table: for each domain, what the stack has made, written and announced ({@code lifecycle}, with the
@@ -68,19 +66,13 @@ public final class StateStore {
     /** Every state item, by domain. */
     public Map<String, Map<String, Object>> all() {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            ScanRequest.Builder req = ScanRequest.builder().tableName(table).consistentRead(true);
-            if (start != null) {
-                req.exclusiveStartKey(start);
-            }
-            ScanResponse page = DomainStore.call(() -> client.scan(req.build()));
-            page.items().forEach(i -> {
+        DomainStore.call(() -> {
+            client.scanPaginator(r -> r.tableName(table).consistentRead(true)).items().forEach(i -> {
                 Map<String, Object> plain = Items.toPlain(i);
                 out.put(String.valueOf(plain.get(DomainRow.DOMAIN)), plain);
             });
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
+            return null;
+        });
         return out;
     }
 

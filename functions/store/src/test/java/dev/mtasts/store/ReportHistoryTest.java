@@ -49,7 +49,8 @@ class ReportHistoryTest {
     Read read(String domain, String from, String to) {
         List<ReportStore.Day> days = new java.util.ArrayList<>();
         List<ReportHistory.Report> reports = new java.util.ArrayList<>();
-        ReportHistory.read(store, domain, LocalDate.parse(from), LocalDate.parse(to), days::add, reports::add);
+        days.addAll(store.days(domain, LocalDate.parse(from), LocalDate.parse(to)));
+        ReportHistory.reports(store, domain, LocalDate.parse(from), LocalDate.parse(to), reports::add);
         return new Read(days, reports);
     }
 
@@ -116,8 +117,9 @@ class ReportHistoryTest {
                 })).build();
         ReportStore reading = new ReportStore(counting, store.table(), Duration.ofDays(400));
         List<ReportHistory.Report> reports = new java.util.ArrayList<>();
-        ReportHistory.read(reading, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
-                d -> { }, reports::add);
+        reading.days("example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"));
+        ReportHistory.reports(reading, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
+                reports::add);
         assertEquals(1, reports.size());
         assertEquals(2, consumed[0], "one day and one report read");
         counting.close();

@@ -317,8 +317,8 @@ class ReportStoreTest {
             assertEquals(ReportStore.Outcome.STORED, store.store(forged(n), "raw", NOW, null).outcome());
         }
         int[] shares = {0};
-        ReportHistory.read(store, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
-                d -> { }, r -> shares[0]++);
+        ReportHistory.reports(store, "example.com", LocalDate.parse("2026-11-01"), LocalDate.parse("2026-11-30"),
+                r -> shares[0]++);
         assertEquals(ReportStore.MAX_DETAILED, shares[0]);
         Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> day = dayItem("example.com");
         assertEquals(Integer.toString(reports), day.get("reports").n());

@@ -60,7 +60,8 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
 
     /**
      * Sessions per domain (RFC 8460 §4.3: each policy entry counts the sessions it was applied to). Within one policy
-     * type, entries are added up (a policy that changed during the range is two entries). Across types:
+     * type, entries are added up (a policy that changed during the range is two entries). Across types
+     * ({@link #acrossPolicyTypes}):
      * <ul>
      *   <li>{@code sts}, {@code tlsa} (and any type not registered) may describe the same sessions: Microsoft checks
      *       each session against the domain's DANE and MTA-STS policies and lists it under both. Those count as many
@@ -92,24 +93,42 @@ public record TlsReport(String organization, String reportId, Instant start, Ins
         }
         Map<String, DomainTotals> out = new TreeMap<>();
         byDomainAndType.forEach((domain, byType) -> {
-            long sessions = 0;
-            long failed = 0;
-            Map<String, Long> failures = new TreeMap<>();
-            for (Map.Entry<String, Sums> e : byType.entrySet()) {
-                Sums t = e.getValue();
-                if (!e.getKey().equals(NO_POLICY_FOUND)) {
-                    sessions = Math.max(sessions, plus(t.successful, t.failed));
-                    failed = Math.max(failed, t.failed);
-                    t.failures.forEach((k, v) -> failures.merge(k, v[0], Math::max));
-                }
+            Map<String, Map<String, Long>> sessions = new HashMap<>();
+            Map<String, Map<String, Long>> failures = new HashMap<>();
+            byType.forEach((type, t) -> {
+                sessions.put(type, Map.of(SESSIONS, plus(t.successful, t.failed), FAILED, t.failed));
+                Map<String, Long> f = new HashMap<>();
+                t.failures.forEach((k, v) -> f.put(k, v[0]));
+                failures.put(type, f);
+            });
+            Map<String, Long> counted = acrossPolicyTypes(sessions);
+            long failed = counted.getOrDefault(FAILED, 0L);
+            out.put(domain, new DomainTotals(counted.getOrDefault(SESSIONS, 0L) - failed, failed,
+                    new TreeMap<>(acrossPolicyTypes(failures))));
+        });
+        return out;
+    }
+
+    private static final String SESSIONS = "sessions";
+    private static final String FAILED = "failed";
+
+    /**
+     * One domain's counts in one report, from the counts of each of its policy types (RFC 8460 §4.3): {@code sts},
+     * {@code tlsa} and any type not registered may describe the same sessions, so a key counts the largest count any
+     * of them gave it; {@code no-policy-found} counts other sessions, added to that. Used for sessions, failed sessions,
+     * result types and the hosts and addresses failure details name.
+     */
+    public static <K> Map<K, Long> acrossPolicyTypes(Map<String, ? extends Map<K, Long>> byType) {
+        Map<K, Long> out = new HashMap<>();
+        byType.forEach((type, counts) -> {
+            if (!NO_POLICY_FOUND.equalsIgnoreCase(type)) {
+                counts.forEach((k, n) -> out.merge(k, n, Math::max));
             }
-            Sums none = byType.get(NO_POLICY_FOUND);
-            if (none != null) {
-                sessions = plus(sessions, plus(none.successful, none.failed));
-                failed = plus(failed, none.failed);
-                none.failures.forEach((k, v) -> failures.merge(k, v[0], TlsReport::plus));
+        });
+        byType.forEach((type, counts) -> {
+            if (NO_POLICY_FOUND.equalsIgnoreCase(type)) {
+                counts.forEach((k, n) -> out.merge(k, n, TlsReport::plus));
             }
-            out.put(domain, new DomainTotals(sessions - failed, failed, failures));
         });
         return out;
     }
