@@ -75,9 +75,16 @@ class PolicyHandlerTest {
         // a row of the earlier version, its state on the row, not moved yet
         Map<String, Object> legacy = new java.util.LinkedHashMap<>(enforceRow);
         legacy.put("domain", "legacy.example");
-        legacy.put(Lifecycle.ATTRIBUTE, Lifecycle.start(java.time.Instant.now())
-                .withAccepted(Policy.parse(ENFORCE_BODY).id()).toPlain());
+        String id = Policy.parse(ENFORCE_BODY).id();
+        legacy.put(Lifecycle.ATTRIBUTE, Lifecycle.start(java.time.Instant.now()).withAccepted(id)
+                .withAnnounced(new Lifecycle.Announced(id, ENFORCE_BODY)).toPlain());
         store.putItem(legacy);
+        // a lifecycle written into a row by hand, claiming the enforce row was accepted: believed only for an
+        // announcement, and it has none
+        Map<String, Object> claimed = new java.util.LinkedHashMap<>(enforceRow);
+        claimed.put("domain", "claimed.example");
+        claimed.put(Lifecycle.ATTRIBUTE, Lifecycle.start(java.time.Instant.now()).withAccepted(id).toPlain());
+        store.putItem(claimed);
         // an enforce policy the stack has not checked yet
         store.putItem(Map.of("domain", "unchecked.example", "mode", "enforce",
                 "mx", List.of("mail.unchecked.example"), "max_age", new BigDecimal(604800)));
@@ -162,8 +169,11 @@ class PolicyHandlerTest {
                         ENFORCE_BODY),
                 Arguments.of("a row broken: the announced policy, not a 500",
                         request("GET", "mta-sts.broken-announced.example", PATH), 200, ENFORCE_BODY),
-                Arguments.of("a row of the earlier version: its own lifecycle until it is moved",
-                        request("GET", "mta-sts.legacy.example", PATH), 200, ENFORCE_BODY));
+                Arguments.of("a row of the earlier version: its announcement until it is moved",
+                        request("GET", "mta-sts.legacy.example", PATH), 200, ENFORCE_BODY),
+                Arguments.of("a row claiming its enforce policy was checked: not believed",
+                        request("GET", "mta-sts.claimed.example", PATH), 404,
+                        "Not found: the policy of claimed.example is being checked; it is served once it has passed.\n"));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
