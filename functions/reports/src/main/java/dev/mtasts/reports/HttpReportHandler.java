@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code POST https://mta-sts.<domain>/v1/tlsrpt} (RFC 8460 §5.3). There is no authentication, so the body is
+ * {@code POST https://mta-sts.<domain>/v1/tlsrpt} (RFC 8460 §5.4). There is no authentication, so the body is
  * treated as hostile: each source address has an allowance of reports an hour ({@link SourceAllowance}), counted
  * before anything of the body is read; the body is limited in size, must be a report (an e-mail is refused: its
  * headers would be the sender's own say), is parsed before anything is written, and is accepted only for a domain
@@ -36,7 +36,7 @@ import java.util.Set;
 public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         org.crac.Resource {
     public static final String PATH = "/v1/tlsrpt";
-    /** Seconds a sender is asked to wait after a 503; senders retry for up to a day (RFC 8460 §5.3). */
+    /** Seconds a sender is asked to wait after a 503; senders retry for up to a day (RFC 8460 §5.5). */
     static final String RETRY_AFTER_SECONDS = "60";
     static final Set<String> TYPES = Set.of("application/tlsrpt+gzip", "application/tlsrpt+json",
             "application/gzip", "application/json");

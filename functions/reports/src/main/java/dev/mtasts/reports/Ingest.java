@@ -83,7 +83,7 @@ public final class Ingest {
     }
 
     /**
-     * Reads and checks the body of an HTTPS delivery (RFC 8460 §5.3): a report, gzip'd or not; an e-mail is
+     * Reads and checks the body of an HTTPS delivery (RFC 8460 §5.4): a report, gzip'd or not; an e-mail is
      * refused ({@link ReportException.Kind#UNSUPPORTED}).
      */
     public Accepted acceptBody(InputStream in, DomainName receiverDomain) throws Rejected {

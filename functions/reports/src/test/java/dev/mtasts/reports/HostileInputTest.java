@@ -30,7 +30,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
- * RFC 8460 §5.3: anyone can POST, so every body is hostile. Whatever it holds, it cannot stop another sender's report
+ * RFC 8460 §5.4: anyone can POST, so every body is hostile. Whatever it holds, it cannot stop another sender's report
  * from being stored and counted, crash the function, be counted twice, or get an answer that says more than one
  * line in our words.
  */
@@ -161,7 +161,7 @@ class HostileInputTest {
     }
 
     /**
-     * RFC 8460 §5.3: an HTTPS delivery is the report itself. An e-mail POSTed there, with its own
+     * RFC 8460 §5.4: an HTTPS delivery is the report itself. An e-mail POSTed there, with its own
      * "Authentication-Results: ... dkim=pass" that no mail system checked, or nested 100,000 levels deep, is refused
      * before it is parsed as one.
      */

@@ -61,7 +61,7 @@ public final class ReportReader {
     }
 
     /**
-     * Reads the body of an HTTPS delivery (RFC 8460 §5.3): the report itself, JSON or gzip'd JSON. An e-mail is
+     * Reads the body of an HTTPS delivery (RFC 8460 §5.4): the report itself, JSON or gzip'd JSON. An e-mail is
      * refused ({@link ReportException.Kind#UNSUPPORTED}): only e-mail that came through the mail system can carry a
      * DKIM verdict worth anything, and anyone can write an {@code Authentication-Results} header into a POST.
      */
