@@ -65,6 +65,8 @@ class DailyCheckTest {
         store.putItem(Map.of("domain", "new.example")); // nothing announced yet: not checked
         Sender sender = new Sender(dev.mtasts.sender.Dns.server(dns.address(), Duration.ofSeconds(2)),
                 new PolicyFetch(TestCa.trust(ca).context(), Duration.ofSeconds(3)), https.port());
+        // the first fetch of a JVM loads TLS; on a busy machine that alone can pass the check's "https time" warning
+        sender.fetch(DomainName.parse("watched.example"));
         daily = new DailyCheck(store, new DomainCheck(sender, null, clock), new Emf(metrics::add, clock),
                 (subject, body) -> alerts.add(new String[] {subject, body}), clock);
     }
