@@ -114,7 +114,7 @@ public final class HttpListener implements AutoCloseable {
     // the loop's thread only
     private final Set<Connection> connections = new HashSet<>();
     private final Deque<Connection> paused = new ArrayDeque<>();
-    private long bodyBytes;
+    private volatile long bodyBytes; // written by the selector thread only
     private long acceptPausedUntil;
     private long limitLineAt = System.nanoTime() - LIMIT_LINE_NANOS;
     private int limitUnlogged;
@@ -144,6 +144,11 @@ public final class HttpListener implements AutoCloseable {
         this.loop = new Thread(this::run, "serve-http");
         loop.setDaemon(true);
         loop.start();
+    }
+
+    /** Body bytes held now, whole or arriving. */
+    long heldBodyBytes() {
+        return bodyBytes;
     }
 
     public int port() {
