@@ -130,5 +130,15 @@ class ReportPageTest {
         empty.domains().putItem(Map.of("domain", "bad.example", "mode", "enforce", "mx", List.of(),
                 "max_age", BigDecimal.ONE));
         assertTrue(empty.pages(NOW).page(Set.of("bad.example"), null, false).html().contains("not a valid policy: "));
+        // a blocked domain without reports says why on its line
+        java.time.Instant then = NOW.minusSeconds(3600);
+        empty.domains().putItem(Map.of("domain", "blocked.example", "mode", "testing", "mx", List.of("mx.blocked.example"),
+                "max_age", BigDecimal.valueOf(86400), dev.mtasts.core.Lifecycle.ATTRIBUTE,
+                dev.mtasts.core.Lifecycle.start(then).blockedBy("records of another host are in the way: "
+                        + "mta-sts.blocked.example A 192.0.2.44", then, NOW).toPlain()));
+        String blocked = empty.pages(NOW).page(Set.of("blocked.example"), null, false).html();
+        assertTrue(blocked.contains("<span class=\"state\">blocked</span> <span class=\"quiet\">· No reports from "
+                + "<span class=\"nw\">11-01</span> to <span class=\"nw\">11-30</span></span> · records of another host "
+                + "are in the way: mta-sts.blocked.example A 192.0.2.44</p></section>"), blocked);
     }
 }
