@@ -115,7 +115,7 @@ final class ServeCommand implements Callable<Integer> {
                 inMemory))) {
             // tables found again keep their rows: the file adds only new domains, and only when given
             List<Object> load = !stack.resumed() ? rows : domains == null ? List.of() : rows.stream()
-                    .filter(r -> !(r instanceof java.util.Map<?, ?> m && m.get("domain") instanceof String d
+                    .filter(r -> !(r instanceof java.util.Map<?, ?> m && m.get(dev.mtasts.core.DomainRow.DOMAIN) instanceof String d
                             && stack.domains().findKey(d).isPresent())).toList();
             stack.zonesFor(load);
             List<String> report = DomainsFile.load(stack.domains(), load);

@@ -205,6 +205,15 @@ class ServeRestartTest {
         assertFalse(Files.exists(data.resolve("dynamodb")), "no tables on disk");
     }
 
+    @Test
+    void aFileIsNoDataFolder() throws Exception {
+        Path file = Files.writeString(dir.resolve("data"), "x");
+        Serve s = Serve.start("--data-dir", file.toString(), "--local-only");
+        assertEquals(2, s.exit().get(30, TimeUnit.SECONDS));
+        assertEquals("mta-sts: " + file + " is a file, not a folder: name a folder for --data-dir (the default is "
+                + ".mta-sts/local)", s.err().toString().strip());
+    }
+
     /** A folder of raw reports that earlier versions wrote is not taken for a data folder. */
     @Test
     void aReportsFolderOfAnEarlierVersionIsRefused() throws Exception {

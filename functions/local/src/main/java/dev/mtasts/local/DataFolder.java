@@ -55,6 +55,9 @@ public final class DataFolder implements AutoCloseable {
      *     in one line)
      */
     public static DataFolder open(Path root) {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new InUse(root + " is a file, not a folder: name a folder for --data-dir (the default is .mta-sts/local)");
+        }
         if (Files.isDirectory(root) && !Files.exists(root.resolve(TABLES))) {
             for (String old : OLD_RAW) {
                 if (Files.isDirectory(root.resolve(old))) {

@@ -291,8 +291,9 @@ final class Emulator implements AutoCloseable {
             return null;
         }
         return remade == 0 ? null : (started() ? "moto_server is new" : "the AWS emulator does not know the zones of "
-                + "the last run") + ": the lifecycle makes " + (remade == 1 ? "one domain's" : remade + " domains'")
-                + " certificates, custom domains and records there again (mta-sts domain list shows it)";
+                + "the last run") + ": the lifecycle makes " + (remade == 1 ? "one domain's certificate, custom domain"
+                : remade + " domains' certificates, custom domains") + " and records there again (mta-sts domain list "
+                + "shows it)";
     }
 
     private boolean zoneKnown(String id) {
