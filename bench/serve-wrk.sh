@@ -19,7 +19,7 @@ echo '[]' > "$WORK/domains.json"
 # the lifecycle has seeded its policy from the zone's MX hosts, about 2 s after it is added
 # SERVE_JAVA_OPTS: JVM options for serve, e.g. a flight recording or a setting to compare with
 java ${SERVE_JAVA_OPTS:-} -jar "$JAR" serve --port "$PORT" --dynamodb-port "$DB" --domains "$WORK/domains.json" \
-    --data-dir "$WORK/reports" > "$WORK/serve.log" 2>&1 &
+    --data-dir "$WORK/data" > "$WORK/serve.log" 2>&1 &
 SERVE=$!
 stop() {
     # SIGTERM runs serve's shutdown hook: the servers and moto_server are closed

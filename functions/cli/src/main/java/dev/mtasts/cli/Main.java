@@ -49,6 +49,7 @@ public final class Main {
         c.put("records", RecordsCommand::new);
         c.put("report", ReportCommand::new);
         c.put("reports", ReportsCommand::new);
+        c.put("demo", DemoCommand::new);
         c.put("provision", ProvisionCommand::new);
         c.put("check", CheckCommand::new);
         c.put("resolver", ResolverCommand::new);

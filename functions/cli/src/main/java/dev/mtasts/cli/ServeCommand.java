@@ -1,6 +1,7 @@
 package dev.mtasts.cli;
 
 import dev.mtasts.emulators.LocalDynamoDb;
+import dev.mtasts.local.DataFolder;
 import dev.mtasts.local.LocalStack;
 import dev.mtasts.reports.HttpReportHandler;
 import dev.mtasts.store.DomainStore;
@@ -36,13 +37,20 @@ final class ServeCommand implements Callable<Integer> {
     int dynamodbPort;
 
     @Option(names = "--domains", paramLabel = "FILE",
-            description = "JSON array of rows {\"domain\",\"mode\",\"mx\":[...],\"max_age\"} to load "
-                    + "(default: infra/local/domains.json when it exists).")
+            description = "JSON array of rows {\"domain\",\"mode\",\"mx\":[...],\"max_age\"} to load into new "
+                    + "tables (default: infra/local/domains.json when it exists). Tables found again in --data-dir "
+                    + "keep their rows: a FILE given adds only the rows of domains they do not have.")
     Path domains;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".mta-sts/reports",
-            description = "Where raw report bodies POSTed to /v1/tlsrpt are kept (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".mta-sts/local",
+            description = "Where the stack keeps its tables (DIR/dynamodb: domains, the stack's state, reports) and "
+                    + "the raw report bodies it receives (DIR/reports), and finds them again at the next start "
+                    + "(default: ${DEFAULT-VALUE}).")
     Path dataDir;
+
+    @Option(names = "--in-memory", description = "Keep the tables in memory: every domain and report is gone when "
+            + "serve stops (raw report bodies still go to DIR/reports).")
+    boolean inMemory;
 
     @Option(names = "--aws-endpoint-url", paramLabel = "URL",
             description = {"An AWS emulator (e.g. moto_server) for Route53, ACM, API Gateway and S3: the domain lifecycle "
@@ -96,13 +104,21 @@ final class ServeCommand implements Callable<Integer> {
         } catch (LocalDynamoDb.PortInUseException e) {
             err.println("mta-sts: " + e.getMessage() + "; choose another with --dynamodb-port");
             return Main.ERROR;
+        } catch (DataFolder.InUse e) {
+            err.println("mta-sts: " + e.getMessage());
+            return Main.ERROR;
         }
     }
 
     private int run(PrintWriter out, Path file, List<Object> rows, long t0) throws Exception {
-        try (LocalStack stack = LocalStack.open(new LocalStack.Options(dynamodbPort, awsEndpoint, localOnly, dataDir))) {
-            stack.zonesFor(rows);
-            List<String> report = DomainsFile.load(stack.domains(), rows);
+        try (LocalStack stack = LocalStack.open(new LocalStack.Options(dynamodbPort, awsEndpoint, localOnly, dataDir,
+                inMemory))) {
+            // tables found again keep their rows: the file adds only new domains, and only when given
+            List<Object> load = !stack.resumed() ? rows : domains == null ? List.of() : rows.stream()
+                    .filter(r -> !(r instanceof java.util.Map<?, ?> m && m.get(dev.mtasts.core.DomainRow.DOMAIN) instanceof String d
+                            && stack.domains().findKey(d).isPresent())).toList();
+            stack.zonesFor(load);
+            List<String> report = DomainsFile.load(stack.domains(), load);
             stack.serve(port, out);
             httpPort = stack.httpPort();
             dynamoPort = stack.dynamoPort();
@@ -151,9 +167,19 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
                 ReportStore.DEFAULT_TABLE, stack.rawReports());
         out.println("  AWS             " + stack.describeAws());
-        out.println(file == null ? "No domains file: the table is empty." : "Domains from " + file + ":");
+        out.println("  Data            " + stack.describeData());
+        if (stack.resumed()) {
+            out.println(stack.kept().isEmpty() ? "No domains kept in " + dataDir + "." : "Domains kept in " + dataDir + ":");
+            stack.kept().forEach(line -> out.println("  " + line));
+            if (!report.isEmpty()) {
+                out.println("Added from " + file + ":");
+            }
+        } else {
+            out.println(file == null ? "No domains file: the table is empty." : "Domains from " + file + ":");
+        }
         report.forEach(line -> out.println("  " + line));
-        String example = report.stream().filter(l -> l.contains(", id ")).findFirst()
+        String example = java.util.stream.Stream.concat(stack.kept().stream(), report.stream())
+                .filter(l -> l.contains(", id ")).findFirst()
                 .map(l -> l.substring(0, l.indexOf(' '))).orElse("example.com");
         out.println("Try:");
         out.printf("  curl -H 'Host: mta-sts.%s' http://127.0.0.1:%d/.well-known/mta-sts.txt%n", example, httpPort);
@@ -163,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
             out.printf("  java -jar functions/cli/target/mta-sts.jar domain add example.net --endpoint-url http://127.0.0.1:%d%n",
                     dynamoPort);
         }
-        if (report.stream().anyMatch(l -> l.startsWith("example.org "))) {
+        if (java.util.stream.Stream.concat(stack.kept().stream(), report.stream()).anyMatch(l -> l.startsWith("example.org "))) {
             // the sample report is about example.org: only a stack serving it stores it
             out.printf("  curl -H 'Host: mta-sts.example.org' -H 'Content-Type: application/tlsrpt+json' --data-binary "
                     + "@'infra/samples/microsoft.com!example.org!1795392000!1795478399.json' http://127.0.0.1:%d%s%n",

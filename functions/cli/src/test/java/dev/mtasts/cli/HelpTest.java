@@ -42,7 +42,7 @@ class HelpTest {
     void everyCommandIsThere() {
         assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain add", "domain put", "domain get",
                 "domain list", "domain retire", "domain remove", "records", "report", "report parse", "report ingest",
-                "reports", "provision", "check", "resolver"), commands().toList());
+                "reports", "demo", "provision", "check", "resolver"), commands().toList());
     }
 
     @Test

@@ -82,4 +82,38 @@ class ReportParseTest {
     void aMissingFileIsAnIoError() {
         assertEquals(2, Cli.run("report", "parse", dir.resolve("none.json").toString()).exit());
     }
+
+    /**
+     * The sample reports of infra/samples, which the docs store and show: each is named as senders name theirs
+     * (RFC 8460 §5.1: {@code sender!policy-domain!begin!end…}), with the begin and end of its date-range.
+     */
+    @Test
+    void theSamplesAreNamedForTheDaysTheyReport() throws IOException {
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("([^!]+)!([^!]+)!(\\d+)!(\\d+)(!\\w+)?\\.json(\\.gz)?");
+        java.util.List<Path> samples;
+        try (var list = Files.list(Path.of("..", "..", "infra", "samples"))) {
+            samples = list.sorted().toList();
+        }
+        assertEquals(2, samples.size(), samples.toString());
+        for (Path sample : samples) {
+            java.util.regex.Matcher m = name.matcher(sample.getFileName().toString());
+            assertTrue(m.matches(), sample.toString());
+            PrintStream saved = System.out;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            Cli r;
+            try {
+                r = Cli.run("report", "parse", "--json", sample.toString());
+            } finally {
+                System.setOut(saved);
+            }
+            assertEquals(0, r.exit(), r.err());
+            String json = captured.toString(StandardCharsets.UTF_8);
+            assertTrue(json.contains("\"start\":\"" + java.time.Instant.ofEpochSecond(Long.parseLong(m.group(3))) + "\""),
+                    sample + ": " + json);
+            assertTrue(json.contains("\"end\":\"" + java.time.Instant.ofEpochSecond(Long.parseLong(m.group(4))) + "\""),
+                    sample + ": " + json);
+            assertTrue(json.contains("\"totals\":{\"" + m.group(2) + "\":"), sample + ": " + json);
+        }
+    }
 }

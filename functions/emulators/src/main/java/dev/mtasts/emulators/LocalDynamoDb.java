@@ -10,8 +10,8 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
 /**
- * DynamoDB Local (in memory, one shared database) running in this JVM behind a real HTTP endpoint on 127.0.0.1,
- * so the SDK talks to it exactly as it talks to AWS.
+ * DynamoDB Local (one shared database, in memory or in a folder) running in this JVM behind a real HTTP endpoint on
+ * 127.0.0.1, so the SDK talks to it exactly as it talks to AWS.
  *
  * <p>We wire its Jetty server ourselves because DynamoDB Local's own launcher listens on every interface and cannot
  * report the port it picked. {@code sharedDb} means the access key and region of a client do not matter.
@@ -21,6 +21,8 @@ public final class LocalDynamoDb implements AutoCloseable {
     private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
     /** Its streams API warns once through SDK v1's logger that JAXB is missing, which changes nothing here. */
     private static final java.util.logging.Logger SDK_V1_LOG = java.util.logging.Logger.getLogger("com.amazonaws");
+    /** The file of a folder's tables: DynamoDB Local's one shared database. */
+    public static final String FILE = "shared-local-instance.db";
     private final Server server;
     private final LocalDynamoDBRequestHandler requestHandler;
     private final int port;
@@ -36,8 +38,16 @@ public final class LocalDynamoDb implements AutoCloseable {
         return start(0);
     }
 
-    /** Starts on the given port of 127.0.0.1 (0: any free port). */
+    /** Starts on the given port of 127.0.0.1 (0: any free port), in memory. */
     public static LocalDynamoDb start(int port) {
+        return start(port, null);
+    }
+
+    /**
+     * Starts on the given port of 127.0.0.1 (0: any free port), keeping its tables in {@link #FILE} of
+     * {@code folder} (made if missing), where a later start finds them again; in memory when {@code folder} is null.
+     */
+    public static LocalDynamoDb start(int port, java.nio.file.Path folder) {
         SQLITE_LOG.setLevel(java.util.logging.Level.OFF);
         SDK_V1_LOG.setLevel(java.util.logging.Level.SEVERE);
         try {
@@ -45,7 +55,17 @@ public final class LocalDynamoDb implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot load the SQLite native library of DynamoDB Local: " + e, e);
         }
-        LocalDynamoDBRequestHandler requestHandler = new LocalDynamoDBRequestHandler(0, true, null, true, false);
+        LocalDynamoDBRequestHandler requestHandler;
+        try {
+            if (folder != null) {
+                java.nio.file.Files.createDirectories(folder);
+            }
+            requestHandler = new LocalDynamoDBRequestHandler(0, folder == null,
+                    folder == null ? null : folder.toAbsolutePath().toString(), true, false);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot keep DynamoDB Local's tables in " + folder + ": "
+                    + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()), e);
+        }
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -101,7 +121,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         try {
             server.stop();
         } catch (Exception e) {
-            // stopping is best effort: the data is in memory and goes with the JVM anyway
+            // stopping is best effort: shutting the handler down below closes the database
         } finally {
             requestHandler.shutdown();
         }

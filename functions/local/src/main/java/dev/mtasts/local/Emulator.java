@@ -133,9 +133,12 @@ final class Emulator implements AutoCloseable {
         }
     }
 
-    /** Where raw report bodies go: the emulator's bucket, else a folder. */
+    /**
+     * Where raw report bodies go: the bucket of an emulator that outlives this run (one given), else a folder; the
+     * bucket of a moto_server started here would go with it.
+     */
     RawStore rawStore(Path folder) {
-        if (endpoint == null) {
+        if (endpoint == null || moto != null) {
             return new FolderRawStore(folder);
         }
         S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
@@ -154,14 +157,16 @@ final class Emulator implements AutoCloseable {
     /**
      * The lifecycle in this process: the domains table's stream feeds the stream handler and a timer runs the
      * schedule handler, as Lambda does with the template's event sources. The live check fetches each policy from the
-     * local listener. Without an emulator, rows are marked as served locally.
+     * local listener. Without an emulator, rows are marked as served locally. The stream's records written before
+     * {@code since} (an earlier run's, on kept tables) are skipped.
      */
-    AutoCloseable lifecycle(DomainStore store, DynamoDbClient dynamo, int httpPort, PrintWriter log) {
+    AutoCloseable lifecycle(DomainStore store, DynamoDbClient dynamo, int httpPort, PrintWriter log, Instant since) {
         DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
                 .endpointOverride(dynamo.serviceClientConfiguration().endpointOverride().orElseThrow()).build();
         if (endpoint == null) {
-            LocalStream stream = new LocalStream(dynamo, streams, store.table(), event -> markLocal(store, event)).start();
+            LocalStream stream = new LocalStream(dynamo, streams, store.table(), event -> markLocal(store, event), since)
+                    .start();
             return () -> {
                 stream.close();
                 streams.close();
@@ -184,7 +189,7 @@ final class Emulator implements AutoCloseable {
                 sandboxZones(event);
             }
             onStream.handleRequest(event, new LocalContext(log));
-        }).start();
+        }, since).start();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "mta-sts-schedule");
             t.setDaemon(true);
@@ -197,7 +202,7 @@ final class Emulator implements AutoCloseable {
                 log.println("  lifecycle schedule failed: " + e.getMessage());
                 log.flush();
             }
-        }, SCHEDULE_SECONDS, SCHEDULE_SECONDS, TimeUnit.SECONDS);
+        }, since != null ? 0 : SCHEDULE_SECONDS, SCHEDULE_SECONDS, TimeUnit.SECONDS); // kept domains go on at once
         return () -> {
             timer.shutdownNow();
             stream.close();
@@ -221,12 +226,82 @@ final class Emulator implements AutoCloseable {
             } catch (InvalidException e) {
                 continue;
             }
-            boolean held = clients().route53().listHostedZonesPaginator(r -> { }).hostedZones().stream()
-                    .map(z -> z.name().endsWith(".") ? z.name().substring(0, z.name().length() - 1) : z.name())
-                    .anyMatch(z -> domain.value().equals(z) || domain.value().endsWith("." + z));
-            if (!held) {
+            if (!held(domain)) {
                 zonesFor(List.<Object>of(Map.of(DomainRow.DOMAIN, domain.value())));
             }
+        }
+    }
+
+    /** Whether a hosted zone of the emulator holds the domain (its own or a parent's). */
+    private boolean held(DomainName domain) {
+        return clients().route53().listHostedZonesPaginator(r -> { }).hostedZones().stream()
+                .map(z -> z.name().endsWith(".") ? z.name().substring(0, z.name().length() - 1) : z.name())
+                .anyMatch(z -> domain.value().equals(z) || domain.value().endsWith("." + z));
+    }
+
+    /**
+     * Before the lifecycle starts on tables kept from an earlier run. That run's work ended with its process, so the
+     * leases it held are void. What its AWS emulator held may be gone: a moto_server started here is a new one, with
+     * nothing of the last run. The emulator this run started gets a zone for every row, as at the first start; then
+     * each domain whose state names a hosted zone the emulator does not know goes through the lifecycle again from
+     * the zone step, keeping the policy it had checked and announced (so it is served as before meanwhile), and gets
+     * its certificate, custom domain and records made again. Without an emulator, the domains are served locally.
+     *
+     * @return what was done, in a line for the banner; null when nothing needed doing
+     */
+    String resume(DomainStore store, Instant now) {
+        if (started()) {
+            List<Object> rows = new ArrayList<>();
+            for (Map<String, Object> row : store.list()) {
+                try {
+                    if (!held(DomainName.parse(String.valueOf(row.get(DomainRow.DOMAIN))))) {
+                        rows.add(row);
+                    }
+                } catch (InvalidException notADomain) {
+                    // a key no request reaches: no zone for it
+                }
+            }
+            zonesFor(rows);
+        }
+        int remade = 0;
+        for (DomainView domain : store.views()) {
+            Lifecycle lc = domain.lifecycle();
+            if (lc == null || domain.state() == null) {
+                continue;
+            }
+            Lifecycle next = lc.lease() == null ? lc : lc.withLease(null);
+            if (endpoint == null) {
+                if (lc.step() != Lifecycle.Step.LOCAL && !domain.rowDeleted()) {
+                    // what it had made is kept in the state, for a later run with the same emulator to find again
+                    next = next.at(Lifecycle.Step.LOCAL, Lifecycle.Step.LOCAL.doing(), now);
+                }
+            } else if (lc.zoneId() != null && !zoneKnown(lc.zoneId())) {
+                Lifecycle forgotten = next.withZone(null, null).withCertificate(null, null).withTarget(null)
+                        .withReporting(null);
+                next = lc.step().removing() ? forgotten : forgotten.at(Lifecycle.Step.ZONE, "the AWS emulator does not "
+                        + "know zone " + lc.zoneName() + " (" + lc.zoneId() + ") of the last run: making the domain's "
+                        + "zone, certificate, custom domain and records again", now);
+                remade++;
+            }
+            if (!next.equals(lc)) {
+                store.state().restart(domain.key(), next);
+            }
+        }
+        if (endpoint == null) {
+            return null;
+        }
+        return remade == 0 ? null : (started() ? "moto_server is new" : "the AWS emulator does not know the zones of "
+                + "the last run") + ": the lifecycle makes " + (remade == 1 ? "one domain's certificate, custom domain"
+                : remade + " domains' certificates, custom domains") + " and records there again (mta-sts domain list "
+                + "shows it)";
+    }
+
+    private boolean zoneKnown(String id) {
+        try {
+            clients().route53().getHostedZone(r -> r.id(id));
+            return true;
+        } catch (software.amazon.awssdk.services.route53.model.NoSuchHostedZoneException gone) {
+            return false;
         }
     }
 

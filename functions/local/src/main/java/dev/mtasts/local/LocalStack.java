@@ -3,6 +3,10 @@ package dev.mtasts.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.mtasts.core.DomainRow;
+import dev.mtasts.core.InvalidException;
+import dev.mtasts.core.Lifecycle;
+import dev.mtasts.core.Policy;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.emulators.MotoServer;
@@ -10,6 +14,7 @@ import dev.mtasts.pages.ReportPages;
 import dev.mtasts.policy.PolicyHandler;
 import dev.mtasts.reports.HttpReportHandler;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.ReportStore;
 import dev.mtasts.store.SourceAllowance;
@@ -19,6 +24,8 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +46,10 @@ public final class LocalStack implements AutoCloseable {
     private final DynamoDbClient client;
     private final DomainStore domains;
     private final LocalReports reports;
-    private final Path dataDir;
+    private final DataFolder data;
+    private final List<String> kept;
+    /** When this run began: the tables' stream records before it are an earlier run's. */
+    private final Instant opened = Instant.now();
     private LocalApiGateway api;
     private AutoCloseable lifecycle;
 
@@ -49,15 +59,16 @@ public final class LocalStack implements AutoCloseable {
      * @param awsEndpoint an AWS emulator on this machine, or null: the AWS_ENDPOINT_URL setting, else a
      *     moto_server started here when one is on the PATH, else none
      * @param localOnly no AWS emulator at all: the policies and reports are served, nothing else is made
-     * @param dataDir where raw report bodies go without an emulator's bucket
+     * @param dataDir the folder of the tables and raw report bodies, found again by the next run ({@link DataFolder})
+     * @param inMemory the tables in memory, gone when the run ends; only raw report bodies go to {@code dataDir}
      */
-    public record Options(int dynamodbPort, URI awsEndpoint, boolean localOnly, Path dataDir) {
+    public record Options(int dynamodbPort, URI awsEndpoint, boolean localOnly, Path dataDir, boolean inMemory) {
     }
 
-    private LocalStack(LocalDynamoDb dynamo, Emulator aws, Path dataDir) {
+    private LocalStack(LocalDynamoDb dynamo, Emulator aws, DataFolder data) {
         this.dynamo = dynamo;
         this.aws = aws;
-        this.dataDir = dataDir;
+        this.data = data;
         this.client = Dynamo.create(dynamo.endpoint(), null);
         this.domains = new DomainStore(client, DomainStore.DEFAULT_TABLE).withState(StateStore.DEFAULT_TABLE);
         domains.createTable();
@@ -65,15 +76,42 @@ public final class LocalStack implements AutoCloseable {
         this.reports = LocalReports.of(client, DomainStore.DEFAULT_TABLE, ReportStore.DEFAULT_TABLE, Limits.DEFAULT,
                 true, line -> { });
         reports.reports().createTable();
+        this.kept = data.kept() ? resume() : List.of();
+    }
+
+    /** The domains of the last run, as it left them, then made ready to go on ({@link Emulator#resume}). */
+    private List<String> resume() {
+        List<String> lines = new ArrayList<>();
+        for (DomainView d : domains.views()) {
+            if (d.rowDeleted()) {
+                continue;
+            }
+            String policy;
+            try {
+                Policy p = DomainRow.parse(d.row()).policy();
+                policy = p.mode().text() + ", id " + p.id();
+            } catch (InvalidException e) {
+                policy = DomainRow.unseeded(d.row()) ? "no policy yet" : "INVALID: " + e.getMessage();
+            }
+            Lifecycle lc = d.lifecycle();
+            lines.add(d.key() + "  " + policy + (lc == null ? "" : "; " + lc.state()));
+        }
+        String note = aws.resume(domains, Instant.now());
+        if (note != null) {
+            lines.add(note);
+        }
+        return lines;
     }
 
     /**
      * Starts DynamoDB Local and the AWS emulator (at the same time: the emulator is a Python process) and makes the
-     * stack's tables.
+     * stack's tables, or finds them again in the data folder.
      *
      * @throws LocalDynamoDb.PortInUseException when DynamoDB Local's port is taken
+     * @throws DataFolder.InUse when the data folder cannot be used (another run holds it, or it is not one)
      */
     public static LocalStack open(Options options) {
+        DataFolder data = options.inMemory() ? DataFolder.inMemory(options.dataDir()) : DataFolder.open(options.dataDir());
         // each worker of the local gateway reads DynamoDB Local on a connection of its own; the JDK keeps at most 5
         // idle connections per host, so with more requests at once than that, every few requests paid a new
         // connection. Read once, when the first connection is made: set before any is.
@@ -83,16 +121,18 @@ public final class LocalStack implements AutoCloseable {
         CompletableFuture<Emulator> starting = CompletableFuture.supplyAsync(() -> emulator(options));
         LocalDynamoDb db;
         try {
-            db = LocalDynamoDb.start(options.dynamodbPort());
+            db = LocalDynamoDb.start(options.dynamodbPort(), data.tables());
         } catch (RuntimeException e) {
             starting.join().close();
+            data.close();
             throw e;
         }
         try {
-            return new LocalStack(db, starting.join(), options.dataDir());
+            return new LocalStack(db, starting.join(), data);
         } catch (RuntimeException e) {
             starting.join().close();
             db.close();
+            data.close();
             throw e;
         }
     }
@@ -117,6 +157,28 @@ public final class LocalStack implements AutoCloseable {
         } catch (IllegalStateException e) {
             return Emulator.none("no moto_server on the PATH (pip install 'moto[server]')");
         }
+    }
+
+    /**
+     * The domains found again in the data folder, a line each as the last run left them (policy and state), and a
+     * last line when the AWS emulator makes their resources again; empty when the tables are new.
+     */
+    public List<String> kept() {
+        return kept;
+    }
+
+    /** Whether the tables were found again in the data folder (an earlier run's). */
+    public boolean resumed() {
+        return data.kept();
+    }
+
+    /** The data folder, and how it is laid out, in plain words for a banner. */
+    public String describeData() {
+        if (data.inMemory()) {
+            return "tables in memory (--in-memory: gone when this stops), raw report bodies in " + data.reports();
+        }
+        return data.root() + (data.kept() ? " (found again)" : "") + ": tables in " + data.root().resolve(DataFolder.TABLES)
+                + ", raw report bodies in " + data.reports();
     }
 
     /** The domains table (with the stack's state beside it), for loading rows before {@link #serve}. */
@@ -146,11 +208,11 @@ public final class LocalStack implements AutoCloseable {
         Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> routes = Map.of(
                 "$default", new PageRoute(new PolicyHandler(domains), new ReportPages(domains, reports.reports(),
                         Clock.systemUTC(), "the local stack")),
-                "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), aws.rawStore(dataDir),
+                "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), aws.rawStore(data.reports()),
                         new SourceAllowance(reports.reports(), SourceAllowance.DEFAULT_PER_HOUR),
                         Limits.DEFAULT.maxCompressedBytes(), Clock.systemUTC()));
         api = new LocalApiGateway(port, routes, log);
-        lifecycle = aws.lifecycle(domains, client, api.port(), log);
+        lifecycle = aws.lifecycle(domains, client, api.port(), log, data.kept() ? opened : null);
     }
 
     /** The HTTP listener's port (once {@link #serve} has started it). */
@@ -172,14 +234,14 @@ public final class LocalStack implements AutoCloseable {
         return aws.describe();
     }
 
-    /** Where raw report bodies go: the emulator's bucket, or the data folder. */
+    /** Where raw report bodies go: the bucket of an emulator given, or the data folder. */
     public String rawReports() {
-        return aws.endpoint() == null ? dataDir.toString() : aws.endpoint() + "/" + BUCKET;
+        return aws.endpoint() == null || aws.started() ? data.reports().toString() : aws.endpoint() + "/" + BUCKET;
     }
 
     @Override
     public void close() throws Exception {
-        try (LocalDynamoDb db = dynamo; Emulator emulator = aws; DynamoDbClient c = client) {
+        try (DataFolder d = data; LocalDynamoDb db = dynamo; Emulator emulator = aws; DynamoDbClient c = client) {
             try (LocalApiGateway a = api; AutoCloseable l = lifecycle) {
                 // the lifecycle first, then the listener its live checks fetch from
             }

@@ -3,6 +3,7 @@ package dev.mtasts.local;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,8 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 /**
  * What Lambda's event source mapping does for the domains table's stream, on DynamoDB Local: reads the stream's
  * shards from the start and hands each batch of records to a handler as the {@link DynamodbEvent} Lambda would send.
+ * On tables kept from an earlier run, the records written before this run began are that run's, handed over then:
+ * they are skipped (what they asked for is in the tables, where the schedule finds it).
  */
 final class LocalStream implements AutoCloseable {
     private final DynamoDbClient dynamo;
@@ -26,9 +29,18 @@ final class LocalStream implements AutoCloseable {
     private final String table;
     private final Consumer<DynamodbEvent> handler;
     private final Thread thread;
+    private final Instant notBefore;
     private volatile boolean running = true;
 
     LocalStream(DynamoDbClient dynamo, DynamoDbStreamsClient streams, String table, Consumer<DynamodbEvent> handler) {
+        this(dynamo, streams, table, handler, null);
+    }
+
+    /** @param notBefore records written before this instant are skipped; null: none are */
+    LocalStream(DynamoDbClient dynamo, DynamoDbStreamsClient streams, String table, Consumer<DynamodbEvent> handler,
+            Instant notBefore) {
+        // stream records carry whole seconds
+        this.notBefore = notBefore == null ? null : notBefore.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         this.dynamo = dynamo;
         this.streams = streams;
         this.table = table;
@@ -79,10 +91,11 @@ final class LocalStream implements AutoCloseable {
                     } else {
                         iterators.put(e.getKey(), page.nextShardIterator());
                     }
-                    if (!page.records().isEmpty()) {
-                        any = true;
+                    List<Record> records = page.records().stream().filter(this::ofThisRun).toList();
+                    any |= !page.records().isEmpty();
+                    if (!records.isEmpty()) {
                         DynamodbEvent event = new DynamodbEvent();
-                        event.setRecords(page.records().stream().map(LocalStream::record).toList());
+                        event.setRecords(records.stream().map(LocalStream::record).toList());
                         handler.accept(event);
                     }
                 }
@@ -103,6 +116,11 @@ final class LocalStream implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private boolean ofThisRun(Record r) {
+        Instant written = r.dynamodb().approximateCreationDateTime();
+        return notBefore == null || written == null || !written.isBefore(notBefore);
     }
 
     static DynamodbEvent.DynamodbStreamRecord record(Record r) {

@@ -42,7 +42,7 @@ class LocalGatewayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.open(new LocalStack.Options(0, null, true, dir.resolve("raw")));
+        stack = LocalStack.open(new LocalStack.Options(0, null, true, dir.resolve("data"), true));
         stack.domains().putItem(java.util.Map.of("domain", "example.com", "mode", "enforce",
                 "mx", List.of("mail.example.com"), "max_age", java.math.BigDecimal.valueOf(604800)));
         stack.serve(0, new PrintWriter(console, true));

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * @param strip an optional row of coloured cells under the bars, one per day (null for none)
  */
 record Chart(String caption, Window window, List<Series> series, boolean[] reported, List<LocalDate> marks,
-        List<Cell> strip) {
+        Strip strip) {
     static final int SLOT = 10;
     static final int BAR = 7;
     static final int HEIGHT = 100;
@@ -34,6 +34,13 @@ record Chart(String caption, Window window, List<Series> series, boolean[] repor
 
     /** A cell of the strip: its class, colour and tooltip; null for a day without one. */
     record Cell(String kind, String color, String title) {
+    }
+
+    /**
+     * A row of cells under the bars, named on its left and drawn on a track as wide as the plot, so that a row of
+     * one cell still reads as a row and not as a stray mark.
+     */
+    record Strip(String label, List<Cell> cells) {
     }
 
     String html() {
@@ -106,10 +113,12 @@ record Chart(String caption, Window window, List<Series> series, boolean[] repor
         }
         b.append("</svg></div>");
         if (strip != null) {
-            b.append("<div class=\"strip\"><svg viewBox=\"0 0 ").append(width)
-                    .append(" 1\" preserveAspectRatio=\"none\" aria-hidden=\"true\">");
+            b.append("<div class=\"lane\">").append(Html.text(strip.label())).append("</div>")
+                    .append("<div class=\"strip\"><svg viewBox=\"0 0 ").append(width)
+                    .append(" 1\" preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect class=\"track\" x=\"0\" y=\"0\" width=\"")
+                    .append(width).append("\" height=\"1\"/>");
             for (int i = 0; i < n; i++) {
-                Cell c = strip.get(i);
+                Cell c = strip.cells().get(i);
                 if (c != null) {
                     b.append("<rect class=\"cell\" data-kind=\"").append(Html.text(c.kind())).append("\" x=\"")
                             .append(i * SLOT).append("\" y=\"0\" width=\"").append(SLOT).append("\" height=\"1\" fill=\"")

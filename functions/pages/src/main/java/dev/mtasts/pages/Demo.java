@@ -8,11 +8,8 @@ import dev.mtasts.core.report.ReportReader;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.ReportStore;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -21,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A month of reports as three senders write them, for the three domains of {@code infra/local/domains.json} (and
- * their policies), ending on a given day:
+ * A month of reports as four senders write them, for the three domains of {@code infra/local/domains.json} (and
+ * their policies), ending on a given day ({@code mta-sts demo} writes them as files):
  * <ul>
  *   <li>example.com, {@code testing} until {@link #CHANGE} days before the end, then {@code enforce} (Example Search
  *       sees the new policy at once, Example Soft a day later, Example Mail never names one); every failure is a
@@ -46,12 +43,17 @@ public final class Demo {
     private Demo() {
     }
 
-    /** File name (as senders name them, RFC 8460 §5.1) to report, oldest first. */
+    /** File name (as senders name them, RFC 8460 §5.1) to report, oldest first: {@link #DAYS} days to {@code end}. */
     public static Map<String, String> reports(LocalDate end) {
+        return reports(end, DAYS);
+    }
+
+    /** The same, for {@code days} days to {@code end}. */
+    public static Map<String, String> reports(LocalDate end, int days) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (int back = DAYS - 1; back >= 0; back--) {
+        for (int back = days - 1; back >= 0; back--) {
             LocalDate day = end.minusDays(back);
-            int i = DAYS - 1 - back;
+            int i = days - 1 - back;
             if (back == SILENT) {
                 continue;
             }
@@ -69,7 +71,8 @@ public final class Demo {
                         back <= CHANGE - 1 ? ENFORCE : TESTING, 380 + (i * 53) % 90, soft));
             }
             if (i % 3 != 0) {
-                put(out, "mail", "example.com", day, Senders.mailru("example.com", day, 140 + (i * 29) % 40));
+                // its range ends at the next midnight, and so does its name
+                put(out, "mail", "example.com", day, 86400, Senders.mailru("example.com", day, 140 + (i * 29) % 40));
             }
             Failure[] org = back <= 6 || back == 25 || back == 24 || back == 14
                     ? new Failure[] {new Failure("starttls-not-supported", "mx2.example.org", "192.0.2.25",
@@ -88,8 +91,14 @@ public final class Demo {
     }
 
     private static void put(Map<String, String> out, String sender, String domain, LocalDate day, String json) {
+        put(out, sender, domain, day, 86399, json);
+    }
+
+    /** Named {@code sender!domain!begin!end.json}, the begin and end of the report's date-range in epoch seconds. */
+    private static void put(Map<String, String> out, String sender, String domain, LocalDate day, long length,
+            String json) {
         long begin = day.atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
-        out.put(sender + ".example!" + domain + "!" + begin + "!" + (begin + 86399) + ".json", json);
+        out.put(sender + ".example!" + domain + "!" + begin + "!" + (begin + length) + ".json", json);
     }
 
     /** The three rows, example.com ready with its enforce policy announced since the change. */
@@ -129,16 +138,6 @@ public final class Demo {
             var received = reader.read(new ByteArrayInputStream(r.getValue().getBytes(StandardCharsets.UTF_8)), r.getKey());
             reports.store(received.report(), "demo/" + r.getKey(), end.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC)
                     .toInstant(), null);
-        }
-    }
-
-    /** Writes the reports as files, e.g. to try {@code mta-sts report ingest} on: {@code Demo DIR [END-DAY]}. */
-    public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args[0]);
-        Files.createDirectories(dir);
-        LocalDate end = args.length > 1 ? LocalDate.parse(args[1]) : LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1);
-        for (Map.Entry<String, String> r : reports(end).entrySet()) {
-            Files.writeString(dir.resolve(r.getKey()), r.getValue());
         }
     }
 }

@@ -93,6 +93,10 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
     }
 
     private void domain(StringBuilder b, DomainReport d) {
+        if (d.reportedDays() == 0) {
+            brief(b, d);
+            return;
+        }
         b.append("<section class=\"card domain\" id=\"").append(Html.text(anchor(d.domain()))).append("\">")
                 .append("<h2>").append(Html.text(d.domain())).append(" ").append(mode(d)).append("</h2>")
                 .append("<p class=\"verdict\">").append(words(Verdict.of(d))).append("</p>");
@@ -118,6 +122,23 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
         b.append("</section>");
     }
 
+    /**
+     * A domain without a report in the window: one line (its policy now and the problem with it, if any), not a
+     * card of empty charts and tables.
+     */
+    private void brief(StringBuilder b, DomainReport d) {
+        b.append("<section class=\"card domain brief\" id=\"").append(Html.text(anchor(d.domain()))).append("\"><p>")
+                .append("<b class=\"name\">").append(Html.text(d.domain())).append("</b> ").append(mode(d))
+                .append(" <span class=\"quiet\">· ").append(words(Verdict.of(d))).append("</span>");
+        DomainReport.PolicyNow p = d.policy();
+        String problem = p == null ? "no row in the domains table" : p.mode() == null ? p.problem()
+                : "blocked".equals(p.state()) ? p.detail() : null;
+        if (problem != null) {
+            b.append(" · ").append(Html.text(shortIds(problem)));
+        }
+        b.append("</p></section>");
+    }
+
     private static void kpi(StringBuilder b, String value, String what, boolean bad) {
         b.append("<div class=\"kpi").append(bad ? " bad" : "").append("\"><b>").append(Html.text(value))
                 .append("</b><span>").append(Html.text(what)).append("</span></div>");
@@ -139,13 +160,13 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             strip.add(s == null ? null : new Chart.Cell(s.mode(), Looks.mode(s.mode()),
                     "most sessions under " + s.mode() + ", id " + DomainReport.shortId(s.id())));
         }
-        boolean anySeen = !d.seen().isEmpty();
+        Chart.Strip policies = d.seen().isEmpty() ? null : new Chart.Strip("policy", strip);
+        boolean anySeen = policies != null;
         b.append("<figure class=\"sessions\"><figcaption>Sessions per day</figcaption>")
                 .append(new Chart("Sessions per day, ok and failed", window,
                         List.of(new Chart.Series("ok", "ok", Looks.OK, ok),
                                 new Chart.Series("failed", "failed", Looks.FAILED, failed)),
-                        reported, d.marks().stream().map(DomainReport.Mark::date).toList(),
-                        anySeen ? strip : null).html())
+                        reported, d.marks().stream().map(DomainReport.Mark::date).toList(), policies).html())
                 .append("<ul class=\"legend\">").append(swatch(Looks.OK, "ok")).append(swatch(Looks.FAILED, "failed"))
                 .append("<li><span class=\"sw gap\"></span>no report</li>");
         if (anySeen) {
@@ -167,15 +188,16 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
                     : "<p>No row in the domains table: these reports are for a domain this stack does not serve.</p>");
         } else {
             b.append("<p><b>Policy now:</b> ");
+            String detail = p.detail();
             if (p.mode() != null) {
-                b.append(Html.text(p.mode())).append(", id <code>").append(Html.text(p.id())).append("</code>");
+                b.append(Html.text(p.mode())).append(", id ").append(id(p.id()));
+                detail = detail.replace(" (id " + p.id() + ")", ""); // "announced (id …)": said just before
             } else {
                 b.append(Html.text(p.problem()));
             }
-            b.append(" — ").append(Html.text(p.state())).append(": ").append(Html.text(p.detail()));
+            b.append(" — ").append(Html.text(p.state())).append(": ").append(Html.text(shortIds(detail)));
             if (p.announcedId() != null && !p.announcedId().equals(p.id())) {
-                b.append("; <code>_mta-sts</code> still announces <code>").append(Html.text(p.announcedId()))
-                        .append("</code>");
+                b.append("; <code>_mta-sts</code> still announces ").append(id(p.announcedId()));
             }
             b.append("</p>");
         }
@@ -338,6 +360,16 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
         return b.toString();
     }
 
+    /** A policy id as the page shows it: its first 8 characters, the whole id on hover. */
+    private static String id(String id) {
+        return "<code title=\"" + Html.text(id) + "\">" + Html.text(DomainReport.shortId(id)) + "</code>";
+    }
+
+    /** The 32-character policy ids in a sentence of the stack's, shortened as the page shows them. */
+    static String shortIds(String text) {
+        return text.replaceAll("\\b([0-9a-f]{8})[0-9a-f]{24}\\b", "$1");
+    }
+
     private static String swatch(String color, String label) {
         return "<li><span class=\"sw\" style=\"background:" + color + "\"></span>" + Html.text(label) + "</li>";
     }
@@ -360,6 +392,9 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             .live{margin:10px 0 0;color:var(--muted);font-size:14px}
             .live input,.live button{font:inherit}
             .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin:18px 0;box-shadow:0 1px 2px rgba(20,30,40,.05)}
+            .brief{padding:10px 20px;margin:10px 0}
+            .brief p{margin:0;display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
+            .brief .name{font-size:17px}
             table{border-collapse:collapse;width:100%;font-size:14px}
             th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em;border-bottom:1px solid var(--line);padding:4px 8px 4px 0}
             td{padding:5px 8px 5px 0;border-bottom:1px solid #f0f2f5;vertical-align:top}
@@ -388,6 +423,8 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
             .chart line.mark{stroke:#1d232b;stroke-width:1;stroke-dasharray:4 3}
             .chart .gap{fill:#d5dae0}
             .chart .strip{grid-column:2;grid-row:3;position:relative;height:9px;margin-top:3px}
+            .chart .lane{grid-column:1;grid-row:3;margin-top:3px;font-size:10px;line-height:9px;text-align:right;color:var(--muted)}
+            .chart .track{fill:#edf0f3}
             .chart .x{grid-column:2;grid-row:4;position:relative}
             .chart .x span{position:absolute;top:3px;transform:translateX(-50%);font-size:12px;color:var(--muted);white-space:nowrap}
             .legend{list-style:none;padding:0;margin:6px 0 0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px;color:var(--muted)}
@@ -419,7 +456,7 @@ public record ReportPage(List<DomainReport> domains, Window window, Instant gene
               .chart{grid-template-rows:18px 140px auto 22px;grid-template-columns:2.4em 1fr}.chart .y span,.chart .x span{font-size:11px}}
             @media print{body{background:#fff;font-size:12px}main{max-width:none;padding:0}
               .card{border:0;box-shadow:none;padding:0;margin:0 0 12px}
-              .domain~.domain{break-before:page}.live,details{display:none}
+              .domain:not(.brief)~.domain:not(.brief){break-before:page}.live,details{display:none}
               .charts{grid-template-columns:1fr 1fr}.tables{grid-template-columns:1fr 1fr 1fr}
               .chart{grid-template-rows:16px 130px auto 20px}
               figure,.table,.kpis,tr{break-inside:avoid}

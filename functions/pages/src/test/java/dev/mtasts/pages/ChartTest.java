@@ -113,14 +113,28 @@ class ChartTest {
         assertEquals(List.of("2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"), labels(t, "left"));
     }
 
+    /** A strip of one cell is still a row: a track under the whole plot, named on its left. */
+    @Test
+    void aStripOfOneCellHasATrackAsWideAsThePlot() {
+        String html = new Chart("sessions", THREE, List.of(new Chart.Series("ok", "ok", Looks.OK, new long[] {0, 5, 0})),
+                new boolean[] {false, true, false}, List.of(), new Chart.Strip("policy", java.util.Arrays.asList(null,
+                        new Chart.Cell("testing", "#d4a017", "most sessions under testing"), null))).html();
+        assertTrue(html.contains("<div class=\"lane\">policy</div><div class=\"strip\"><svg viewBox=\"0 0 30 1\" "
+                + "preserveAspectRatio=\"none\" aria-hidden=\"true\"><rect class=\"track\" x=\"0\" y=\"0\" width=\"30\" "
+                + "height=\"1\"/><rect class=\"cell\" data-kind=\"testing\" x=\"10\" y=\"0\" width=\"10\" height=\"1\""),
+                html);
+    }
+
     @Test
     void whatSendersWroteIsEscaped() {
         String html = new Chart("<b>", THREE, List.of(new Chart.Series("<img src=x onerror=alert(1)>",
                 "\"><script>alert(1)</script>", "#000", new long[] {1, 1, 1})), new boolean[] {true, true, true},
-                List.of(), java.util.Arrays.asList(new Chart.Cell("</title><script>", "#fff", "<svg onload=alert(1)>"), null, null))
+                List.of(), new Chart.Strip("<i>", java.util.Arrays.asList(new Chart.Cell("</title><script>", "#fff",
+                        "<svg onload=alert(1)>"), null, null)))
                 .html();
         assertFalse(html.contains("<script"), html);
         assertFalse(html.contains("<img"), html);
+        assertFalse(html.contains("<i>"), html);
         assertFalse(html.contains("<svg onload"), html);
         assertTrue(html.contains("data-series=\"&lt;img src=x onerror=alert(1)&gt;\""), html);
     }

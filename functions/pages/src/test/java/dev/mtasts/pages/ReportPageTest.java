@@ -57,20 +57,46 @@ class ReportPageTest {
 
     @Test
     void anIndexThenASectionPerDomain() {
-        assertEquals(3, html.split("<section class=\"card domain\"", -1).length - 1);
+        assertEquals(3, html.split("<section class=\"card domain", -1).length - 1);
         for (String d : List.of("example.com", "example.org", "retired.example")) {
             assertTrue(html.contains("<td><a href=\"#d-" + d + "\">" + d + "</a></td>"), d);
+        }
+        for (String d : List.of("example.com", "example.org")) {
             assertTrue(html.contains("<section class=\"card domain\" id=\"d-" + d + "\">"), d);
         }
         assertEquals(List.of("3 reporters, 0.3% failed, all certificate-expired at mx2.mx.example.net since 11-28",
-                "4 reporters, 1.1% failed, mostly starttls-not-supported at mx2.example.org since 11-24", // and the hostile one
-                "No reports from 11-01 to 11-30"),
+                "4 reporters, 1.1% failed, mostly starttls-not-supported at mx2.example.org since 11-24"), // and the hostile one
                 Pattern.compile("<p class=\"verdict\">(.*?)</p>").matcher(html).results()
                         .map(m -> m.group(1).replaceAll("<[^>]+>", "")).toList());
         // a date or a result type is never split across lines
         assertTrue(html.contains("since <span class=\"nw\">11-28</span>"));
-        assertTrue(html.contains("<p class=\"none\">No reports.</p>"), "retired.example has no failures chart");
         assertFalse(html.contains("<form"), "a file has no form");
+    }
+
+    /** A domain without reports is one line, not a card of empty charts and tables. */
+    @Test
+    void aDomainWithoutReportsIsOneLine() {
+        String brief = html.replaceAll("(?s).*(<section class=\"card domain brief\" id=\"d-retired.example\">.*?</section>).*",
+                "$1");
+        assertEquals("<section class=\"card domain brief\" id=\"d-retired.example\"><p><b class=\"name\">retired.example"
+                + "</b> <span class=\"mode\" style=\"background:#9aa3ad\">none</span> <span class=\"state\">new</span> "
+                + "<span class=\"quiet\">· No reports from <span class=\"nw\">11-01</span> to <span class=\"nw\">11-30"
+                + "</span></span></p></section>", brief);
+    }
+
+    /**
+     * The policy now says its id once, as short as the page's other ids (the whole id on hover): the whole id appears
+     * nowhere else, not in the lifecycle's detail either.
+     */
+    @Test
+    void policyNowSaysItsIdOnce() throws Exception {
+        String id = dev.mtasts.core.Policy.parse(String.join("\n", Demo.ENFORCE)).id();
+        assertTrue(html.contains("<p><b>Policy now:</b> enforce, id <code title=\"" + id + "\">" + id.substring(0, 8)
+                + "</code> — ready: served on its own certificate and announced</p>"), html);
+        assertEquals(1, html.split(id, -1).length - 1, "the whole id only in the title");
+        assertEquals("blocked: not announced: the policy (id 0123abcd) misses mx2.example.org",
+                ReportPage.shortIds("blocked: not announced: the policy (id 0123abcd0123abcd0123abcd0123abcd) misses "
+                        + "mx2.example.org"));
     }
 
     @Test
@@ -98,9 +124,21 @@ class ReportPageTest {
         assertTrue(none.contains("No domains and no reports yet."), none);
         empty.domains().putItem(Map.of("domain", "new.example"));
         String unseeded = empty.pages(NOW).page(Set.of(), null, false).html();
-        assertTrue(unseeded.contains("no policy yet (it is seeded from the zone&#39;s MX hosts)"), unseeded);
+        assertTrue(unseeded.contains("<span class=\"quiet\">· No reports from <span class=\"nw\">11-01</span> to "
+                + "<span class=\"nw\">11-30</span></span> · no policy yet (it is seeded from the zone&#39;s MX hosts)"
+                + "</p></section>"), unseeded);
         empty.domains().putItem(Map.of("domain", "bad.example", "mode", "enforce", "mx", List.of(),
                 "max_age", BigDecimal.ONE));
         assertTrue(empty.pages(NOW).page(Set.of("bad.example"), null, false).html().contains("not a valid policy: "));
+        // a blocked domain without reports says why on its line
+        java.time.Instant then = NOW.minusSeconds(3600);
+        empty.domains().putItem(Map.of("domain", "blocked.example", "mode", "testing", "mx", List.of("mx.blocked.example"),
+                "max_age", BigDecimal.valueOf(86400), dev.mtasts.core.Lifecycle.ATTRIBUTE,
+                dev.mtasts.core.Lifecycle.start(then).blockedBy("records of another host are in the way: "
+                        + "mta-sts.blocked.example A 192.0.2.44", then, NOW).toPlain()));
+        String blocked = empty.pages(NOW).page(Set.of("blocked.example"), null, false).html();
+        assertTrue(blocked.contains("<span class=\"state\">blocked</span> <span class=\"quiet\">· No reports from "
+                + "<span class=\"nw\">11-01</span> to <span class=\"nw\">11-30</span></span> · records of another host "
+                + "are in the way: mta-sts.blocked.example A 192.0.2.44</p></section>"), blocked);
     }
 }

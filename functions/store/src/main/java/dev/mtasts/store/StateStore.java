@@ -149,6 +149,22 @@ public final class StateStore {
         }
     }
 
+    /**
+     * Writes a domain's lifecycle whoever holds its lease, keeping what the daily check found: only for the local
+     * stack as it starts on tables kept from an earlier run, whose runs ended with that process, leases and all.
+     */
+    public void restart(String key, Lifecycle lifecycle) {
+        try {
+            DomainStore.call(() -> client.updateItem(r -> r.tableName(table).key(key(key))
+                    .updateExpression("SET #lc = :lc")
+                    .conditionExpression("attribute_exists(#d)")
+                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#d", DomainRow.DOMAIN))
+                    .expressionAttributeValues(Map.of(":lc", Items.toAttribute(lifecycle.toPlain())))));
+        } catch (ConditionalCheckFailedException gone) {
+            // no state: nothing to restart
+        }
+    }
+
     /** Gives the lease back, so the next trigger need not wait for it to expire. */
     public void release(DomainName domain, String owner) {
         try {

@@ -76,6 +76,26 @@ class StateStoreTest {
         assertTrue(state.find(domain).isEmpty());
     }
 
+    /**
+     * The local stack starting on kept tables: the last run's leases went with its process, so its state is written
+     * whoever held the lease, what the daily check found is kept, and a domain without state gets none.
+     */
+    @Test
+    void aRestartWritesTheStateWhateverLeaseTheLastRunLeft() {
+        Lifecycle.Lease gone = new Lifecycle.Lease("last-run", now.plus(Duration.ofMinutes(3)));
+        assertTrue(state.acquire(domain, Lifecycle.start(now).withZone("Z1", "example.com"), gone, now).isPresent());
+        state.recordCheck(domain, Map.of("ok", true));
+        state.restart(domain.value(), Lifecycle.start(now).withZone(null, null));
+        Lifecycle after = state.find(domain).orElseThrow();
+        assertNull(after.lease(), "the dead run's lease is gone");
+        assertNull(after.zoneId());
+        assertEquals(Map.of("ok", true), state.item(domain.value()).orElseThrow().get(StateStore.CHECK));
+        assertTrue(state.acquire(domain, Lifecycle.start(now), new Lifecycle.Lease("this-run", now.plusSeconds(60)), now)
+                .isPresent(), "this run takes it at once");
+        state.restart("other.example", Lifecycle.start(now));
+        assertTrue(state.find(name("other.example")).isEmpty(), "no state made");
+    }
+
     /** A row of the earlier version: its state moves once; what the state table holds already wins. */
     @Test
     void theStateOfAnEarlierRowIsAdoptedOnce() {
