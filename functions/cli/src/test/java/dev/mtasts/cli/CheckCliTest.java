@@ -141,5 +141,8 @@ class CheckCliTest {
         Cli r = Cli.run("check", "example.com", "--dns-server", "127.0.0.1:" + port, "--timeout", "1");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("could not check"), r.out());
+        // nothing listens there: said as such, not as a timeout
+        assertTrue(r.out().contains("no answer for example.com MX (connection refused: no DNS server at 127.0.0.1:"
+                + port + ")"), r.out());
     }
 }
