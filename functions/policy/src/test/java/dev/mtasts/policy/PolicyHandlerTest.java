@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Every answer of the policy host (RFC 8461 §3.3), with the domains table on DynamoDB Local. */
 class PolicyHandlerTest {
     static final String PATH = "/.well-known/mta-sts.txt";
+    static final String REPORTS = "/v1/tlsrpt";
 
     /** RFC 8461 §5: an enforce policy that has not passed the MX check is not served to anyone. */
     @org.junit.jupiter.api.Test
@@ -152,6 +153,11 @@ class PolicyHandlerTest {
                         "Method not allowed: use GET or HEAD.\n"),
                 Arguments.of("DELETE", request("DELETE", "mta-sts.example.com", PATH), 405,
                         "Method not allowed: use GET or HEAD.\n"),
+                // the report address takes POST (its own route, to the reports function); anything else comes here
+                Arguments.of("GET the report address", request("GET", "mta-sts.example.com", REPORTS), 405,
+                        "Method not allowed: POST a TLS report (RFC 8460) here.\n"),
+                Arguments.of("HEAD the report address on any host", request("HEAD", "127.0.0.1:8080", REPORTS), 405,
+                        "Method not allowed: POST a TLS report (RFC 8460) here.\n"),
                 Arguments.of("invalid row is never served", request("GET", "mta-sts.broken.example", PATH), 500,
                         "Internal error.\n"),
                 Arguments.of("a row deleted: the announced policy until it is withdrawn",
@@ -175,7 +181,8 @@ class PolicyHandlerTest {
         assertEquals("text/plain; charset=utf-8", r.getHeaders().get("Content-Type"));
         assertFalse(r.getIsBase64Encoded());
         assertFalse(r.getHeaders().containsKey("Location"), "never a redirect");
-        assertEquals(status == 405 ? "GET, HEAD" : null, r.getHeaders().get("Allow"));
+        assertEquals(status != 405 ? null : REPORTS.equals(event.getRawPath()) ? "POST" : "GET, HEAD",
+                r.getHeaders().get("Allow"));
     }
 
     @Test
