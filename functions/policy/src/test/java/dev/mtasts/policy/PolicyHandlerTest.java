@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Mode;
 import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
+import dev.mtasts.emulators.LambdaContext;
 import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
@@ -175,7 +177,8 @@ class PolicyHandlerTest {
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("answers")
     void answers(String name, APIGatewayV2HTTPEvent event, int status, String body) {
-        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        LambdaContext context = new LambdaContext();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, context);
         assertEquals(status, r.getStatusCode());
         assertEquals(body, r.getBody());
         assertEquals("text/plain; charset=utf-8", r.getHeaders().get("Content-Type"));
@@ -183,15 +186,23 @@ class PolicyHandlerTest {
         assertFalse(r.getHeaders().containsKey("Location"), "never a redirect");
         assertEquals(status != 405 ? null : REPORTS.equals(event.getRawPath()) ? "POST" : "GET, HEAD",
                 r.getHeaders().get("Allow"));
+        if (status == 500) {
+            // the body is generic; the log names the domain and the exact reason
+            assertEquals(List.of("domain broken.example: invalid row, not served: mode must be one of testing, enforce, "
+                    + "none (got \"Enforce\")"), context.lines(LogLevel.ERROR));
+        }
     }
 
     @Test
     void anUnreachableTableIs503() throws Exception {
         try (DynamoDbClient dead = Dynamo.create(LocalDynamoDb.unreachableEndpoint(), null)) {
+            LambdaContext context = new LambdaContext();
             APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(dead, DomainStore.DEFAULT_TABLE))
-                    .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                    .handleRequest(request("GET", "mta-sts.example.com", PATH), context);
             assertEquals(503, r.getStatusCode());
             assertEquals("Service unavailable, try again later.\n", r.getBody());
+            assertEquals(List.of("domain example.com: DynamoDB unreachable: connection refused"),
+                    context.lines(LogLevel.ERROR));
         }
     }
 
@@ -238,10 +249,13 @@ class PolicyHandlerTest {
     /** 503 with Retry-After within the budget, and 300 ms for a busy machine. */
     private static void assert503WithinTheBudget(PolicyHandler handler) {
         long t0 = System.nanoTime();
-        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+        LambdaContext context = new LambdaContext();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.example.com", PATH), context);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(503, r.getStatusCode());
         assertEquals("5", r.getHeaders().get("Retry-After"));
+        assertEquals(List.of("domain example.com: DynamoDB unreachable: no answer in " + Dynamo.CALL_BUDGET.toMillis()
+                + " ms"), context.lines(LogLevel.ERROR));
         assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
     }
 
@@ -290,9 +304,12 @@ class PolicyHandlerTest {
 
     @Test
     void aMissingTableIsAnErrorNotAnException() {
+        LambdaContext context = new LambdaContext();
         APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(client, "no-such-table"))
-                .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                .handleRequest(request("GET", "mta-sts.example.com", PATH), context);
         assertEquals(500, r.getStatusCode());
+        assertTrue(context.lines(LogLevel.ERROR).get(0).startsWith("unexpected error: software.amazon.awssdk.services."
+                + "dynamodb.model.ResourceNotFoundException"), context.lines().toString());
     }
 
     /** The constructor Lambda calls, with the variables Lambda and template.yaml set. */
@@ -332,9 +349,12 @@ class PolicyHandlerTest {
                 .credentialsProvider(() -> {
                     throw software.amazon.awssdk.core.exception.SdkClientException.create("Unable to load credentials");
                 }).build()) {
+            LambdaContext context = new LambdaContext();
             APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(noCredentials, DomainStore.DEFAULT_TABLE))
-                    .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                    .handleRequest(request("GET", "mta-sts.example.com", PATH), context);
             assertEquals(500, r.getStatusCode());
+            assertTrue(context.lines(LogLevel.ERROR).get(0).endsWith("Unable to load credentials"),
+                    context.lines().toString());
         }
     }
 
