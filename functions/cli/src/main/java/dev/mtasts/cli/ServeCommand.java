@@ -102,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
     private int run(PrintWriter out, Path file, List<Object> rows, long t0) throws Exception {
         try (LocalStack stack = LocalStack.open(new LocalStack.Options(dynamodbPort, awsEndpoint, localOnly, dataDir))) {
             stack.zonesFor(rows);
-            List<String> report = DomainsFile.load(stack.domains(), rows);
+            List<String> report = DomainsFile.load(stack.domains(), rows, stack.awsEndpoint() != null);
             stack.serve(port, out);
             httpPort = stack.httpPort();
             dynamoPort = stack.dynamoPort();
