@@ -18,16 +18,16 @@ import picocli.CommandLine.Command;
         footer = {
             "  mta-sts serve                                   run the whole stack locally",
             "  mta-sts policy lint mta-sts.txt                 check a hand-written policy",
-            "  mta-sts domain add example.com                  the stack sets it up and announces it",
-            "  mta-sts domain put example.com --mode enforce --mx mail.example.com --max-age 604800",
+            "  mta-sts domain add example.com                  the stack does the rest",
+            "  mta-sts domain put example.com --mode enforce --mx mail.example.com",
             "  mta-sts records example.com",
             "  mta-sts check example.com --smtp                see a domain as senders see it",
-            "  mta-sts resolver -c /etc/mta-sts-resolver.yml   Postfix's outgoing mail under MTA-STS",
-            "  mta-sts report parse 'infra/samples/google.com!example.com!1795392000!1795478399!001.json.gz'",
+            "  mta-sts resolver -c /etc/mta-sts-resolver.yml   MTA-STS for your outgoing mail",
+            "  mta-sts report parse infra/samples/google.com*.json.gz",
             "  mta-sts reports --domain example.com",
             "",
             "Commands that read or write the tables talk to AWS unless given --endpoint-url;",
-            "for the local stack: --endpoint-url http://127.0.0.1:8000 (no credentials needed).",
+            "for the local stack: --endpoint-url http://127.0.0.1:8000 (no credentials).",
             "",
             "Exit codes: 0 ok, 1 invalid input (the reason is printed), 2 usage or I/O error."})
 public final class Main {
@@ -99,6 +99,7 @@ public final class Main {
             return ERROR;
         });
         cl.registerConverter(java.net.URI.class, Main::url);
+        cl.setHelpFactory(dev.mtasts.resolver.UsageHelp::new); // lines broken at spaces, not inside file names
         return cl;
     }
 
