@@ -265,7 +265,10 @@ final class DomainCommand {
                 return Main.INVALID;
             }
             if (found.removedAt() != null) {
-                out().println(json ? Json.write(Map.of("domain", found.key(), "removed", found.removedAt().toString()))
+                Map<String, Object> removed = new LinkedHashMap<>();
+                removed.put("domain", found.key());
+                removed.put("removed", found.removedAt().toString());
+                out().println(json ? Json.write(removed)
                         : found.key() + ": removed at " + found.removedAt() + "; nothing the stack made for it is left");
                 return Main.OK;
             }
