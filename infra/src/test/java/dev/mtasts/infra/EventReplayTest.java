@@ -84,7 +84,7 @@ class EventReplayTest {
                 .withState(dev.mtasts.store.StateStore.DEFAULT_TABLE);
         store.createTable();
         store.state().createTable();
-        DomainsFile.load(store, DomainsFile.read(Path.of("local", "domains.json")));
+        DomainsFile.load(store, DomainsFile.read(Path.of("local", "domains.json")), false);
         // as mta-sts serve --local-only marks them: served by the local stack only
         store.views().forEach(domain -> store.state().markLocal(domain.key(),
                 dev.mtasts.core.Lifecycle.local(java.time.Instant.now())));

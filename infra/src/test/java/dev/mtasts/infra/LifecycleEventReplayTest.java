@@ -46,7 +46,7 @@ class LifecycleEventReplayTest {
         stack.zone("example.org", "mx1.example.org", "mx2.example.org");
         stack.zone("retired.example", "mail.retired.example");
         stack.zone("example.net", "mail.example.net");
-        DomainsFile.load(stack.store, DomainsFile.read(Path.of("local", "domains.json")));
+        DomainsFile.load(stack.store, DomainsFile.read(Path.of("local", "domains.json")), true);
         Runner runner = new Runner(stack.lifecycle, stack.clock);
         onStream = new LifecycleStreamHandler(runner);
         onSchedule = new LifecycleScheduleHandler(stack.store, runner, stack.clock);

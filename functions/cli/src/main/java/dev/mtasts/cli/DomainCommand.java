@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
                 DomainCommand.ListRows.class, DomainCommand.Retire.class, DomainCommand.Remove.class})
 final class DomainCommand {
 
+    /** How long {@code domain add} waits for the stack to pick a new row up (the local stack: a quarter second). */
+    static final java.time.Duration PICK_UP = java.time.Duration.ofSeconds(2);
+
     /** Shared by every subcommand: the table and where output goes. */
     abstract static class RowCommand implements Callable<Integer> {
         @Mixin
@@ -52,9 +55,10 @@ final class DomainCommand {
 
         /**
          * A domain as stored: the key it is stored under, the table it is in, its row and the stack's state of it
-         * (the row may be deleted while the stack still takes down what it made).
+         * (the row may be deleted while the stack still takes down what it made); or, with no view, when the stack
+         * finished removing it.
          */
-        record Existing(String key, DomainName name, DomainStore store, DomainView view) {
+        record Existing(String key, DomainName name, DomainStore store, DomainView view, Instant removedAt) {
             Map<String, Object> item() {
                 return view.merged();
             }
@@ -63,7 +67,7 @@ final class DomainCommand {
         /**
          * The row for the domain argument, or null after saying why there is none. A row stored under a key that is
          * not a normalised name (written by hand, e.g. {@code Bad.Example}) is found by that exact key, so that what
-         * {@code domain list} shows can be shown and removed too.
+         * {@code domain list} shows can be shown and removed too. A domain the stack has removed is found as such.
          */
         Existing existing(String arg) {
             DomainStore store = table.open();
@@ -72,14 +76,18 @@ final class DomainCommand {
                 name = Idna.domain(arg);
                 Optional<DomainView> view = store.view(name.value());
                 if (view.isPresent()) {
-                    return new Existing(name.value(), name, store, view.get());
+                    return new Existing(name.value(), name, store, view.get(), null);
                 }
             } catch (InvalidException e) {
                 // perhaps a key written by hand: look for it as it is
             }
             Optional<DomainView> raw = arg.isBlank() ? Optional.empty() : store.view(arg.strip());
             if (raw.isPresent()) {
-                return new Existing(arg.strip(), name, store, raw.get());
+                return new Existing(arg.strip(), name, store, raw.get(), null);
+            }
+            Optional<Instant> removed = name == null ? Optional.empty() : store.state().removedAt(name.value());
+            if (removed.isPresent()) {
+                return new Existing(name.value(), name, store, null, removed.get());
             }
             err().println("mta-sts: no row for " + (name == null ? "\"" + arg + "\"" : name) + " in table " + table.table);
             return null;
@@ -99,8 +107,8 @@ final class DomainCommand {
     /** The policy options of {@code add} and {@code put} besides the mode. */
     static final class PolicyOptions {
         @Option(names = "--mx", split = ",", paramLabel = "PATTERN",
-                description = "An MX host pattern (mail.example.com, *.example.net); repeat it or separate with commas. "
-                        + "Required unless --mode none.")
+                description = "An MX host pattern (mail.example.com, *.example.net; in Unicode or A-labels, as the "
+                        + "domain); repeat it or separate with commas. Required unless --mode none.")
         List<String> mx = new ArrayList<>();
 
         @Option(names = "--max-age", paramLabel = "SECONDS",
@@ -109,16 +117,32 @@ final class DomainCommand {
 
         /** The policy, or null after printing every problem, a line each. */
         Policy policy(String mode, DomainName name, long defaultMaxAge, PrintWriter err) {
-            try {
-                return Policy.of(mode, mx, maxAge == null ? Long.toString(defaultMaxAge) : maxAge);
-            } catch (InvalidException e) {
-                List<Problem> problems = e.problems();
-                for (int i = 0; i < problems.size(); i++) {
-                    err.println("mta-sts: " + name + ": " + problems.get(i).message()
-                            + (i == problems.size() - 1 ? "; nothing written" : ""));
+            // each pattern is read as the domain argument is (Unicode, a trailing dot); one that cannot be is said so
+            List<Problem> problems = new ArrayList<>();
+            List<String> unreadable = new ArrayList<>();
+            List<String> patterns = new ArrayList<>();
+            for (int i = 0; i < mx.size(); i++) {
+                try {
+                    patterns.add(Idna.mxPattern(mx.get(i)));
+                } catch (InvalidException e) {
+                    String at = "mx[" + i + "]: ";
+                    unreadable.add(at);
+                    e.problems().forEach(p -> problems.add(Problem.whole(at + p.message())));
+                    patterns.add(mx.get(i));
                 }
-                return null;
             }
+            Policy policy = null;
+            try {
+                policy = Policy.of(mode, patterns, maxAge == null ? Long.toString(defaultMaxAge) : maxAge);
+            } catch (InvalidException e) {
+                e.problems().stream().filter(p -> unreadable.stream().noneMatch(p.message()::startsWith))
+                        .forEach(problems::add);
+            }
+            for (int i = 0; i < problems.size(); i++) {
+                err.println("mta-sts: " + name + ": " + problems.get(i).message()
+                        + (i == problems.size() - 1 ? "; nothing written" : ""));
+            }
+            return problems.isEmpty() ? policy : null;
         }
     }
 
@@ -168,12 +192,18 @@ final class DomainCommand {
             if (unremove) {
                 store.setWish(name, DomainRow.REMOVE_REQUESTED, null); // adding it again withdraws its removal
             }
+            // what the stack makes of it is known within a second or so: say that, rather than "not picked up yet"
+            Optional<RowView> view = added ? RowView.awaitPickUp(store, name, PICK_UP) : store.view(name.value()).map(RowView::of);
+            boolean unseeded = view.map(v -> DomainRow.unseeded(v.item())).orElse(p == null);
+            boolean noSeeding = unseeded && view.map(RowView::servedLocally).orElse(false);
             out().println(name + ": " + (added ? "added" : "already there") + (p != null ? ", " + RowView.summary(p)
+                    : noSeeding ? "; it has no policy, and without an AWS emulator nothing seeds one"
                     : added ? ", policy to be seeded from the zone's MX hosts" : "")
                     + (takeOver ? "; records of another host will be replaced" : "")
                     + (unremove ? "; its removal is withdrawn" : ""));
-            out().println("  lifecycle: " + RowView.lifecycleLine(store, name));
-            out().println("Follow it with: mta-sts domain get " + name + table.echo());
+            out().println("  lifecycle: " + view.map(RowView::lifecycleLine).orElse(RowView.NEW));
+            out().println(noSeeding ? "Give it its policy: mta-sts domain put " + name + " --mode testing --mx mail." + name
+                    + table.echo() : "Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
         }
     }
@@ -219,8 +249,8 @@ final class DomainCommand {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Show a domain's row, where it is in its lifecycle, the policy it serves and its id. "
-                    + "Exit 1 if there is no row or it is invalid.")
+            description = "Show a domain's row, where it is in its lifecycle, the policy it serves and its id, or "
+                    + "when the stack removed it. Exit 1 if there is no row (and none was removed) or it is invalid.")
     static final class Get extends RowCommand {
         @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
         String domain;
@@ -233,6 +263,14 @@ final class DomainCommand {
             Existing found = existing(domain);
             if (found == null) {
                 return Main.INVALID;
+            }
+            if (found.removedAt() != null) {
+                Map<String, Object> removed = new LinkedHashMap<>();
+                removed.put("domain", found.key());
+                removed.put("removed", found.removedAt().toString());
+                out().println(json ? Json.write(removed)
+                        : found.key() + ": removed at " + found.removedAt() + "; nothing the stack made for it is left");
+                return Main.OK;
             }
             RowView view = RowView.of(found.view());
             if (json) {
@@ -262,7 +300,7 @@ final class DomainCommand {
                         : served.replace("\r\n", System.lineSeparator()));
             } else {
                 boolean unseeded = DomainRow.unseeded(found.view().row());
-                out().println(view.domain() + ": " + (unseeded ? "no policy yet (it is seeded from the zone's MX hosts)"
+                out().println(view.domain() + ": " + (unseeded ? view.noPolicy()
                         : "INVALID, " + (view.served() == null ? "not served" : "the announced policy (id "
                                 + view.lifecycle().announced().id() + ") is served instead")));
                 out().println("  lifecycle: " + view.lifecycleLine());
@@ -292,7 +330,7 @@ final class DomainCommand {
                 for (RowView v : views) {
                     String policy = v.rowDeleted() ? "(row deleted: the stack takes down what it made for it)"
                             : v.row() != null ? RowView.summary(v.row().policy())
-                            : DomainRow.unseeded(v.item()) ? "no policy yet (seeded from the zone's MX hosts)"
+                            : DomainRow.unseeded(v.item()) ? v.noPolicy()
                             : "INVALID: " + String.join("; ", v.problems().stream().map(Problem::message).toList());
                     out().printf("%-" + width + "s  %s%n%-" + width + "s    %s%n", v.domain(), policy, "",
                             v.lifecycleLine());
@@ -322,6 +360,11 @@ final class DomainCommand {
         public Integer call() {
             Existing found = existing(domain);
             if (found == null) {
+                return Main.INVALID;
+            }
+            if (found.removedAt() != null) {
+                err().println("mta-sts: " + found.key() + " was removed at " + found.removedAt() + ": there is no policy "
+                        + "to retire");
                 return Main.INVALID;
             }
             RowView view = RowView.of(found.view());
@@ -373,6 +416,10 @@ final class DomainCommand {
             Existing found = existing(domain);
             if (found == null) {
                 return Main.INVALID;
+            }
+            if (found.removedAt() != null) {
+                out().println(found.key() + ": removed already, at " + found.removedAt());
+                return Main.OK;
             }
             RowView view = RowView.of(found.view());
             Lifecycle lc = view.lifecycle();
@@ -483,10 +530,39 @@ final class DomainCommand {
             return lines;
         }
 
+        static final String NEW = "new — the stack has not picked the domain up yet";
+
         /** The lifecycle line of a domain as the tables hold it now. */
         static String lifecycleLine(DomainStore store, DomainName name) {
-            return store.view(name.value()).map(v -> of(v).lifecycleLine())
-                    .orElse("new — the stack has not picked the domain up yet");
+            return store.view(name.value()).map(v -> of(v).lifecycleLine()).orElse(NEW);
+        }
+
+        /** The domain once the stack has picked it up (its state written), or as it is after {@code max}. */
+        static Optional<RowView> awaitPickUp(DomainStore store, DomainName name, java.time.Duration max) {
+            long deadline = System.nanoTime() + max.toNanos();
+            while (true) {
+                Optional<RowView> view = store.view(name.value()).map(RowView::of);
+                if (view.isEmpty() || view.get().lifecycle() != null || System.nanoTime() > deadline) {
+                    return view;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return view;
+                }
+            }
+        }
+
+        /** Whether the local stack without an AWS emulator has the domain: nothing is made, nothing seeded. */
+        boolean servedLocally() {
+            return lifecycle != null && lifecycle.step() == Lifecycle.Step.LOCAL;
+        }
+
+        /** A row that holds only its domain, in a word. */
+        String noPolicy() {
+            return servedLocally() ? "no policy, not served (without an AWS emulator nothing seeds one)"
+                    : "no policy yet (it is seeded from the zone's MX hosts)";
         }
 
         /** {@code ready — served on its own certificate and announced (id …)}. */
@@ -497,17 +573,14 @@ final class DomainCommand {
 
         Map<String, Object> lifecycleJson() {
             Map<String, Object> m = new LinkedHashMap<>();
-            if (lifecycle == null) {
-                m.put("state", "new");
-                m.put("detail", "the stack has not picked the domain up yet");
-                return m;
-            }
-            Lifecycle.Status status = lifecycle.status(row == null ? null : row.policy(),
-                    rowDeleted || item.get(DomainRow.REMOVE_REQUESTED) != null);
+            Lifecycle.Status status = Lifecycle.status(domain, rowDeleted ? null : item, lifecycle);
             m.put("state", status.state());
             String asked = "removal asked for: ";
             m.put("detail", rowDeleted && status.detail().startsWith(asked)
                     ? "the row was deleted: " + status.detail().substring(asked.length()) : status.detail());
+            if (lifecycle == null) {
+                return m;
+            }
             m.put("step", lifecycle.step().text());
             if (lifecycle.since() != null) {
                 m.put("since", lifecycle.since().truncatedTo(ChronoUnit.SECONDS).toString());

@@ -35,8 +35,13 @@ public final class DomainsFile {
         return new ArrayList<>(list);
     }
 
-    /** Loads every row as it is, valid or not, and says what each one is. */
-    public static List<String> load(DomainStore store, List<Object> rows) {
+    /**
+     * Loads every row as it is, valid or not, and says what each one is.
+     *
+     * @param seeding whether the domain lifecycle runs (an AWS emulator is in use): it seeds a row that holds only its
+     *     domain from the zone's MX hosts; without it such a row stays without a policy
+     */
+    public static List<String> load(DomainStore store, List<Object> rows, boolean seeding) {
         List<String> report = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             Object row = rows.get(i);
@@ -47,6 +52,12 @@ public final class DomainsFile {
             @SuppressWarnings("unchecked")
             Map<String, Object> item = (Map<String, Object>) m;
             store.putItem(item);
+            if (DomainRow.unseeded(item) && DomainRow.keyProblem(domain) == null) {
+                report.add(domain + (seeding ? "  to be seeded from the zone's MX hosts (testing)"
+                        : "  no policy, not served: without an AWS emulator nothing seeds one (give the row its mode, "
+                                + "mx and max_age)"));
+                continue;
+            }
             try {
                 DomainRow valid = DomainRow.parse(item);
                 report.add(domain + "  " + valid.policy().mode() + ", id " + valid.policy().id());

@@ -32,6 +32,21 @@ final class Idna {
     }
 
     /**
+     * An mx pattern a user typed, read as a domain name is ({@link #domain}): a name with Unicode in it converted to
+     * A-labels, one trailing dot dropped, a leading {@code *.} kept. Whether the result is a valid pattern is core's
+     * to say, in its words (an ASCII name is left to it as it is).
+     */
+    static String mxPattern(String typed) throws InvalidException {
+        String p = typed.strip();
+        String wildcard = p.startsWith("*.") ? "*." : "";
+        String name = p.substring(wildcard.length());
+        if (!name.chars().allMatch(c -> c < 0x80)) {
+            name = toAscii(name);
+        }
+        return wildcard + (name.endsWith(".") ? name.substring(0, name.length() - 1) : name);
+    }
+
+    /**
      * {@code name} in A-labels. A label of letters, digits and hyphens is left as it is to core's host-name rules
      * (IDNA2008 does not change it, and a name of such labels never loads the tables); every other label, {@code
      * xn--} ones included, is converted or checked on its own, so that an error names its label.

@@ -18,22 +18,25 @@ import picocli.CommandLine.Command;
         footer = {
             "  mta-sts serve                                   run the whole stack locally",
             "  mta-sts policy lint mta-sts.txt                 check a hand-written policy",
-            "  mta-sts domain add example.com                  the stack sets it up and announces it",
-            "  mta-sts domain put example.com --mode enforce --mx mail.example.com --max-age 604800",
+            "  mta-sts domain add example.com                  the stack does the rest",
+            "  mta-sts domain put example.com --mode enforce --mx mail.example.com",
             "  mta-sts records example.com",
             "  mta-sts check example.com --smtp                see a domain as senders see it",
-            "  mta-sts resolver -c /etc/mta-sts-resolver.yml   Postfix's outgoing mail under MTA-STS",
-            "  mta-sts report parse 'infra/samples/google.com!example.com!1795392000!1795478399!001.json.gz'",
+            "  mta-sts resolver -c /etc/mta-sts-resolver.yml   MTA-STS for your outgoing mail",
+            "  mta-sts report parse infra/samples/google.com*.json.gz",
             "  mta-sts reports --domain example.com",
             "",
             "Commands that read or write the tables talk to AWS unless given --endpoint-url;",
-            "for the local stack: --endpoint-url http://127.0.0.1:8000 (no credentials needed).",
+            "for the local stack: --endpoint-url http://127.0.0.1:8000 (no credentials).",
             "",
             "Exit codes: 0 ok, 1 invalid input (the reason is printed), 2 usage or I/O error."})
 public final class Main {
     public static final int OK = 0;
     public static final int INVALID = 1;
     public static final int ERROR = 2;
+    /** Where {@code mta-sts serve} puts DynamoDB Local, and its HTTP API, unless told otherwise. */
+    static final String LOCAL_DYNAMODB = "http://127.0.0.1:8000";
+    static final int LOCAL_HTTP_PORT = 8080;
 
     /**
      * The commands in the order help lists them. picocli models a command by reflecting over all its options, so a
@@ -76,7 +79,7 @@ public final class Main {
             }
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("mta-sts: " + oneLine(e));
+            commandLine.getErr().println("mta-sts: " + oneLine(e, endpoint(parseResult)));
             return ERROR;
         });
         // a mistake on the command line is one line saying what is wrong, not the whole usage
@@ -97,11 +100,29 @@ public final class Main {
             return ERROR;
         });
         cl.registerConverter(java.net.URI.class, Main::url);
+        cl.setHelpFactory(dev.mtasts.resolver.UsageHelp::new); // lines broken at spaces, not inside file names
         return cl;
     }
 
-    /** What went wrong, in one line of our words: no SDK provider chains, no class names where a sentence will do. */
+    /** The {@code --endpoint-url} the command was given, or null. */
+    private static java.net.URI endpoint(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult command = parseResult;
+        while (command.hasSubcommand()) {
+            command = command.subcommand();
+        }
+        return command.hasMatchedOption("--endpoint-url") ? command.matchedOptionValue("--endpoint-url", null) : null;
+    }
+
     static String oneLine(Exception e) {
+        return oneLine(e, null);
+    }
+
+    /**
+     * What went wrong, in one line of our words: no SDK provider chains, no class names where a sentence will do.
+     *
+     * @param endpoint the {@code --endpoint-url} given, or null
+     */
+    static String oneLine(Exception e, java.net.URI endpoint) {
         if (e instanceof StoreUnavailableException) {
             return e.getMessage() + " (is the endpoint right? for the local stack: mta-sts serve)";
         }
@@ -115,6 +136,15 @@ public final class Main {
         if (e instanceof software.amazon.awssdk.core.exception.SdkClientException && message.startsWith("Unable to load credentials")) {
             return "no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws "
                     + "configure (the local stack needs none: --endpoint-url http://127.0.0.1:8000)";
+        }
+        if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && s.awsErrorDetails() != null
+                && s.awsErrorDetails().errorCode() == null) {
+            // an answer with no AWS error in it: something else listens there, often the local stack's HTTP API
+            return endpoint == null ? s.awsErrorDetails().serviceName() + " answered HTTP " + s.statusCode()
+                    + " with no error code"
+                    : endpoint + " is not DynamoDB: it answered HTTP " + s.statusCode() + ", not as DynamoDB does. For "
+                    + "the local stack, --endpoint-url is the DynamoDB Local address mta-sts serve prints (" + LOCAL_DYNAMODB
+                    + " by default; " + LOCAL_HTTP_PORT + " is its HTTP API, for policies and reports)";
         }
         if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && s.awsErrorDetails() != null) {
             return s.awsErrorDetails().serviceName() + " refused: " + s.awsErrorDetails().errorCode()

@@ -118,7 +118,7 @@ final class ServeCommand implements Callable<Integer> {
                     .filter(r -> !(r instanceof java.util.Map<?, ?> m && m.get(dev.mtasts.core.DomainRow.DOMAIN) instanceof String d
                             && stack.domains().findKey(d).isPresent())).toList();
             stack.zonesFor(load);
-            List<String> report = DomainsFile.load(stack.domains(), load);
+            List<String> report = DomainsFile.load(stack.domains(), load, stack.awsEndpoint() != null);
             stack.serve(port, out);
             httpPort = stack.httpPort();
             dynamoPort = stack.dynamoPort();

@@ -75,7 +75,8 @@ class CheckCliTest {
         id = records.out().replaceAll("(?s).*id=(\\w+).*", "$1");
         dns = new DnsServer()
                 .add("_mta-sts.example.com. 300 IN TXT \"v=STSv1; id=" + id + "\"")
-                .add("_smtp._tls.example.com. 300 IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com\"")
+                // the stack's own report address, as records prints it: asked on --https-port like the policy
+                .add("_smtp._tls.example.com. 300 IN TXT \"v=TLSRPTv1; rua=https://mta-sts.example.com/v1/tlsrpt\"")
                 .add("mta-sts.example.com. 300 IN A 127.0.0.1")
                 .add("example.com. 300 IN MX 10 mail.example.com.")
                 .add("example.com. 300 IN MX 20 mx1.mx.example.net.")
@@ -109,6 +110,8 @@ class CheckCliTest {
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().startsWith("example.com: all checks ok"), r.out());
         assertTrue(r.out().contains("_mta-sts") && r.out().contains("id=" + id), r.out());
+        assertTrue(r.out().contains("https://mta-sts.example.com/v1/tlsrpt takes TLS connections on a valid certificate"),
+                r.out());
         assertTrue(r.out().contains("smtp mail.example.com") && r.out().contains("STARTTLS, TLSv1.3"), r.out());
         Cli json = check("--json");
         assertTrue(json.out().startsWith("[{\"domain\":\"example.com\",\"status\":\"ok\",\"findings\":["), json.out());
@@ -138,5 +141,8 @@ class CheckCliTest {
         Cli r = Cli.run("check", "example.com", "--dns-server", "127.0.0.1:" + port, "--timeout", "1");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("could not check"), r.out());
+        // nothing listens there: said as such, not as a timeout
+        assertTrue(r.out().contains("no answer for example.com MX (connection refused: no DNS server at 127.0.0.1:"
+                + port + ")"), r.out());
     }
 }

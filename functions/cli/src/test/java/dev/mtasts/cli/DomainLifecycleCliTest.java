@@ -52,7 +52,8 @@ class DomainLifecycleCliTest {
     @BeforeAll
     static void start() throws Exception {
         Path domains = dir.resolve("domains.json");
-        Files.writeString(domains, "[{\"domain\": \"seed.example\", \"mode\": \"testing\", \"mx\": [\"mail.seed.example\"], \"max_age\": 86400}]");
+        Files.writeString(domains, "[{\"domain\": \"seed.example\", \"mode\": \"testing\", \"mx\": [\"mail.seed.example\"], \"max_age\": 86400},"
+                + " {\"domain\": \"fromfile.example\"}]");
         serve = new ServeCommand();
         CommandLine cl = new CommandLine(serve);
         cl.setOut(new PrintWriter(console, true));
@@ -130,8 +131,17 @@ class DomainLifecycleCliTest {
         Cli remove = Cli.run("domain", "remove", "new.example", "--force", "--endpoint-url", endpoint);
         assertEquals(0, remove.exit(), remove.err());
         assertTrue(remove.out().contains("removal requested"), remove.out());
-        awaitGet("new.example", o -> o.startsWith("1 ") && o.contains("no row for new.example"));
+        awaitGet("new.example", o -> o.startsWith("0 ") && o.contains("\"removed\":\""));
         assertEquals(404, policy("new.example").statusCode());
+        // the command remove suggested says so, and a second remove is no error
+        Cli removed = Cli.run("domain", "get", "new.example", "--endpoint-url", endpoint);
+        assertEquals(0, removed.exit(), removed.err());
+        assertTrue(removed.out().matches("new\\.example: removed at \\S+Z; nothing the stack made for it is left\\R"),
+                removed.out());
+        Cli again = Cli.run("domain", "remove", "new.example", "--endpoint-url", endpoint);
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().startsWith("new.example: removed already, at "), again.out());
+        assertFalse(Cli.run("domain", "list", "--endpoint-url", endpoint).out().contains("new.example"));
     }
 
     @Test
@@ -251,6 +261,9 @@ class DomainLifecycleCliTest {
         Cli get = Cli.run("domain", "get", "Bad3.Example", "--endpoint-url", endpoint);
         assertEquals(1, get.exit());
         assertTrue(get.out().startsWith("Bad3.Example: INVALID, not served"), get.out());
+        // the stack skips such a row: it says so, rather than "not picked up yet" for ever
+        assertTrue(get.out().contains("  lifecycle: blocked — the stack never picks this row up: \"Bad3.Example\" must "
+                + "be written as \"bad3.example\""), get.out());
         assertTrue(get.out().contains("must be written as \"bad3.example\""), get.out());
         Cli remove = Cli.run("domain", "remove", "Bad3.Example", "--endpoint-url", endpoint);
         assertEquals(0, remove.exit(), remove.err());
@@ -261,5 +274,10 @@ class DomainLifecycleCliTest {
     void theSeededRowsOfTheDomainsFileAreProvisionedToo() throws Exception {
         awaitGet("seed.example", o -> o.contains("\"state\":\"ready\""));
         assertTrue(console.toString().contains("seed.example: ready"), console.toString());
+        // a row of only its domain is valid: the start-up says it is to be seeded, and so it is
+        assertTrue(console.toString().contains("\n  fromfile.example  to be seeded from the zone's MX hosts (testing)\n"),
+                console.toString());
+        String seeded = awaitGet("fromfile.example", o -> o.contains("\"state\":\"ready\""));
+        assertTrue(seeded.contains("\"mode\":\"testing\",\"mx\":[\"mail.fromfile.example\"]"), seeded);
     }
 }

@@ -38,6 +38,51 @@ class HelpTest {
         assertTrue(r.out().startsWith("Usage: mta-sts" + (command.isEmpty() ? "" : " " + command)), r.out());
     }
 
+    /**
+     * Lines are broken at spaces only: a file name, a URL or a default is never split across two lines (picocli's
+     * own wrapping broke ".mta-sts/reports" after its dot and "domains.json" after "domains.").
+     */
+    @ParameterizedTest(name = "mta-sts {0} --help")
+    @MethodSource("commands")
+    void helpBreaksLinesAtSpacesOnly(String command) {
+        CommandLine cl = Main.commandLine();
+        for (String name : command.isEmpty() ? new String[0] : command.split(" ")) {
+            cl = cl.getSubcommands().get(name);
+        }
+        List<String> lines = Cli.run(Stream.concat(command.isEmpty() ? Stream.<String>empty()
+                : Stream.of(command.split(" ")), Stream.of("--help")).toArray(String[]::new)).out().lines().toList();
+        List<String> texts = new ArrayList<>(List.of(cl.getCommandSpec().usageMessage().description()));
+        CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+        int width = usage.width();
+        usage.width(1000);
+        texts.add(cl.getHelp().synopsis(0)); // the synopsis in one line
+        usage.width(width);
+        for (CommandLine.Model.ArgSpec arg : cl.getCommandSpec().args()) {
+            for (String d : arg.description()) {
+                texts.add(d.replace("${DEFAULT-VALUE}", String.valueOf(arg.defaultValue())));
+            }
+        }
+        for (CommandLine sub : cl.getSubcommands().values()) { // a command's list shows each one's first line
+            var listed = sub.getCommandSpec().usageMessage();
+            texts.add(listed.header().length > 0 ? listed.header()[0] : listed.description()[0]);
+        }
+        for (String example : cl.getCommandSpec().usageMessage().footer()) { // laid out by hand: shown as it is
+            assertTrue(lines.contains(example.stripTrailing()), "\"" + example + "\" is wrapped:\n" + String.join("\n", lines));
+        }
+        for (String text : texts) {
+            String shown; // as picocli shows it: a format string (%n a line break), else as it is
+            try {
+                shown = String.format(text);
+            } catch (java.util.IllegalFormatException notAFormat) {
+                shown = text;
+            }
+            for (String word : shown.split("\\s+")) {
+                assertTrue(word.isEmpty() || lines.stream().anyMatch(l -> l.contains(word)),
+                        "\"" + word + "\" is split across lines:\n" + String.join("\n", lines));
+            }
+        }
+    }
+
     @Test
     void everyCommandIsThere() {
         assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain add", "domain put", "domain get",

@@ -71,6 +71,31 @@ class IdnaTest {
                 refuses("localhost", "a mail domain has at least two labels"));
     }
 
+    /** An mx pattern is typed as the domain is: the same conversion, a leading "*." kept; the rest is core's. */
+    static Stream<Arguments> mxPatterns() {
+        return Stream.of(
+                converts("mäil.example.net", "xn--mil-qla.example.net"),
+                converts("mail.example.net.", "mail.example.net"),
+                converts("*.mx.müller.example.", "*.mx.xn--mller-kva.example"),
+                converts("*.MX。Müller。example", "*.MX.xn--mller-kva.example"),
+                converts("Mail.Example.NET", "Mail.Example.NET"),
+                converts("mail*.example.com", "mail*.example.com"),
+                refuses("ab\u200dc.example", "label \"ab\u200dc\" has a zero-width joiner or non-joiner"),
+                refuses("*.ü_x.example", "holds U+005F LOW LINE, which is not allowed in domain names"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mxPatterns")
+    void mxPattern(String typed, String aLabels, String reason) throws InvalidException {
+        if (reason == null) {
+            assertEquals(aLabels, Idna.mxPattern(typed));
+        } else {
+            InvalidException e = Assertions.assertThrows(InvalidException.class, () -> Idna.mxPattern(typed));
+            String message = String.join("; ", e.problems().stream().map(Problem::message).toList());
+            assertTrue(message.contains(reason), message);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource({"conversions", "refusals"})
     void domain(String typed, String aLabels, String reason) throws InvalidException {

@@ -120,6 +120,9 @@ class LocalStackTest {
         HttpResponse<String> post = request("POST", "mta-sts.example.com", POLICY_PATH);
         assertEquals(405, post.statusCode());
         assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
+        HttpResponse<String> reportsGet = request("GET", "mta-sts.example.com", "/v1/tlsrpt");
+        assertEquals(405, reportsGet.statusCode(), reportsGet.body());
+        assertEquals("POST", reportsGet.headers().firstValue("Allow").orElseThrow());
         assertEquals(500, request("GET", "mta-sts.broken.example", POLICY_PATH).statusCode());
         assertTrue(console.toString().contains("domain broken.example: invalid row, not served"), console.toString());
     }

@@ -30,6 +30,20 @@ public record DomainRow(DomainName domain, Policy policy) {
         return item.get(MODE) == null && item.get(MX) == null && item.get(MAX_AGE) == null;
     }
 
+    /**
+     * Why {@code key} is not a domain as rows are keyed (a domain name in lower case A-labels without a trailing dot,
+     * the form hosts and DNS give it), or null. The stack never picks up a row keyed otherwise.
+     */
+    public static String keyProblem(String key) {
+        try {
+            DomainName domain = DomainName.parse(key);
+            return domain.value().equals(key) ? null : "\"" + key + "\" must be written as \"" + domain + "\""
+                    + " (lower case, A-labels, no trailing dot)";
+        } catch (InvalidException e) {
+            return e.getMessage();
+        }
+    }
+
     public static DomainRow parse(Map<String, ?> item) throws InvalidException {
         List<Problem> problems = new ArrayList<>();
         DomainName domain = null;
@@ -37,14 +51,11 @@ public record DomainRow(DomainName domain, Policy policy) {
         if (!(d instanceof String s)) {
             problems.add(Problem.whole(DOMAIN + ": " + expected("a string", d)));
         } else {
-            try {
+            String problem = keyProblem(s);
+            if (problem != null) {
+                problems.add(Problem.whole(DOMAIN + ": " + problem));
+            } else {
                 domain = DomainName.parse(s);
-                if (!domain.value().equals(s)) {
-                    problems.add(Problem.whole(DOMAIN + ": \"" + s + "\" must be written as \"" + domain + "\""
-                            + " (lower case, A-labels, no trailing dot)"));
-                }
-            } catch (InvalidException e) {
-                problems.add(Problem.whole(DOMAIN + ": " + e.getMessage()));
             }
         }
         String mode = null;

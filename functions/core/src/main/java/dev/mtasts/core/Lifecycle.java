@@ -172,6 +172,42 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     }
 
     /**
+     * A domain's status as both tables hold it: its row under its key ({@code row} null once deleted), and the
+     * stack's lifecycle of it (null before the stack has looked at it). A row the stack cannot take is blocked, with
+     * the reason and the way out, whatever else is known: a key that is not a domain as rows are keyed is never
+     * picked up, and the local stack without an AWS emulator neither seeds a policy nor serves an invalid row.
+     */
+    public static Status status(String key, Map<String, ?> row, Lifecycle lifecycle) {
+        String keyProblem = row == null ? null : DomainRow.keyProblem(key);
+        if (keyProblem != null) {
+            boolean typed = key.matches("[A-Za-z0-9.-]+");
+            return new Status(BLOCKED, "the stack never picks this row up: " + keyProblem
+                    + (typed ? "; add the domain in that form and remove this row (mta-sts domain remove " + key + ")"
+                            : "; remove this row"));
+        }
+        if (lifecycle == null) {
+            return new Status("new", "the stack has not picked the domain up yet");
+        }
+        Policy current = null;
+        String problem = null;
+        if (row != null) {
+            try {
+                current = DomainRow.parse(row).policy();
+            } catch (InvalidException e) {
+                problem = e.problems().get(0).message();
+            }
+        }
+        if (lifecycle.step() == Step.LOCAL && row != null && current == null) {
+            String fix = "mta-sts domain put " + key + " --mode testing --mx <your MX host>";
+            return new Status(BLOCKED, DomainRow.unseeded(row)
+                    ? "not served: the row holds no policy, and without an AWS emulator nothing seeds one from the "
+                            + "zone's MX hosts; give it its policy: " + fix
+                    : "not served: the row is not a valid policy (" + problem + "). Fix it: " + fix);
+        }
+        return lifecycle.status(current, row == null || row.get(DomainRow.REMOVE_REQUESTED) != null);
+    }
+
+    /**
      * The status of the row as it is now. A status always describes the row's current policy and wishes: when the
      * row has changed since the stack last looked (a new policy after a refusal, a removal asked for), what is shown
      * is the step the row now asks for, not the stale outcome of the last run.
@@ -190,9 +226,12 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         return new Status(asked.text(), what + ": " + asked.doing() + " (the stack picks it up within seconds)");
     }
 
+    /** The state of a domain that waits for its user. */
+    static final String BLOCKED = "blocked";
+
     /** The user-facing state: {@code ready}, {@code blocked} (needs the user), or the step under way. */
     public String state() {
-        return blocked ? "blocked" : step.text();
+        return blocked ? BLOCKED : step.text();
     }
 
     /**

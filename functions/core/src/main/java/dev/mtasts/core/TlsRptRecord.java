@@ -25,9 +25,12 @@ public record TlsRptRecord(List<String> rua) {
         }
     }
 
+    /** The path of this stack's report endpoint, on every policy host: reports are POSTed there (RFC 8460 §3). */
+    public static final String REPORT_PATH = "/v1/tlsrpt";
+
     /** The report endpoint this stack serves for a domain: {@code https://mta-sts.<domain>/v1/tlsrpt}. */
     public static String httpsEndpoint(DomainName domain) {
-        return "https://" + domain.policyHost() + "/v1/tlsrpt";
+        return "https://" + domain.policyHost() + REPORT_PATH;
     }
 
     /**

@@ -148,7 +148,7 @@ public final class DomainLifecycle {
                 ran++;
                 afterStep.accept(domain, step);
                 if (outcome instanceof Outcome.Gone) {
-                    states.delete(domain, owner);
+                    states.removed(domain, owner, clock.instant());
                     return new Report(domain, GONE, outcome.detail(), ran);
                 }
                 Lifecycle next = apply(domain, step, entering, outcome, now).withLease(lease(owner));

@@ -152,6 +152,15 @@ class LifecycleTest {
         assertEquals(before, stack.records(zone), "the zone is as it was before the domain was added");
         assertTrue(stack.certificates("mta-sts.bye.example").isEmpty());
         assertFalse(stack.customDomainNames().contains("mta-sts.bye.example"));
+        // what is left is when: domain get says "removed", not "no row"
+        assertEquals(stack.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                stack.state.removedAt("bye.example").orElseThrow());
+
+        // added again, it starts afresh
+        stack.store.add(name("bye.example"));
+        assertTrue(stack.advance("bye.example").ready());
+        assertTrue(stack.state.removedAt("bye.example").isEmpty());
+        assertTrue(stack.certificates("mta-sts.bye.example").size() == 1);
     }
 
     /** Each record of another host blocks the domain before anything is created, and is left as it is. */

@@ -13,6 +13,7 @@ import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Policy;
 import dev.mtasts.core.Quote;
+import dev.mtasts.core.TlsRptRecord;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Dynamo;
@@ -143,6 +144,13 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
     }
 
     private APIGatewayV2HTTPResponse respond(APIGatewayV2HTTPEvent event, Context context, long arrived) {
+        String path = event.getRawPath() != null ? event.getRawPath() : requestPath(event);
+        if (TlsRptRecord.REPORT_PATH.equals(path)) {
+            // POST goes to the reports function by its own route; any other method comes here (the $default route)
+            APIGatewayV2HTTPResponse r = text(405, "Method not allowed: POST a TLS report (RFC 8460) here.\n");
+            r.getHeaders().put("Allow", "POST");
+            return r;
+        }
         String host = host(event);
         DomainName domain = DomainName.ofPolicyHost(host).orElse(null);
         if (domain == null) {
@@ -150,7 +158,6 @@ public final class PolicyHandler implements RequestHandler<APIGatewayV2HTTPEvent
             return text(404, "Not found: " + (host.isEmpty() ? "this host" : Quote.cut(host, Quote.MAX))
                     + " is not an MTA-STS policy host (mta-sts.<domain>).\n");
         }
-        String path = event.getRawPath() != null ? event.getRawPath() : requestPath(event);
         if (!POLICY_PATH.equals(path)) {
             return text(404, "Not found: " + host + " serves only the MTA-STS policy of " + domain
                     + " at " + POLICY_PATH + " (RFC 8461).\n");

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Mode;
 import dev.mtasts.core.MxPattern;
 import dev.mtasts.core.Policy;
+import dev.mtasts.emulators.LambdaContext;
 import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.Dynamo;
@@ -33,6 +35,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /** Every answer of the policy host (RFC 8461 §3.3), with the domains table on DynamoDB Local. */
 class PolicyHandlerTest {
     static final String PATH = "/.well-known/mta-sts.txt";
+    static final String REPORTS = "/v1/tlsrpt";
 
     /** RFC 8461 §5: an enforce policy that has not passed the MX check is not served to anyone. */
     @org.junit.jupiter.api.Test
@@ -159,6 +162,11 @@ class PolicyHandlerTest {
                         "Method not allowed: use GET or HEAD.\n"),
                 Arguments.of("DELETE", request("DELETE", "mta-sts.example.com", PATH), 405,
                         "Method not allowed: use GET or HEAD.\n"),
+                // the report address takes POST (its own route, to the reports function); anything else comes here
+                Arguments.of("GET the report address", request("GET", "mta-sts.example.com", REPORTS), 405,
+                        "Method not allowed: POST a TLS report (RFC 8460) here.\n"),
+                Arguments.of("HEAD the report address on any host", request("HEAD", "127.0.0.1:8080", REPORTS), 405,
+                        "Method not allowed: POST a TLS report (RFC 8460) here.\n"),
                 Arguments.of("invalid row is never served", request("GET", "mta-sts.broken.example", PATH), 500,
                         "Internal error.\n"),
                 Arguments.of("a row deleted: the announced policy until it is withdrawn",
@@ -179,22 +187,32 @@ class PolicyHandlerTest {
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("answers")
     void answers(String name, APIGatewayV2HTTPEvent event, int status, String body) {
-        APIGatewayV2HTTPResponse r = handler.handleRequest(event, null);
+        LambdaContext context = new LambdaContext();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(event, context);
         assertEquals(status, r.getStatusCode());
         assertEquals(body, r.getBody());
         assertEquals("text/plain; charset=utf-8", r.getHeaders().get("Content-Type"));
         assertFalse(r.getIsBase64Encoded());
         assertFalse(r.getHeaders().containsKey("Location"), "never a redirect");
-        assertEquals(status == 405 ? "GET, HEAD" : null, r.getHeaders().get("Allow"));
+        assertEquals(status != 405 ? null : REPORTS.equals(event.getRawPath()) ? "POST" : "GET, HEAD",
+                r.getHeaders().get("Allow"));
+        if (status == 500) {
+            // the body is generic; the log names the domain and the exact reason
+            assertEquals(List.of("domain broken.example: invalid row, not served: mode must be one of testing, enforce, "
+                    + "none (got \"Enforce\")"), context.lines(LogLevel.ERROR));
+        }
     }
 
     @Test
     void anUnreachableTableIs503() throws Exception {
         try (DynamoDbClient dead = Dynamo.create(LocalDynamoDb.unreachableEndpoint(), null)) {
+            LambdaContext context = new LambdaContext();
             APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(dead, DomainStore.DEFAULT_TABLE))
-                    .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                    .handleRequest(request("GET", "mta-sts.example.com", PATH), context);
             assertEquals(503, r.getStatusCode());
             assertEquals("Service unavailable, try again later.\n", r.getBody());
+            assertEquals(List.of("domain example.com: DynamoDB unreachable: connection refused"),
+                    context.lines(LogLevel.ERROR));
         }
     }
 
@@ -241,10 +259,13 @@ class PolicyHandlerTest {
     /** 503 with Retry-After within the budget, and 300 ms for a busy machine. */
     private static void assert503WithinTheBudget(PolicyHandler handler) {
         long t0 = System.nanoTime();
-        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+        LambdaContext context = new LambdaContext();
+        APIGatewayV2HTTPResponse r = handler.handleRequest(request("GET", "mta-sts.example.com", PATH), context);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(503, r.getStatusCode());
         assertEquals("5", r.getHeaders().get("Retry-After"));
+        assertEquals(List.of("domain example.com: DynamoDB unreachable: no answer in " + Dynamo.CALL_BUDGET.toMillis()
+                + " ms"), context.lines(LogLevel.ERROR));
         assertTrue(ms < Dynamo.CALL_BUDGET.toMillis() + 300, "answered in " + ms + " ms");
     }
 
@@ -293,9 +314,12 @@ class PolicyHandlerTest {
 
     @Test
     void aMissingTableIsAnErrorNotAnException() {
+        LambdaContext context = new LambdaContext();
         APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(client, "no-such-table"))
-                .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                .handleRequest(request("GET", "mta-sts.example.com", PATH), context);
         assertEquals(500, r.getStatusCode());
+        assertTrue(context.lines(LogLevel.ERROR).get(0).startsWith("unexpected error: software.amazon.awssdk.services."
+                + "dynamodb.model.ResourceNotFoundException"), context.lines().toString());
     }
 
     /** The constructor Lambda calls, with the variables Lambda and template.yaml set. */
@@ -335,9 +359,12 @@ class PolicyHandlerTest {
                 .credentialsProvider(() -> {
                     throw software.amazon.awssdk.core.exception.SdkClientException.create("Unable to load credentials");
                 }).build()) {
+            LambdaContext context = new LambdaContext();
             APIGatewayV2HTTPResponse r = new PolicyHandler(new DomainStore(noCredentials, DomainStore.DEFAULT_TABLE))
-                    .handleRequest(request("GET", "mta-sts.example.com", PATH), null);
+                    .handleRequest(request("GET", "mta-sts.example.com", PATH), context);
             assertEquals(500, r.getStatusCode());
+            assertTrue(context.lines(LogLevel.ERROR).get(0).endsWith("Unable to load credentials"),
+                    context.lines().toString());
         }
     }
 

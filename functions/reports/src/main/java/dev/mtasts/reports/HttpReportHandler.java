@@ -35,7 +35,7 @@ import java.util.Set;
  */
 public final class HttpReportHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>,
         org.crac.Resource {
-    public static final String PATH = "/v1/tlsrpt";
+    public static final String PATH = dev.mtasts.core.TlsRptRecord.REPORT_PATH;
     /** Seconds a sender is asked to wait after a 503; senders retry for up to a day (RFC 8460 §5.5). */
     static final String RETRY_AFTER_SECONDS = "60";
     static final Set<String> TYPES = Set.of("application/tlsrpt+gzip", "application/tlsrpt+json",

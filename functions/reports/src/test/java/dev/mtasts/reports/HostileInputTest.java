@@ -212,10 +212,13 @@ class HostileInputTest {
                 throw new StackOverflowError();
             }
         }), new FolderRawStore(data), stack.allowance(), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
-        APIGatewayV2HTTPResponse r = post(failing, "application/tlsrpt+json",
-                Stack.report("error-1", "example.com", 1, 0).getBytes(StandardCharsets.UTF_8));
+        dev.mtasts.emulators.LambdaContext context = new dev.mtasts.emulators.LambdaContext();
+        APIGatewayV2HTTPResponse r = failing.handleRequest(HttpReportHandlerTest.post(HOST, "application/tlsrpt+json",
+                Stack.report("error-1", "example.com", 1, 0).getBytes(StandardCharsets.UTF_8), true), context);
         assertEquals(500, r.getStatusCode());
         assertEquals("Internal error.\n", r.getBody());
+        assertEquals(List.of("unexpected error: java.lang.StackOverflowError"),
+                context.lines(com.amazonaws.services.lambda.runtime.logging.LogLevel.ERROR), "logged as what it is");
     }
 
     /**

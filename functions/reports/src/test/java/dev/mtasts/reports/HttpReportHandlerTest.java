@@ -182,10 +182,13 @@ class HttpReportHandlerTest {
                 throw software.amazon.awssdk.core.exception.SdkClientException.create("S3 unreachable");
             }
         }, stack.allowance(), 1 << 20, Stack.CLOCK);
+        dev.mtasts.emulators.LambdaContext context = new dev.mtasts.emulators.LambdaContext();
         APIGatewayV2HTTPResponse r = broken.handleRequest(post("mta-sts.example.com", "application/json",
-                utf8(Stack.report("outage-1", "example.com", 1, 0)), false), null);
+                utf8(Stack.report("outage-1", "example.com", 1, 0)), false), context);
         assertEquals(503, r.getStatusCode());
         assertEquals("60", r.getHeaders().get("Retry-After"), "a 503 says when to try again");
+        assertEquals(List.of("cannot store the report now: S3 unreachable"),
+                context.lines(com.amazonaws.services.lambda.runtime.logging.LogLevel.ERROR));
         assertEquals(List.of(), stack.days("example.com", "2026-01-01").stream()
                 .filter(d -> d.reporters().contains("never")).toList());
     }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.core.report.Limits;
+import dev.mtasts.emulators.LambdaContext;
 import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
 import java.io.IOException;
@@ -68,8 +70,12 @@ class NoticesTest {
     }
 
     static APIGatewayV2HTTPResponse post(HttpReportHandler h, String report) {
+        return post(h, report, null);
+    }
+
+    static APIGatewayV2HTTPResponse post(HttpReportHandler h, String report, LambdaContext context) {
         return h.handleRequest(HttpReportHandlerTest.post("mta-sts.example.com", "application/tlsrpt+json",
-                report.getBytes(StandardCharsets.UTF_8), false), null);
+                report.getBytes(StandardCharsets.UTF_8), false), context);
     }
 
     static String report(String organization, String id, String domain, long failed) {
@@ -136,8 +142,11 @@ class NoticesTest {
             }
         }), new FolderRawStore(data), stack.allowance(), Limits.DEFAULT.maxCompressedBytes(), Stack.CLOCK);
         String body = report("Lost Reply Ltd", "lost-1", "lost.example", 4);
-        APIGatewayV2HTTPResponse first = post(losing, body);
+        LambdaContext context = new LambdaContext();
+        APIGatewayV2HTTPResponse first = post(losing, body, context);
         assertEquals(503, first.getStatusCode(), first.getBody());
+        assertEquals(List.of("cannot store the report now: DynamoDB unreachable: connection failed"),
+                context.lines(LogLevel.ERROR));
         APIGatewayV2HTTPResponse retry = post(losing, body);
         assertEquals(200, retry.getStatusCode(), retry.getBody());
 
@@ -161,8 +170,12 @@ class NoticesTest {
     void anSnsFailureIsNot503AndTheAlertFollowsOnce() {
         assertEquals(201, post(handler, report("Sns Down Corp", "sns-1", "sns.example", 2)).getStatusCode());
         Topic missing = new Topic("sns-down", false);
-        StreamsEventResponse failed = stack.notices(stack.streamHandler(missing::publish, Stack.CLOCK));
+        LambdaContext context = new LambdaContext();
+        StreamsEventResponse failed = stack.notices(stack.streamHandler(missing::publish, Stack.CLOCK), context);
         assertEquals(1, failed.getBatchItemFailures().size(), "handed back for a retry");
+        assertEquals(1, context.lines(LogLevel.ERROR).size(), context.lines().toString());
+        assertTrue(context.lines(LogLevel.ERROR).get(0).startsWith("alert for sns.example not sent, retried: "),
+                context.lines().toString());
         assertEquals(List.of(), missing.sent);
 
         Topic back = new Topic("sns-down", true);

@@ -161,7 +161,11 @@ class S3ReportHandlerTest {
         String key = "incoming/crash.json";
         s3.putObject(r -> r.bucket(BUCKET).key(key),
                 RequestBody.fromBytes(Stack.report("crash-1", "example.com", 1, 0).getBytes(StandardCharsets.UTF_8)));
-        assertEquals("stored 0, duplicates 0, rejected 1", failing.handleRequest(event(key), null));
+        dev.mtasts.emulators.LambdaContext context = new dev.mtasts.emulators.LambdaContext();
+        assertEquals("stored 0, duplicates 0, rejected 1", failing.handleRequest(event(key), context));
+        assertEquals(List.of("incoming/crash.json: not processed: an internal error (StackOverflowError); the object "
+                + "can be ingested again with mta-sts report ingest: java.lang.StackOverflowError"),
+                context.lines(com.amazonaws.services.lambda.runtime.logging.LogLevel.ERROR));
         assertEquals("not processed: an internal error (StackOverflowError); the object can be ingested again with "
                 + "mta-sts report ingest", s3.headObject(r -> r.bucket(BUCKET).key("rejected/crash.json")).metadata()
                 .get("reason"));

@@ -117,8 +117,13 @@ final class Stack implements AutoCloseable {
      * (from its first failed record on) with the next call.
      */
     synchronized StreamsEventResponse notices(ReportStreamHandler handler) {
+        return notices(handler, null);
+    }
+
+    /** The same, with the context the function is given (a test reads what it logs). */
+    synchronized StreamsEventResponse notices(ReportStreamHandler handler, com.amazonaws.services.lambda.runtime.Context context) {
         DynamodbEvent event = pending();
-        StreamsEventResponse response = handler.handleRequest(event, null);
+        StreamsEventResponse response = handler.handleRequest(event, context);
         if (!response.getBatchItemFailures().isEmpty()) {
             String first = response.getBatchItemFailures().get(0).getItemIdentifier();
             List<DynamodbEvent.DynamodbStreamRecord> batch = event.getRecords();

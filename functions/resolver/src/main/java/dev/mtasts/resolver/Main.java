@@ -15,7 +15,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new ResolverCommand()).setCommandName("mta-sts-resolver");
+        CommandLine cli = new CommandLine(new ResolverCommand()).setCommandName("mta-sts-resolver")
+                .setHelpFactory(UsageHelp::new);
         System.exit(cli.execute(args));
     }
 }

@@ -21,7 +21,8 @@ public final class SenderOptions {
     public Path caFile;
 
     @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "443",
-            description = "Port of the policy hosts (default: ${DEFAULT-VALUE}, what senders use; another for test set-ups).")
+            description = "Port of the policy hosts, and for check of https: report addresses that name none "
+                    + "(default: ${DEFAULT-VALUE}, what senders use; another for test set-ups).")
     public int httpsPort;
 
     /** The options cannot be used; the message is the one line to print. */

@@ -35,16 +35,19 @@ public final class Dns {
     static final int MAX_CNAMES = 8;
 
     private final Resolver resolver;
+    /** The one server asked, {@code host:port}; null for the system's resolvers. */
+    private final String server;
 
-    private Dns(Resolver resolver) {
+    private Dns(Resolver resolver, String server) {
         this.resolver = resolver;
+        this.server = server;
     }
 
     /** The system's resolvers. */
     public static Dns system(Duration timeout) {
         ExtendedResolver r = new ExtendedResolver();
         r.setTimeout(timeout);
-        return new Dns(r);
+        return new Dns(r, null);
     }
 
     /** One server, {@code host} or {@code host:port} ({@code [v6]:port} for IPv6). */
@@ -64,7 +67,7 @@ public final class Dns {
         SimpleResolver r = new SimpleResolver(InetAddress.getByName(host));
         r.setPort(port);
         r.setTimeout(timeout);
-        return new Dns(r);
+        return new Dns(r, (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     }
 
     /** No answer to give: the name does not exist, the server failed, or no server answered. */
@@ -138,8 +141,7 @@ public final class Dns {
             try {
                 response = resolver.send(Message.newQuery(Record.newRecord(current, type, DClass.IN)));
             } catch (IOException e) {
-                throw new Failure("no answer for " + hostName(current) + " " + Type.string(type) + " ("
-                        + (e.getMessage() == null ? "timed out" : e.getMessage()) + ")", true);
+                throw new Failure("no answer for " + hostName(current) + " " + Type.string(type) + " (" + why(e) + ")", true);
             }
             int rcode = response.getRcode();
             if (rcode == Rcode.NXDOMAIN) {
@@ -180,6 +182,19 @@ public final class Dns {
             current = owner; // the chain left the answer: ask for its end
         }
         throw new Failure("more than " + MAX_CNAMES + " CNAMEs from " + name, false);
+    }
+
+    /**
+     * Why no answer came, in our words (dnsjava's carry query ids). Over UDP a refusal is the ICMP "port
+     * unreachable" that comes back at once when nothing listens: not a timeout, which would mean waiting helps.
+     */
+    private String why(IOException e) {
+        if (e instanceof java.net.PortUnreachableException || e instanceof java.net.ConnectException) {
+            return "connection refused: no DNS server at " + (server == null ? "the system's resolver" : server);
+        }
+        String message = e.getMessage();
+        return message == null || message.startsWith("Timed out") || e instanceof java.net.SocketTimeoutException
+                ? "timed out" : message;
     }
 
     static String hostName(Name n) {

@@ -60,9 +60,13 @@ public final class Sender {
             long dnsMillis) {
     }
 
-    /** Why a TLS connection to {@code host} would fail, or null when it succeeds on a certificate valid for it. */
+    /**
+     * Why a TLS connection to {@code host} would fail, or null when it succeeds on a certificate valid for it.
+     *
+     * @param port the port, or -1 for the one policy hosts are asked on (443, as senders use; another in test set-ups)
+     */
     public String tlsProblem(String host, InetAddress address, int port) {
-        return fetch.handshakeProblem(host, address, port);
+        return fetch.handshakeProblem(host, address, port < 0 ? httpsPort : port);
     }
 
     /** Fetches the policy as senders do: the policy host's first address (IPv4 before IPv6), one GET. */

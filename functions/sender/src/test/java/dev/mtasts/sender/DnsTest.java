@@ -74,6 +74,21 @@ class DnsTest {
         long t0 = System.nanoTime();
         Dns.Failure timeout = assertThrows(Dns.Failure.class, () -> dns.txt("slow.example"));
         assertTrue(timeout.passing(), timeout.getMessage());
+        assertTrue(timeout.getMessage().endsWith("(timed out)"), timeout.getMessage());
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000, "gave up within the timeout");
+    }
+
+    /** Nothing listening on the server's port is said as such, not as a timeout (ICMP port unreachable over UDP). */
+    @Test
+    void aServerThatRefusesIsNotOneThatTimesOut() throws Exception {
+        int closed;
+        try (var s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Dns refusing = Dns.server("127.0.0.1:" + closed, Duration.ofSeconds(2));
+        Dns.Failure refused = assertThrows(Dns.Failure.class, () -> refusing.txt("_mta-sts.example.com"));
+        assertEquals("no answer for _mta-sts.example.com TXT (connection refused: no DNS server at 127.0.0.1:" + closed
+                + ")", refused.getMessage());
+        assertTrue(refused.passing(), "a server may be started later");
     }
 }

@@ -71,7 +71,8 @@ class DomainCheckTest {
         }
         ca.serve("mta-sts.wrongname.example", ca.issue("www.elsewhere.example"));
         ca.serve("mta-sts.expired.example", ca.issue(now.minusSeconds(86400 * 100), now.minusSeconds(86400), "mta-sts.expired.example"));
-        for (String h : List.of("mta-sts.notfound.example", "mta-sts.norua.example", "mx.notfound.example", "mx.norua.example")) {
+        for (String h : List.of("mta-sts.notfound.example", "mta-sts.norua.example", "mx.notfound.example", "mx.norua.example",
+                "mta-sts.rua.example", "mx.rua.example", "reports.rua.example")) {
             ca.serve(h, ca.issue(h));
         }
         ca.serve("mx-expired.badmx.example", ca.issue(now.minusSeconds(86400 * 100), now.minusSeconds(86400), "mx-expired.badmx.example"));
@@ -120,6 +121,11 @@ class DomainCheckTest {
         }
         dns.add("_smtp._tls.norua.example. 300 IN TXT \"v=TLSRPTv1; rua=https://reports.norua.example:" + closed + "/v1\"")
                 .add("reports.norua.example. 300 IN A 127.0.0.1");
+        // an https: report address without a port is asked on the port the policy hosts are (--https-port)
+        String rua = policy("testing", "mx.rua.example");
+        domain("rua.example", rua, "v=STSv1; id=" + id(rua), "mx.rua.example");
+        dns.add("_smtp._tls.rua.example. 300 IN TXT \"v=TLSRPTv1; rua=https://reports.rua.example/v1/tlsrpt\"")
+                .add("reports.rua.example. 300 IN A 127.0.0.1");
         dns.add("_mta-sts.noaddr.example. 300 IN TXT \"v=STSv1; id=1\"").add("noaddr.example. 300 IN MX 10 mx.noaddr.example.");
         String expired = policy("testing", "mx.expired.example");
         domain("expired.example", expired, "v=STSv1; id=" + id(expired), "mx.expired.example");
@@ -175,6 +181,7 @@ class DomainCheckTest {
             {"healthy.example", "_smtp._tls", DomainCheck.Level.OK, "v=TLSRPTv1"},
             {"notfound.example", "https policy", DomainCheck.Level.ERROR, "HTTP 404: senders accept only 200"},
             {"norua.example", "_smtp._tls endpoint", DomainCheck.Level.ERROR, "reports sent there are lost"},
+            {"rua.example", "_smtp._tls endpoint", DomainCheck.Level.OK, "takes TLS connections on a valid certificate"},
             {"noaddr.example", "policy host", DomainCheck.Level.ERROR, "has no A or AAAA record"},
             {"expired.example", "https", DomainCheck.Level.ERROR, "the certificate has expired"},
         };

@@ -95,6 +95,9 @@ public final class DomainStore {
         }
         Map<String, Object> row = only(answer, table);
         Map<String, Object> stateItem = only(answer, state.table());
+        if (stateItem != null && StateStore.removal(stateItem)) {
+            stateItem = null; // removed before: nothing of the stack's stands for the domain now
+        }
         return row == null && stateItem == null ? Optional.empty() : Optional.of(new DomainView(key, row, stateItem));
     }
 
@@ -107,11 +110,12 @@ public final class DomainStore {
     public List<DomainView> views() {
         Map<String, Map<String, Object>> states;
         try {
-            states = state == null ? Map.of() : state.all();
+            states = state == null ? new java.util.HashMap<>() : state.all();
         } catch (ResourceNotFoundException missing) {
-            states = Map.of(); // a stack not upgraded yet: its rows carry their state themselves
+            states = new java.util.HashMap<>(); // a stack not upgraded yet: its rows carry their state themselves
         }
         java.util.TreeMap<String, DomainView> out = new java.util.TreeMap<>();
+        states.values().removeIf(StateStore::removal); // removed before: nothing of the stack's stands for them now
         for (Map<String, Object> row : rows()) {
             String key = String.valueOf(row.get(DomainRow.DOMAIN));
             out.put(key, new DomainView(key, row, states.get(key)));

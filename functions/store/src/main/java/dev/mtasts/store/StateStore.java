@@ -31,6 +31,13 @@ public final class StateStore {
     public static final String DEFAULT_TABLE = "mta-sts-state";
     /** What the daily check of the domain found (a map), written by the stack. */
     public static final String CHECK = "check";
+    /**
+     * When the stack finished removing the domain: all its item holds then, so that {@code domain get} can say the
+     * domain was removed, not that it never was. A domain added again starts afresh over it.
+     */
+    public static final String REMOVED = "removed";
+    /** Written only where the item is absent or holds no lifecycle (a domain removed before). */
+    private static final String NO_STATE = "attribute_not_exists(#d) OR attribute_not_exists(#lc)";
 
     private final DynamoDbClient client;
     private final String table;
@@ -63,7 +70,17 @@ public final class StateStore {
         return item(domain.value()).map(Lifecycle::of);
     }
 
-    /** Every state item, by domain. */
+    /** When the stack removed the domain, if that is all it knows of it: empty while it has state for it, or none. */
+    public Optional<Instant> removedAt(String key) {
+        return item(key).filter(StateStore::removal).map(i -> Instant.parse((String) i.get(REMOVED)));
+    }
+
+    /** Whether a state item only says when the domain was removed. */
+    static boolean removal(Map<String, Object> item) {
+        return item.get(REMOVED) instanceof String && !item.containsKey(Lifecycle.ATTRIBUTE);
+    }
+
+    /** Every state item, by domain (removals included: see {@link #REMOVED}). */
     public Map<String, Map<String, Object>> all() {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         DomainStore.call(() -> {
@@ -89,8 +106,8 @@ public final class StateStore {
         }
         try {
             DomainStore.call(() -> client.putItem(r -> r.tableName(table).item(Items.toItem(item))
-                    .conditionExpression("attribute_not_exists(#d)")
-                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))));
+                    .conditionExpression(NO_STATE)
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))));
             return true;
         } catch (ConditionalCheckFailedException exists) {
             return false;
@@ -99,16 +116,16 @@ public final class StateStore {
 
     /**
      * Takes the lease on a domain's lifecycle, so that only one invocation advances it: granted when there is no
-     * lease, it has expired, or it is already this owner's. A domain without state gets {@code fresh}, lease
-     * included. Empty when another owner holds it; else the lifecycle as it is now, with this lease.
+     * lease, it has expired, or it is already this owner's. A domain without state (or removed before) gets
+     * {@code fresh}, lease included. Empty when another owner holds it; else the lifecycle as it is now, with this lease.
      */
     public Optional<Lifecycle> acquire(DomainName domain, Lifecycle fresh, Lifecycle.Lease lease, Instant now) {
         try {
             DomainStore.call(() -> client.putItem(r -> r.tableName(table)
                     .item(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(domain.value()),
                             Lifecycle.ATTRIBUTE, Items.toAttribute(fresh.withLease(lease).toPlain())))
-                    .conditionExpression("attribute_not_exists(#d)")
-                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))));
+                    .conditionExpression(NO_STATE)
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))));
             return Optional.of(fresh.withLease(lease));
         } catch (ConditionalCheckFailedException notNew) {
             // it has one: take the lease if it is free
@@ -157,11 +174,11 @@ public final class StateStore {
         try {
             DomainStore.call(() -> client.updateItem(r -> r.tableName(table).key(key(key))
                     .updateExpression("SET #lc = :lc")
-                    .conditionExpression("attribute_exists(#d)")
-                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#d", DomainRow.DOMAIN))
+                    .conditionExpression("attribute_exists(#lc)")
+                    .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE))
                     .expressionAttributeValues(Map.of(":lc", Items.toAttribute(lifecycle.toPlain())))));
         } catch (ConditionalCheckFailedException gone) {
-            // no state: nothing to restart
+            // no state, or only the time of a removal: nothing to restart
         }
     }
 
@@ -178,10 +195,15 @@ public final class StateStore {
         }
     }
 
-    /** The end of a removal: the domain's state goes, while this owner holds its lease. */
-    public boolean delete(DomainName domain, String owner) {
+    /**
+     * The end of a removal, while this owner holds the domain's lease: its state goes, and only when it was removed
+     * is kept ({@link #REMOVED}).
+     */
+    public boolean removed(DomainName domain, String owner, Instant at) {
         try {
-            DomainStore.call(() -> client.deleteItem(r -> r.tableName(table).key(key(domain.value()))
+            DomainStore.call(() -> client.putItem(r -> r.tableName(table)
+                    .item(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(domain.value()),
+                            REMOVED, AttributeValue.fromS(at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())))
                     .conditionExpression("#lc.#lease.#owner = :owner")
                     .expressionAttributeNames(Map.of("#lc", Lifecycle.ATTRIBUTE, "#lease", "lease", "#owner", "owner"))
                     .expressionAttributeValues(Map.of(":owner", AttributeValue.fromS(owner)))));
@@ -202,8 +224,8 @@ public final class StateStore {
             DomainStore.call(() -> client.putItem(r -> r.tableName(table)
                     .item(Map.of(DomainRow.DOMAIN, AttributeValue.fromS(key),
                             Lifecycle.ATTRIBUTE, Items.toAttribute(local.toPlain())))
-                    .conditionExpression("attribute_not_exists(#d)")
-                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))));
+                    .conditionExpression(NO_STATE)
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#lc", Lifecycle.ATTRIBUTE))));
         } catch (ConditionalCheckFailedException already) {
             // it has state
         }

@@ -66,13 +66,13 @@ class StateStoreTest {
         assertEquals("b", state.acquire(domain, Lifecycle.start(now), b2, later).orElseThrow().lease().owner(),
                 "an expired lease is taken over");
         assertFalse(state.save(domain, Lifecycle.start(now).withLease(a), "a"), "a lost it");
-        assertFalse(state.delete(domain, "a"));
+        assertFalse(state.removed(domain, "a", now));
         assertTrue(state.save(domain, Lifecycle.start(now).withZone("Z1", "example.com").withLease(b2), "b"));
         assertEquals("Z1", state.find(domain).orElseThrow().zoneId());
         state.release(domain, "b");
         assertNull(state.find(domain).orElseThrow().lease());
         assertTrue(state.acquire(domain, Lifecycle.start(now), a, now).isPresent());
-        assertTrue(state.delete(domain, "a"));
+        assertTrue(state.removed(domain, "a", now));
         assertTrue(state.find(domain).isEmpty());
     }
 
@@ -94,6 +94,36 @@ class StateStoreTest {
                 .isPresent(), "this run takes it at once");
         state.restart("other.example", Lifecycle.start(now));
         assertTrue(state.find(name("other.example")).isEmpty(), "no state made");
+        assertTrue(state.removed(domain, "this-run", now));
+        state.restart(domain.value(), Lifecycle.start(now));
+        assertTrue(state.find(domain).isEmpty(), "a removed domain stays removed");
+        assertTrue(state.removedAt(domain.value()).isPresent());
+    }
+
+    /**
+     * The end of a removal leaves only its time: read as no state at all (no view, not listed, a fresh start when the
+     * domain is added again, or marked by the local stack), yet {@code domain get} can say it was removed.
+     */
+    @Test
+    void aRemovedDomainIsRememberedOnlyAsRemoved() {
+        Lifecycle.Lease a = new Lifecycle.Lease("a", now.plus(Duration.ofMinutes(3)));
+        state.acquire(domain, Lifecycle.start(now).withZone("Z1", "example.com"), a, now);
+        assertTrue(state.removed(domain, "a", now.plusMillis(1500)));
+        assertEquals(java.util.Optional.of(now.plusSeconds(1)), state.removedAt("example.com"));
+        assertTrue(state.find(domain).isEmpty());
+        assertTrue(store.view("example.com").isEmpty());
+        assertTrue(store.views().isEmpty());
+
+        store.add(domain); // added again: the row, and the state's item taken for a fresh start
+        assertEquals(List.of("example.com"), store.views().stream().map(DomainView::key).toList());
+        assertNull(store.view("example.com").orElseThrow().lifecycle(), "nothing of the stack's yet");
+        Lifecycle fresh = state.acquire(domain, Lifecycle.start(now), a, now).orElseThrow();
+        assertNull(fresh.zoneId());
+        assertTrue(state.removedAt("example.com").isEmpty());
+
+        state.removed(domain, "a", now);
+        state.markLocal("example.com", Lifecycle.local(now));
+        assertEquals(Lifecycle.Step.LOCAL, state.find(domain).orElseThrow().step());
     }
 
     /** A row of the earlier version: its state moves once; what the state table holds already wins. */
