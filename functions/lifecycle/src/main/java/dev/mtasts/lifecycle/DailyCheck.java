@@ -111,7 +111,7 @@ public final class DailyCheck {
         if (alert != null && failed != wasFailing) {
             alerted = 1;
             if (failed) {
-                alert.accept(subject(domain, errors), body(domain, report, errors) + move(view));
+                alert.accept(subject(domain, errors), body(domain, report, errors) + move(view, clock.instant()));
             } else {
                 alert.accept(shorten("MTA-STS: " + domain + " passes its checks again"), domain
                         + " passes every check again, as senders see it, at " + now() + ".\n");
@@ -138,11 +138,11 @@ public final class DailyCheck {
     }
 
     /** A move of MX hosts under way explains an MX the policy misses, or says what is safe while it lasts. */
-    private String move(DomainView view) {
+    static String move(DomainView view, java.time.Instant now) {
         Lifecycle lc = view.lifecycle();
         MxMove.Wish wish = view.row() == null ? null : MxMove.Wish.of(view.row());
         MxMove move = lc.move() != null && !lc.move().phase().over() ? lc.move() : null;
-        String plan = wish == null && move == null ? null : MxMove.describe(wish, move, lc.announced(), clock.instant());
+        String plan = wish == null && move == null ? null : MxMove.describe(wish, move, lc.announced(), now);
         return plan == null ? "" : "An MX move is under way (mta-sts domain move-mx): " + plan + ".\n";
     }
 
