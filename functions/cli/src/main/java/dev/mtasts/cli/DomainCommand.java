@@ -436,19 +436,19 @@ final class DomainCommand {
             }
             MxMove move = view.lifecycle() == null ? null : view.lifecycle().move();
             if (move != null && move.asked().equals(wish.asked())) {
-                String past = move.phase() == MxMove.Phase.DROPPING || move.phase() == MxMove.Phase.DONE
-                        ? "the MX records no longer name " + String.join(", ", wish.from()) + ": the move is past the "
-                                + "switch"
+                String back = move.oldRecords().isEmpty() ? "" : " (" + String.join(", ", move.oldRecords()) + ")";
+                String refused = move.phase() == MxMove.Phase.DROPPING || move.phase() == MxMove.Phase.DONE
+                        ? "the move is past the switch: no MX record names " + String.join(", ", wish.from())
+                                + " any more. To go back, move again once it is done: mta-sts domain move-mx " + name
+                                + " --to " + String.join(",", wish.from())
                         : move.note() != null && move.note().startsWith("the stack changed")
-                        ? capitalised(move.note()) + ": put the old MX records back first"
+                        ? move.note() + ": put the old MX records back first" + back + ", then cancel"
                         : !move.early().isEmpty() ? "the MX records name " + String.join(", ", move.early())
                                 + ", which the policy of before the move does not cover: put the old MX records back "
-                                + "first" + (move.oldRecords().isEmpty() ? "" : " (" + String.join(", ", move.oldRecords())
-                                + ")") + ", then cancel"
+                                + "first" + back + ", then cancel; or let the move carry on"
                         : null;
-                if (past != null) {
-                    err().println("mta-sts: " + past + "; to go back now, move again: mta-sts domain move-mx " + name
-                            + " --to " + String.join(",", wish.from()));
+                if (refused != null) {
+                    err().println("mta-sts: " + refused);
                     return Main.INVALID;
                 }
             }
@@ -471,9 +471,6 @@ final class DomainCommand {
             return Main.OK;
         }
 
-        private static String capitalised(String s) {
-            return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-        }
     }
 
     @Command(name = "retire", mixinStandardHelpOptions = true,
@@ -670,18 +667,24 @@ final class DomainCommand {
             m.put("switch_mx", current ? move.switchMx() : wish.switchMx());
             m.put("asked", current ? move.asked() : wish.asked());
             if (current && move.safeAfter() != null) {
-                m.put("safe_after", move.safeAfter().toString());
+                m.put("safe_after", secondUp(move.safeAfter()));
             }
             if (current && !move.early().isEmpty()) {
                 Map<String, Object> early = new LinkedHashMap<>();
                 early.put("hosts", move.early());
-                early.put("since", String.valueOf(move.earlySince()));
-                early.put("until", String.valueOf(move.safeAfter()));
+                early.put("since", String.valueOf(move.earlySince().truncatedTo(ChronoUnit.SECONDS)));
+                early.put("until", secondUp(move.safeAfter()));
                 early.put("old_records", move.oldRecords());
                 m.put("early", early);
             }
             m.put("detail", detail);
             return m;
+        }
+
+        /** A safe time to the second, rounded up: never said earlier than it is. */
+        static String secondUp(Instant t) {
+            Instant s = t.truncatedTo(ChronoUnit.SECONDS);
+            return (s.equals(t) ? s : s.plusSeconds(1)).toString();
         }
 
         /** A seeded policy the row still holds, which follows the zone's MX records; null otherwise. */

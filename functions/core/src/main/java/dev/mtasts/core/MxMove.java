@@ -32,10 +32,11 @@ import java.util.Map;
  * @param oldRecords the MX records last seen while {@code previous} covered them all ({@code 10 mail.example.com.}),
  *     for the way back
  * @param note what the stack did about the MX records themselves, or null
+ * @param lookedAt when the stack last read the zone's MX records for it
  */
 public record MxMove(String asked, Phase phase, Instant since, List<String> from, List<String> to, boolean switchMx,
         String previous, Instant safeAfter, List<String> early, Instant earlySince, List<String> oldRecords,
-        String note) {
+        String note, Instant lookedAt) {
 
     public MxMove {
         from = List.copyOf(from);
@@ -250,31 +251,39 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
     /** The stack's first look at a wish. */
     public static MxMove start(Wish wish, Instant now) {
         return new MxMove(wish.asked(), Phase.COVERING, now, wish.from(), wish.to(), wish.switchMx(), null, null,
-                List.of(), null, List.of(), null);
+                List.of(), null, List.of(), null, null);
     }
 
     public MxMove at(Phase p, Instant now) {
         return p == phase ? this : new MxMove(asked, p, now, from, to, switchMx, previous, safeAfter, early, earlySince,
-                oldRecords, note);
+                oldRecords, note, lookedAt);
     }
 
     /** Waiting from here: senders may hold {@code previousBody} until {@code safe} (null: at once). */
     public MxMove waitingFor(String previousBody, Instant safe, Instant now) {
         return new MxMove(asked, Phase.WAITING, now, from, to, switchMx, previousBody, safe, early, earlySince,
-                oldRecords, note);
+                oldRecords, note, lookedAt);
     }
 
     public MxMove withEarly(List<String> hosts, Instant now) {
         Instant first = hosts.isEmpty() ? null : early.isEmpty() ? now : earlySince;
-        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, hosts, first, oldRecords, note);
+        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, hosts, first, oldRecords, note,
+                lookedAt);
     }
 
     public MxMove withOldRecords(List<String> records) {
-        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, records, note);
+        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, records, note,
+                lookedAt);
     }
 
     public MxMove withNote(String n) {
-        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, oldRecords, n);
+        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, oldRecords, n,
+                lookedAt);
+    }
+
+    public MxMove looked(Instant now) {
+        return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, oldRecords,
+                note, now);
     }
 
     /** The previous policy, if senders may hold an {@code enforce} one (the only mode that refuses mail). */
@@ -410,6 +419,7 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
             m.put("old_records", oldRecords);
         }
         put(m, "note", note);
+        put(m, "looked_at", lookedAt);
         return m;
     }
 
@@ -425,7 +435,7 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
         return new MxMove(asked, phase, instant(m.get("since")), strings(m.get("from")), strings(m.get("to")),
                 Boolean.TRUE.equals(m.get("switch_mx")), m.get("previous") instanceof String p ? p : null,
                 instant(m.get("safe_after")), strings(m.get("early")), instant(m.get("early_since")),
-                strings(m.get("old_records")), m.get("note") instanceof String n ? n : null);
+                strings(m.get("old_records")), m.get("note") instanceof String n ? n : null, instant(m.get("looked_at")));
     }
 
     private static void put(Map<String, Object> m, String key, Object value) {

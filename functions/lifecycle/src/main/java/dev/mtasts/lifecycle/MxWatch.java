@@ -32,6 +32,11 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * once an hour. The row is written only where it still holds what the stack expects, so a user's write always wins.
  */
 final class MxWatch {
+    /**
+     * How often a move's MX records are read: with the schedule every five minutes, a change is seen within ten (sooner
+     * when the move has something to do: its new policy announced, its safe time come).
+     */
+    static final Duration MOVE_LOOK = Duration.ofMinutes(5);
     /** How often a seeded policy's MX records are read: a testing policy that misses a host only costs a report. */
     static final Duration FOLLOW_LOOK = Duration.ofHours(1);
     /** The TTL of MX records the stack writes where there were none to keep. */
@@ -63,10 +68,25 @@ final class MxWatch {
         MxMove.Wish wish = MxMove.Wish.of(row.item());
         MxMove move = lc.move();
         if (wish != null || move != null && !move.phase().over()) {
-            return true;
+            return moveDue(row, lc, wish, move, now);
         }
         Lifecycle.Seeded seeded = lc.seeded();
         return following(row, seeded) && (seeded.lookedAt() == null || !seeded.lookedAt().plus(FOLLOW_LOOK).isAfter(now));
+    }
+
+    /** A move is looked at every {@link #MOVE_LOOK}, and at once when it has something to do. */
+    private static boolean moveDue(DomainRowView row, Lifecycle lc, MxMove.Wish wish, MxMove move, Instant now) {
+        if (wish == null || move == null || !move.asked().equals(wish.asked()) || move.phase().over()) {
+            return true; // asked for, cancelled, or over with its wish still to clear
+        }
+        List<String> patterns = row.policy().mx().stream().map(MxPattern::value).toList();
+        if (!sameSet(patterns, wish.covering()) && !sameSet(patterns, wish.after())) {
+            return true; // the policy was changed by other means: set the move aside
+        }
+        boolean announced = lc.announced() != null && lc.announced().id().equals(row.policy().id());
+        boolean awaitedAnnouncement = (move.phase() == Phase.COVERING || move.phase() == Phase.DROPPING) && announced;
+        boolean safeNow = move.phase() == Phase.WAITING && (move.safeAfter() == null || !now.isBefore(move.safeAfter()));
+        return awaitedAnnouncement || safeNow || move.lookedAt() == null || !move.lookedAt().plus(MOVE_LOOK).isAfter(now);
     }
 
     /** A seeded testing policy the row still holds as the stack wrote it. */
@@ -79,7 +99,9 @@ final class MxWatch {
         MxMove.Wish wish = MxMove.Wish.of(row.item());
         MxMove move = lc.move();
         if (wish != null || move != null && !move.phase().over()) {
-            return move(row, lc, wish, move, zone);
+            Outcome o = move(row, lc, wish, move, zone);
+            MxMove after = o.lifecycle().move();
+            return after == null ? o : new Outcome.Done(o.lifecycle().withMove(after.looked(clock.instant())), o.detail());
         }
         if (following(row, lc.seeded())) {
             return follow(row, lc, zone);
