@@ -339,15 +339,16 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
                         + dropping + (move.note() == null ? "" : "; " + move.note());
                 yield move.early().isEmpty() ? plan : plan + ". " + move.earlyWarning();
             }
-            case SWITCH -> "safe since " + minute(move.since()) + ": senders hold the policy that covers " + list(to)
+            case SWITCH -> "safe since " + past(move.since()) + ": senders hold the policy that covers " + list(to)
                     + "; " + (move.note() != null ? move.note() + "; " : "change your MX records to " + list(to)
                     + "; ") + dropping;
-            case DROPPING -> "no MX record names " + list(from) + " since " + minute(move.since()) + "; the policy "
+            case DROPPING -> "no MX record names " + list(from) + " since " + past(move.since()) + "; the policy "
                     + "without " + them(from) + " is being announced";
-            case DONE -> "done at " + minute(move.since()) + (from.isEmpty() ? "" : ": " + list(from) + " left the policy")
-                    + (announced == null ? "" : " (id " + announced.id() + ")");
-            case CANCELLED -> "cancelled at " + minute(move.since()) + ": the policy is back to what it was before";
-            case SET_ASIDE -> "set aside at " + minute(move.since()) + ": the policy's mx patterns were changed after "
+            case DONE -> "done at " + past(move.since()) + (from.isEmpty() ? "" : ": " + list(from) + " left the policy")
+                    + (announced == null ? "" : " (id " + announced.id() + ")")
+                    + (move.note() == null ? "" : "; " + move.note());
+            case CANCELLED -> "cancelled at " + past(move.since()) + ": the policy is back to what it was before";
+            case SET_ASIDE -> "set aside at " + past(move.since()) + ": the policy's mx patterns were changed after "
                     + "move-mx; the MX records are yours to change";
             case COVERING -> throw new IllegalStateException("said above");
         };
@@ -357,7 +358,7 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
     public String earlyWarning() {
         Policy p = previousEnforce();
         String id = p == null ? "" : " (id " + p.id() + ")";
-        return "WARNING: since " + minute(earlySince) + " the MX records name " + list(early) + ", which the previous "
+        return "WARNING: since " + past(earlySince) + " the MX records name " + list(early) + ", which the previous "
                 + "policy" + id + " does not cover: senders that cached it will not deliver to " + them(early)
                 + " until " + minute(safeAfter) + ". Put the old MX records back"
                 + (oldRecords.isEmpty() ? "" : " (" + String.join(", ", oldRecords) + ")")
@@ -383,13 +384,23 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm'Z'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
-    /** A time to the minute, rounded up: a safe time is never said earlier than it is. */
+    /** A time to come, to the minute, rounded up: a safe time is never said earlier than it is. */
     public static String minute(Instant t) {
-        if (t == null) {
-            return "?";
-        }
-        Instant up = t.truncatedTo(ChronoUnit.MINUTES);
-        return MINUTE.format(up.equals(t) ? up : up.plus(1, ChronoUnit.MINUTES));
+        return t == null ? "?" : MINUTE.format(minuteUp(t));
+    }
+
+    /** A time gone by, to the minute. */
+    public static String past(Instant t) {
+        return t == null ? "?" : MINUTE.format(t.truncatedTo(ChronoUnit.MINUTES));
+    }
+
+    /**
+     * The next whole minute from {@code t} ({@code t} itself if it is one): the stack keeps safe times to the minute,
+     * so that the time it says and the time it acts are the same.
+     */
+    public static Instant minuteUp(Instant t) {
+        Instant down = t.truncatedTo(ChronoUnit.MINUTES);
+        return down.equals(t) ? down : down.plus(1, ChronoUnit.MINUTES);
     }
 
     static String list(List<String> items) {

@@ -132,7 +132,7 @@ class MxMovePlanTest {
                 + "previous policy (id " + old.id() + ") does not cover: senders that cached it will not deliver to it "
                 + "until 2026-12-08T10:07Z. Put the old MX records back (10 mail.old.example.), or accept the risk until "
                 + "then (the move carries on by itself)"},
-            {"safe", waiting.at(Phase.SWITCH, safe), null, "safe since 2026-12-08T10:07Z: senders hold the policy "
+            {"safe", waiting.at(Phase.SWITCH, MxMove.minuteUp(safe)), null, "safe since 2026-12-08T10:07Z: senders hold the policy "
                 + "that covers mx.new.example; change your MX records to mx.new.example; the stack drops "
                 + "mail.old.example from the policy once no MX record names it"},
             {"dropping", waiting.at(Phase.DROPPING, NOW), null, "no MX record names mail.old.example since "

@@ -140,7 +140,8 @@ final class MxWatch {
             if (!announcedHere || !covers(announced, wish.to())) {
                 return new Outcome.Done(lc.withMove(move), "mx move: waiting for the covering policy to be announced");
             }
-            move = move.waitingFor(announced.previous(), announced.earlierUntil(), now);
+            Instant safe = announced.earlierUntil() == null ? null : MxMove.minuteUp(announced.earlierUntil());
+            move = move.waitingFor(announced.previous(), safe, now);
         }
         Optional<ResourceRecordSet> set = zones.mxSet(zone, d);
         List<String> live = hosts(set);
@@ -174,8 +175,8 @@ final class MxWatch {
                 List<String> records = newRecords(wish, set);
                 zones.change(zone, List.of(Zones.upsertMx(d.value(), records, ttl(set))),
                         "mta-sts-serverless: MX move of " + d + " (domain move-mx --switch-mx)");
-                move = move.withNote("the stack changed the MX records at " + MxMove.minute(now) + " to "
-                        + String.join(", ", records));
+                move = move.withNote("the stack changed the MX records at " + MxMove.past(now) + " to "
+                        + String.join(", ", records.stream().map(r -> r.substring(0, r.length() - 1)).toList()));
                 set = zones.mxSet(zone, d);
                 live = hosts(set);
             } else {
@@ -184,7 +185,7 @@ final class MxWatch {
             send(subject(move.note() != null && move.note().startsWith("the stack changed")
                     ? "MTA-STS: " + d + ": MX records moved to " + String.join(", ", wish.to())
                     : "MTA-STS: " + d + ": safe to move MX to " + String.join(", ", wish.to()) + " now"),
-                    safeBody(d, move, change));
+                    safeBody(d, move, change, after, !live.isEmpty() && !namesAny(live, wish.from())));
         }
         if (move.phase() == Phase.SWITCH) {
             if (live.isEmpty() || namesAny(live, wish.from())) {
@@ -253,7 +254,11 @@ final class MxWatch {
         return "  aws route53 change-resource-record-sets --hosted-zone-id " + zone.id() + " --change-batch '" + json + "'";
     }
 
-    private String safeBody(DomainName d, MxMove move, String change) {
+    /**
+     * @param dropped whether the policy names only the new hosts already (testing, none)
+     * @param switched whether the MX records name none of the old hosts any more
+     */
+    private String safeBody(DomainName d, MxMove move, String change, boolean dropped, boolean switched) {
         StringBuilder b = new StringBuilder();
         String to = String.join(", ", move.to());
         Policy previous = move.previousEnforce();
@@ -264,16 +269,20 @@ final class MxWatch {
                 : "Senders that cached the previous policy (id " + previous.id() + ", enforce, max_age "
                 + previous.maxAge() + ") could apply it until " + MxMove.minute(move.safeAfter()) + "; every sender now "
                 + "holds the policy that covers " + to + ", or none.").append("\n\n");
+        String from = String.join(", ", move.from());
         if (move.note() != null) {
             b.append(capital(move.note())).append(".\n\n");
         }
         if (change != null) {
             b.append("The change to make:\n").append(change).append("\n\n");
         }
-        b.append(move.from().isEmpty() ? "The move is done once the MX records name " + to + "."
-                : "Once no MX record names " + String.join(", ", move.from()) + ", the stack drops "
-                + (move.from().size() == 1 ? "it" : "them") + " from the policy (within minutes) and the move is done.")
-                .append("\nRun mta-sts domain get ").append(d).append(" to follow it.\n");
+        String it = move.from().size() == 1 ? "it" : "them";
+        b.append(move.from().isEmpty() ? "Nothing leaves the policy: the move is done."
+                : switched && dropped ? "The policy names " + from + " no more: the move is done."
+                : switched ? "The stack drops " + from + " from the policy now, and the move is done."
+                : dropped ? "The policy names " + from + " no more: the move is done once no MX record names " + it + "."
+                : "Once no MX record names " + from + ", the stack drops " + it + " from the policy (within minutes) and "
+                + "the move is done.").append("\nRun mta-sts domain get ").append(d).append(" to follow it.\n");
         return b.toString();
     }
 
