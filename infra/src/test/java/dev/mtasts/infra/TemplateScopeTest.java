@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class TemplateScopeTest {
     static Map<String, Map<String, Object>> resources;
+    static Map<String, Object> translated;
 
     @BeforeAll
     @SuppressWarnings("unchecked")
@@ -39,6 +40,7 @@ class TemplateScopeTest {
         assertEquals(0, p.exitValue(), said);
         try (InputStream in = Files.newInputStream(out)) {
             Map<String, Object> template = JacksonFactory.getInstance().getSerializer(Map.class).fromJson(in);
+            translated = template;
             resources = (Map<String, Map<String, Object>>) template.get("Resources");
         } finally {
             Files.deleteIfExists(out);
@@ -148,6 +150,57 @@ class TemplateScopeTest {
         assertTrue(allowing("LifecycleRole", "dynamodb:PutItem").stream()
                 .allMatch(s -> s.get("Resource").equals(Map.of("Fn::GetAtt", List.of("StateTable", "Arn")))),
                 "the rows are never replaced by the stack");
+    }
+
+    /**
+     * MX records are the user's: the lifecycle may replace a domain's MX record set (domain move-mx --switch-mx) only
+     * where the AllowMxSwitch parameter, false by default, says so: UPSERTs of MX sets and nothing else, never at a
+     * wildcard or underscore name; no other statement lets it touch an MX record.
+     */
+    @Test
+    void theLifecycleWritesMxRecordsOnlyWhereAllowedAndOnlyThat() {
+        Map<String, Object> parameter = map(map(translated.get("Parameters")).get("AllowMxSwitch"));
+        assertEquals("false", parameter.get("Default"));
+        assertEquals(List.of("false", "true"), parameter.get("AllowedValues"));
+        assertEquals(Map.of("Fn::Equals", List.of(Map.of("Ref", "AllowMxSwitch"), "true")),
+                map(translated.get("Conditions")).get("MayWriteMx"));
+
+        List<Object> raw = new ArrayList<>();
+        for (Object policy : list(props("LifecycleRole").get("Policies"))) {
+            raw.addAll(list(map(map(policy).get("PolicyDocument")).get("Statement")));
+        }
+        List<Map<String, Object>> mx = new ArrayList<>();
+        for (Object st : raw) {
+            Map<String, Object> statement = map(st);
+            boolean conditional = statement.containsKey("Fn::If");
+            Map<String, Object> allowed = conditional ? map(list(statement.get("Fn::If")).get(1)) : statement;
+            if (!list(allowed.get("Action")).contains("route53:ChangeResourceRecordSets")) {
+                continue;
+            }
+            Map<String, Object> types = map(map(allowed.get("Condition")).get("ForAllValues:StringEquals"));
+            if (list(types.get("route53:ChangeResourceRecordSetsRecordTypes")).contains("MX")) {
+                assertTrue(conditional && list(statement.get("Fn::If")).get(0).equals("MayWriteMx"), "only with AllowMxSwitch");
+                assertEquals(Map.of("Ref", "AWS::NoValue"), list(statement.get("Fn::If")).get(2), "nothing otherwise");
+                mx.add(allowed);
+            }
+        }
+        assertEquals(1, mx.size(), "one statement writes MX records");
+        Map<String, Object> condition = map(mx.get(0).get("Condition"));
+        assertEquals(List.of("route53:ChangeResourceRecordSets"), list(mx.get(0).get("Action")));
+        assertEquals(Map.of("route53:ChangeResourceRecordSetsRecordTypes", List.of("MX"),
+                "route53:ChangeResourceRecordSetsActions", List.of("UPSERT")), condition.get("ForAllValues:StringEquals"),
+                "MX sets replaced, never created or deleted, and nothing else in the same batch");
+        assertEquals(Map.of("route53:ChangeResourceRecordSetsNormalizedRecordNames", List.of("*\\052*", "*_*")),
+                condition.get("ForAllValues:StringNotLike"), "never a wildcard or an underscore name");
+        for (String f : List.of("LifecycleFunction", "LifecycleScheduleFunction")) {
+            Map<String, Object> env = map(map(props(f).get("Environment")).get("Variables"));
+            assertEquals(Map.of("Ref", "AllowMxSwitch"), env.get("ALLOW_MX_SWITCH"), f);
+            assertEquals(Map.of("Fn::If", List.of("HasAlertEmail", Map.of("Ref", "AlertTopic"), "")),
+                    env.get("ALERT_TOPIC_ARN"), f);
+        }
+        List<Map<String, Object>> publish = allowing("LifecycleRole", "sns:Publish");
+        assertEquals(1, publish.size());
+        assertEquals(Map.of("Ref", "AlertTopic"), publish.get(0).get("Resource"), "its alerts go to the stack's topic only");
     }
 
     @Test

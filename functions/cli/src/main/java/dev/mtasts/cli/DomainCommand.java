@@ -5,7 +5,9 @@ import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
 import dev.mtasts.core.Mode;
+import dev.mtasts.core.MxMove;
 import dev.mtasts.core.Policy;
+import dev.mtasts.core.PolicyUpdates;
 import dev.mtasts.core.Problem;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.DomainView;
@@ -27,11 +29,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "domain", mixinStandardHelpOptions = true,
-        description = {"Add, change, show, list, retire and remove the domains this stack serves.",
+        description = {"Add, change, show, list, retire and remove the domains this stack serves, and move their MX hosts.",
             "A row is the whole onboarding: once a domain is added, the stack finds its zone, gets a certificate, "
                     + "sets up mta-sts.<domain>, checks it live and publishes _smtp._tls and _mta-sts."},
         subcommands = {DomainCommand.Add.class, DomainCommand.Put.class, DomainCommand.Get.class,
-                DomainCommand.ListRows.class, DomainCommand.Retire.class, DomainCommand.Remove.class})
+                DomainCommand.ListRows.class, DomainCommand.MoveMx.class, DomainCommand.Retire.class,
+                DomainCommand.Remove.class})
 final class DomainCommand {
 
     /** How long {@code domain add} waits for the stack to pick a new row up (the local stack: a quarter second). */
@@ -287,6 +290,7 @@ final class DomainCommand {
             } else if (view.row() != null) {
                 out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
                 out().println("  lifecycle: " + view.lifecycleLine());
+                view.mxLines().forEach(l -> out().println("  " + l));
                 view.checkLines().forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
@@ -343,6 +347,168 @@ final class DomainCommand {
             out().flush();
             return Main.OK;
         }
+    }
+
+    @Command(name = "move-mx", mixinStandardHelpOptions = true,
+            description = {"Change a domain's MX hosts without bouncing mail (RFC 8461 §8.1). Under enforce the policy "
+                    + "first covers the old and the new hosts, announced with a new id; change your MX records once no "
+                    + "sender can hold the previous policy any more (domain get says when, and the stack's alert topic "
+                    + "when the time comes; at once if the MX records change before then); the stack drops the old "
+                    + "hosts from the policy once no MX record names them.",
+                "Under testing and none nothing waits: the policy names the new hosts at once.",
+                "--cancel, before the MX records changed, returns to the policy of before the move."})
+    static final class MoveMx extends RowCommand {
+        @Parameters(paramLabel = "DOMAIN", description = "Mail domain, e.g. example.com.")
+        String domain;
+
+        @Option(names = "--to", split = ",", paramLabel = "PATTERN",
+                description = "The new MX hosts (patterns as in --mx of domain put); repeat it or separate with commas.")
+        List<String> to = new ArrayList<>();
+
+        @Option(names = "--from", split = ",", paramLabel = "PATTERN",
+                description = "The patterns that leave the policy (default: the policy's patterns the new ones do not "
+                        + "cover).")
+        List<String> from;
+
+        @Option(names = "--switch-mx", description = "At the safe time the stack changes the zone's MX records to the "
+                + "--to hosts itself (only where the stack's AllowMxSwitch parameter is true; else it says so).")
+        boolean switchMx;
+
+        @Option(names = "--to-priority", split = ",", paramLabel = "N",
+                description = "With --switch-mx: the MX priority of each --to host, in order (default: the priorities "
+                        + "of the MX records there now).")
+        List<Integer> priorities = new ArrayList<>();
+
+        @Option(names = "--cancel", description = "Cancel the move under way, before the MX records changed: the "
+                + "policy goes back to what it was, announced again.")
+        boolean cancel;
+
+        @Override
+        public Integer call() {
+            Existing found = existing(domain);
+            if (found == null) {
+                return Main.INVALID;
+            }
+            RowView view = RowView.of(found.view());
+            if (view.rowDeleted() || found.item().get(DomainRow.REMOVE_REQUESTED) != null) {
+                err().println("mta-sts: " + view.domain() + " is being removed: no MX move (mta-sts domain get "
+                        + view.domain() + ")");
+                return Main.INVALID;
+            }
+            if (view.row() == null) {
+                err().println("mta-sts: the row for " + view.domain() + " has no valid policy to move: "
+                        + (view.problems().isEmpty() ? "none yet (it is seeded from the zone's MX hosts)"
+                        : view.problems().get(0).message()));
+                return Main.INVALID;
+            }
+            MxMove.Wish wish = MxMove.Wish.of(found.item());
+            return cancel ? cancel(found, view, wish) : start(found, view, wish);
+        }
+
+        private Integer start(Existing found, RowView view, MxMove.Wish under) {
+            DomainName name = view.row().domain();
+            if (to.isEmpty()) {
+                err().println("mta-sts: give the new MX hosts with --to (or --cancel the move under way)");
+                return Main.INVALID;
+            }
+            if (under != null) {
+                err().println("mta-sts: a move of " + name + "'s MX hosts to " + String.join(", ", under.to())
+                        + " is under way (mta-sts domain get " + name + "); cancel it first: mta-sts domain move-mx "
+                        + name + " --cancel");
+                return Main.INVALID;
+            }
+            Policy current = view.row().policy();
+            Instant now = Instant.now();
+            MxMove.Wish wish;
+            Policy next;
+            try {
+                wish = MxMove.Wish.of(current, to, from, switchMx, priorities, now);
+                next = wish.policyNow(current);
+            } catch (InvalidException e) {
+                List<Problem> problems = e.problems();
+                for (int i = 0; i < problems.size(); i++) {
+                    err().println("mta-sts: " + name + ": " + problems.get(i).message()
+                            + (i == problems.size() - 1 ? "; nothing written" : ""));
+                }
+                return Main.INVALID;
+            }
+            if (wish.forTheStack(current)) {
+                if (!found.store().startMove(new DomainRow(name, next), wish.toPlain())) {
+                    err().println("mta-sts: a move of " + name + "'s MX hosts started meanwhile (mta-sts domain get "
+                            + name + ")");
+                    return Main.INVALID;
+                }
+            } else {
+                found.store().put(new DomainRow(name, next));
+            }
+            Lifecycle lc = view.lifecycle();
+            Lifecycle.Announced announced = lc == null ? null : lc.announced();
+            out().println(name + ": " + RowView.summary(next));
+            if (current.mode() == Mode.ENFORCE) {
+                out().println("  mx move: " + MxMove.describe(wish, null, announced, now));
+            } else {
+                boolean held = PolicyUpdates.earlierMayBeHeld(announced, now);
+                out().println("  mx move: " + current.mode() + " policy, so nothing waits (senders deliver anyway): "
+                        + "the policy names " + String.join(", ", wish.after()) + " at once; "
+                        + (switchMx ? "the stack changes the MX records to " + String.join(", ", wish.to())
+                                + (held ? " once no sender can hold the enforce policy announced before ("
+                                        + MxMove.minute(announced.earlierUntil()) + ")" : " at its next run")
+                        : "change your MX records when you like" + (held ? ", but senders may hold the enforce policy "
+                                + "announced before until " + MxMove.minute(announced.earlierUntil())
+                                + ": keep the old MX hosts until then" : "")));
+            }
+            out().println("  lifecycle: " + RowView.lifecycleLine(found.store(), name));
+            out().println("Follow it with: mta-sts domain get " + name + table.echo());
+            return Main.OK;
+        }
+
+        private Integer cancel(Existing found, RowView view, MxMove.Wish wish) {
+            DomainName name = view.row().domain();
+            if (!to.isEmpty() || from != null || switchMx || !priorities.isEmpty()) {
+                err().println("mta-sts: --cancel takes no other option");
+                return Main.INVALID;
+            }
+            if (wish == null) {
+                err().println("mta-sts: no move of " + name + "'s MX hosts is under way");
+                return Main.INVALID;
+            }
+            MxMove move = view.lifecycle() == null ? null : view.lifecycle().move();
+            if (move != null && move.asked().equals(wish.asked())) {
+                String back = move.oldRecords().isEmpty() ? "" : " (" + String.join(", ", move.oldRecords()) + ")";
+                String refused = move.phase() == MxMove.Phase.DROPPING || move.phase() == MxMove.Phase.DONE
+                        ? "the move is past the switch: no MX record names " + String.join(", ", wish.from())
+                                + " any more. To go back, move again once it is done: mta-sts domain move-mx " + name
+                                + " --to " + String.join(",", wish.from())
+                        : move.note() != null && move.note().startsWith("the stack changed")
+                        ? move.note() + ": put the old MX records back first" + back + ", then cancel"
+                        : !move.early().isEmpty() ? "the MX records name " + String.join(", ", move.early())
+                                + ", which the policy of before the move does not cover: put the old MX records back "
+                                + "first" + back + ", then cancel; or let the move carry on"
+                        : null;
+                if (refused != null) {
+                    err().println("mta-sts: " + refused);
+                    return Main.INVALID;
+                }
+            }
+            if (!found.store().cancelMove(name, wish.asked(), wish.before())) {
+                err().println("mta-sts: the move changed meanwhile (mta-sts domain get " + name + ")");
+                return Main.INVALID;
+            }
+            Policy before;
+            try {
+                before = Policy.of(view.row().policy().mode().text(), wish.before(),
+                        Long.toString(view.row().policy().maxAge()));
+            } catch (InvalidException e) {
+                throw new IllegalStateException(e); // the policy of before the move was valid
+            }
+            out().println(name + ": MX move cancelled; " + RowView.summary(before));
+            out().println("  the policy of before the move is announced again (its id changes back from the covering "
+                    + "policy's)");
+            out().println("  lifecycle: " + RowView.lifecycleLine(found.store(), name));
+            out().println("Follow it with: mta-sts domain get " + name + table.echo());
+            return Main.OK;
+        }
+
     }
 
     @Command(name = "retire", mixinStandardHelpOptions = true,
@@ -513,6 +679,76 @@ final class DomainCommand {
             return Lifecycle.bodyToServe(row == null ? null : row.policy(), lifecycle);
         }
 
+        /**
+         * An MX move ({@code mx move: …}), and a seeded policy that follows the zone's MX records
+         * ({@code mx: follows …}).
+         */
+        List<String> mxLines() {
+            List<String> lines = new ArrayList<>();
+            Map<String, Object> move = moveJson();
+            if (move != null) {
+                lines.add("mx move: " + move.get("detail"));
+            }
+            if (seededJson() != null) {
+                Lifecycle.Seeded seeded = lifecycle.seeded();
+                lines.add("mx: the seeded testing policy follows the zone's MX records" + (seeded.followedAt() == null
+                        ? "" : "; it followed them at " + seeded.followedAt().truncatedTo(ChronoUnit.SECONDS)
+                        + " (it named " + String.join(", ", seeded.before()) + " before)"));
+            }
+            return lines;
+        }
+
+        /** The MX move as {@code domain get --json} gives it under {@code lifecycle.mx_move}; null when there is none. */
+        Map<String, Object> moveJson() {
+            MxMove.Wish wish = rowDeleted ? null : MxMove.Wish.of(item);
+            MxMove move = lifecycle == null ? null : lifecycle.move();
+            String detail = MxMove.describe(wish, move, lifecycle == null ? null : lifecycle.announced(), Instant.now());
+            if (detail == null) {
+                return null;
+            }
+            boolean current = move != null && (wish == null || move.asked().equals(wish.asked()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("state", current ? move.phase().text() : MxMove.Phase.COVERING.text());
+            m.put("from", current ? move.from() : wish.from());
+            m.put("to", current ? move.to() : wish.to());
+            m.put("switch_mx", current ? move.switchMx() : wish.switchMx());
+            m.put("asked", current ? move.asked() : wish.asked());
+            if (current && move.safeAfter() != null) {
+                m.put("safe_after", secondUp(move.safeAfter()));
+            }
+            if (current && !move.early().isEmpty()) {
+                Map<String, Object> early = new LinkedHashMap<>();
+                early.put("hosts", move.early());
+                early.put("since", String.valueOf(move.earlySince().truncatedTo(ChronoUnit.SECONDS)));
+                early.put("until", secondUp(move.safeAfter()));
+                early.put("old_records", move.oldRecords());
+                m.put("early", early);
+            }
+            m.put("detail", detail);
+            return m;
+        }
+
+        /** A safe time to the second, rounded up: never said earlier than it is. */
+        static String secondUp(Instant t) {
+            Instant s = t.truncatedTo(ChronoUnit.SECONDS);
+            return (s.equals(t) ? s : s.plusSeconds(1)).toString();
+        }
+
+        /** A seeded policy the row still holds, which follows the zone's MX records; null otherwise. */
+        Map<String, Object> seededJson() {
+            Lifecycle.Seeded seeded = lifecycle == null ? null : lifecycle.seeded();
+            if (seeded == null || row == null || !row.policy().id().equals(seeded.id()) || row.policy().mode() != Mode.TESTING) {
+                return null;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("follows_mx", true);
+            if (seeded.followedAt() != null) {
+                m.put("followed_at", seeded.followedAt().truncatedTo(ChronoUnit.SECONDS).toString());
+                m.put("followed_from", seeded.before());
+            }
+            return m;
+        }
+
         /** The daily check's outcome: {@code check: error at …}, then one line per failing check. */
         List<String> checkLines() {
             if (!(item.get(StateStore.CHECK) instanceof Map<?, ?> c)) {
@@ -590,6 +826,14 @@ final class DomainCommand {
             }
             if (lifecycle.announced() != null) {
                 m.put("announced_id", lifecycle.announced().id());
+            }
+            Map<String, Object> move = moveJson();
+            if (move != null) {
+                m.put("mx_move", move);
+            }
+            Map<String, Object> seeded = seededJson();
+            if (seeded != null) {
+                m.put("seeded", seeded);
             }
             return m;
         }

@@ -90,7 +90,10 @@ final class ProvisionCommand implements Callable<Integer> {
         }
         DomainLifecycle lifecycle = DomainLifecycle.of(store, clients.zones(), aws.certificates(clients), customDomains,
                 host, null, mailboxes, LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()),
-                Clock.systemUTC());
+                Clock.systemUTC())
+                // an MX move's alerts, which the stack sends to its topic, are printed here; MX records left to the user
+                .withMxMoves((subject, body) -> out.println("alert: " + subject + System.lineSeparator()
+                        + body.strip().indent(2).stripTrailing()), false);
         List<DomainName> names = new ArrayList<>();
         try {
             if (domains.isEmpty()) {

@@ -22,6 +22,11 @@ public record DomainRow(DomainName domain, Policy policy) {
     public static final String TAKE_OVER = "take_over";
     /** A user's wish: remove everything the stack made for the domain, then the row ({@code domain remove}). */
     public static final String REMOVE_REQUESTED = "remove_requested";
+    /**
+     * A user's wish: move the policy's MX hosts ({@code domain move-mx}) without bouncing mail, a map (see
+     * {@link MxMove.Wish}); cleared by the stack once the move is over.
+     */
+    public static final String MX_MOVE = "mx_move";
     /** When a retired policy's predecessor has expired from every sender's cache ({@code domain retire}). */
     public static final String RETIRE_AFTER = "retire_after";
 

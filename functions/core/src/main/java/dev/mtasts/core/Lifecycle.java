@@ -34,10 +34,12 @@ import java.util.Map;
  * @param reporting the {@code _smtp._tls} value published
  * @param announced the id published in {@code _mta-sts}, and the body it stands for
  * @param lease who advances the domain now, and until when
+ * @param seeded the policy the stack seeded from the zone's MX hosts, which it keeps following while the row holds it
+ * @param move an MX move ({@code domain move-mx}) as far as the stack has carried it, the last one once it is over
  */
 public record Lifecycle(Step step, boolean blocked, String detail, Instant since, Instant retryAt, int attempts,
         String zoneId, String zoneName, String certificateArn, String validation, String target, String accepted,
-        Refusal refused, String live, String reporting, Announced announced, Lease lease) {
+        Refusal refused, String live, String reporting, Announced announced, Lease lease, Seeded seeded, MxMove move) {
 
     /** The attribute of a domain's state item that holds this (and of rows written by earlier versions). */
     public static final String ATTRIBUTE = "lifecycle";
@@ -55,6 +57,8 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         REPORTING("reporting", "publishing _smtp._tls"),
         ANNOUNCE("announce", "publishing _mta-sts with the policy's id"),
         READY("ready", "served on its own certificate and announced"),
+        /** From ready and back: an MX move under way, or a seeded policy that follows the zone's MX records. */
+        MX("mx", "looking at the zone's MX records (an MX move under way, or a seeded policy that follows them)"),
         // removal: the reverse, _mta-sts first and the row last
         WITHDRAW_ANNOUNCEMENT("withdraw-announcement", "removing _mta-sts"),
         WITHDRAW_REPORTING("withdraw-reporting", "removing _smtp._tls"),
@@ -98,6 +102,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 case REPORTING -> ANNOUNCE;
                 case ANNOUNCE -> READY;
                 case READY -> READY;
+                case MX -> READY;
                 case WITHDRAW_ANNOUNCEMENT -> WITHDRAW_REPORTING;
                 case WITHDRAW_REPORTING -> WITHDRAW_ALIAS;
                 case WITHDRAW_ALIAS -> DELETE_CUSTOM_DOMAIN;
@@ -126,8 +131,36 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     public record Refusal(String id, String reason) {
     }
 
-    /** What {@code _mta-sts} says now, and the body senders fetch for that id. */
-    public record Announced(String id, String policy) {
+    /**
+     * What {@code _mta-sts} says now, and the body senders fetch for that id; when it was published, the body it
+     * replaced, and until when senders may still apply an earlier {@code enforce} policy ({@link PolicyUpdates}).
+     * Announcements of earlier versions carry only the id and the body.
+     */
+    public record Announced(String id, String policy, Instant at, String previous, Instant earlierUntil) {
+        public Announced(String id, String policy) {
+            this(id, policy, null, null, null);
+        }
+
+        /** §8.1: this id and body, published at {@code now} in place of {@code before} with this TTL. */
+        public static Announced replacing(Announced before, String id, String policy, Instant now, long txtTtl) {
+            return new Announced(id, policy, now, before == null ? null : before.policy(),
+                    PolicyUpdates.earlierEnforcedUntil(now, txtTtl, before));
+        }
+    }
+
+    /**
+     * A policy the stack seeded from the zone's MX hosts (a row that held only its domain), and which it keeps
+     * following while the row holds it: when the MX records change, its patterns follow.
+     *
+     * @param id the id of the policy the stack wrote last
+     * @param lookedAt when the stack last read the zone's MX records for it
+     * @param followedAt when its patterns last followed the MX records, or null
+     * @param before the patterns they followed from, or empty
+     */
+    public record Seeded(String id, Instant lookedAt, Instant followedAt, List<String> before) {
+        public Seeded {
+            before = List.copyOf(before);
+        }
     }
 
     /** One invocation advances a domain at a time: the one holding an unexpired lease. */
@@ -137,7 +170,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     /** What the local stack without an AWS emulator writes on its rows. */
     public static Lifecycle local(Instant now) {
         return new Lifecycle(Step.LOCAL, false, Step.LOCAL.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** A domain the stack has not looked at yet. */
@@ -164,7 +197,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
 
     public static Lifecycle start(Instant now) {
         return new Lifecycle(Step.ZONE, false, Step.ZONE.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** What {@code domain get} shows: a state and, in plain words, what is happening. */
@@ -301,74 +334,84 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     public Lifecycle at(Step next, String detail, Instant now) {
         boolean same = next == step && !blocked;
         return new Lifecycle(next, false, detail, same ? since : now, null, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle waiting(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     /** AWS is limiting the rate of requests: try again at {@code retry}, the count of failures left as it is. */
     public Lifecycle backingOff(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle failing(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts + 1, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle blockedBy(String detail, Instant now, Instant lookAgain) {
         return new Lifecycle(step, true, detail, blocked ? since : now, lookAgain, 0, zoneId, zoneName,
-                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease);
+                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle withZone(String id, String name) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, id, name, certificateArn, validation,
-                target, accepted, refused, live, reporting, announced, lease);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle withCertificate(String arn, String validationRecord) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, arn, validationRecord,
-                target, accepted, refused, live, reporting, announced, lease);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle withTarget(String t) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, t, accepted, refused, live, reporting, announced, lease);
+                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move);
     }
 
     /** The MX check passed for this id: it may be served (it is what the id will say) and then announced. */
     public Lifecycle withAccepted(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, id, null, live, reporting, announced, lease);
+                validation, target, id, null, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle withRefused(Refusal r) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, null, r, live, reporting, announced, lease);
+                validation, target, null, r, live, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle withLive(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, id, reporting, announced, lease);
+                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move);
     }
 
     public Lifecycle withReporting(String value) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, value, announced, lease);
+                validation, target, accepted, refused, live, value, announced, lease, seeded, move);
     }
 
     public Lifecycle withAnnounced(Announced a) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, a, lease);
+                validation, target, accepted, refused, live, reporting, a, lease, seeded, move);
     }
 
     public Lifecycle withLease(Lease l) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, l);
+                validation, target, accepted, refused, live, reporting, announced, l, seeded, move);
+    }
+
+    public Lifecycle withSeeded(Seeded s) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease, s, move);
+    }
+
+    public Lifecycle withMove(MxMove m) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m);
     }
 
     /** The lifecycle of a row's item, or null when the stack has not looked at the domain yet (or it is unreadable). */
@@ -383,14 +426,19 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         Refusal refused = m.get("refused") instanceof Map<?, ?> r && text(r, "id") != null
                 ? new Refusal(text(r, "id"), String.valueOf(text(r, "reason"))) : null;
         Announced announced = m.get("announced") instanceof Map<?, ?> a && text(a, "id") != null
-                ? new Announced(text(a, "id"), String.valueOf(text(a, "policy"))) : null;
+                ? new Announced(text(a, "id"), String.valueOf(text(a, "policy")), instant(a, "at"), text(a, "previous"),
+                        instant(a, "earlier_until")) : null;
+        Seeded seeded = m.get("seeded") instanceof Map<?, ?> sd && text(sd, "id") != null
+                ? new Seeded(text(sd, "id"), instant(sd, "looked_at"), instant(sd, "followed_at"),
+                        MxMove.strings(sd.get("before"))) : null;
         Lease lease = m.get("lease") instanceof Map<?, ?> l && text(l, "owner") != null && l.get("until") instanceof BigDecimal u
                 ? new Lease(text(l, "owner"), Instant.ofEpochMilli(u.longValue())) : null;
         return new Lifecycle(step, Boolean.TRUE.equals(m.get("blocked")), String.valueOf(text(m, "detail")),
                 instant(m, "since"), instant(m, "retry_at"),
                 m.get("attempts") instanceof BigDecimal n ? n.intValue() : 0,
                 text(m, "zone_id"), text(m, "zone_name"), text(m, "certificate_arn"), text(m, "validation"),
-                text(m, "target"), text(m, "accepted"), refused, text(m, "live"), text(m, "reporting"), announced, lease);
+                text(m, "target"), text(m, "accepted"), refused, text(m, "live"), text(m, "reporting"), announced, lease,
+                seeded, MxMove.of(m.get("move")));
     }
 
     /** As stored: plain values (String, Number, Boolean, Map), nulls left out. */
@@ -414,10 +462,29 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         put(m, "live", live);
         put(m, "reporting", reporting);
         if (announced != null) {
-            m.put("announced", Map.of("id", announced.id(), "policy", announced.policy()));
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("id", announced.id());
+            a.put("policy", announced.policy());
+            put(a, "at", announced.at());
+            put(a, "previous", announced.previous());
+            put(a, "earlier_until", announced.earlierUntil());
+            m.put("announced", a);
         }
         if (lease != null) {
             m.put("lease", leasePlain(lease));
+        }
+        if (seeded != null) {
+            Map<String, Object> sd = new LinkedHashMap<>();
+            sd.put("id", seeded.id());
+            put(sd, "looked_at", seeded.lookedAt());
+            put(sd, "followed_at", seeded.followedAt());
+            if (!seeded.before().isEmpty()) {
+                sd.put("before", seeded.before());
+            }
+            m.put("seeded", sd);
+        }
+        if (move != null) {
+            m.put("move", move.toPlain());
         }
         return m;
     }

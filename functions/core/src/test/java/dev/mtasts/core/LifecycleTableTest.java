@@ -38,6 +38,8 @@ class LifecycleTableTest {
         assertEquals(List.of(Step.WITHDRAW_ANNOUNCEMENT, Step.WITHDRAW_REPORTING, Step.WITHDRAW_ALIAS,
                 Step.DELETE_CUSTOM_DOMAIN, Step.DELETE_CERTIFICATE, Step.DELETE_ROW), down, "_mta-sts first, the row last");
         assertEquals(Step.READY, Step.READY.next());
+        assertEquals(Step.READY, Step.MX.next(), "the MX records are looked at from ready, and back");
+        assertFalse(Step.MX.removing());
     }
 
     /** The step a row asks for, given where its lifecycle is. */

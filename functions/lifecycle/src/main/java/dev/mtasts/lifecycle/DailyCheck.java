@@ -3,6 +3,7 @@ package dev.mtasts.lifecycle;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
+import dev.mtasts.core.MxMove;
 import dev.mtasts.sender.DomainCheck;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.DomainView;
@@ -110,7 +111,7 @@ public final class DailyCheck {
         if (alert != null && failed != wasFailing) {
             alerted = 1;
             if (failed) {
-                alert.accept(subject(domain, errors), body(domain, report, errors));
+                alert.accept(subject(domain, errors), body(domain, report, errors) + move(view, clock.instant()));
             } else {
                 alert.accept(shorten("MTA-STS: " + domain + " passes its checks again"), domain
                         + " passes every check again, as senders see it, at " + now() + ".\n");
@@ -134,6 +135,15 @@ public final class DailyCheck {
                 .forEach(f -> b.append("  (warning) ").append(f.check()).append(": ").append(f.message()).append('\n'));
         b.append("Run mta-sts check ").append(domain).append(" to see every check.\n");
         return b.toString();
+    }
+
+    /** A move of MX hosts under way explains an MX the policy misses, or says what is safe while it lasts. */
+    static String move(DomainView view, java.time.Instant now) {
+        Lifecycle lc = view.lifecycle();
+        MxMove.Wish wish = view.row() == null ? null : MxMove.Wish.of(view.row());
+        MxMove move = lc.move() != null && !lc.move().phase().over() ? lc.move() : null;
+        String plan = wish == null && move == null ? null : MxMove.describe(wish, move, lc.announced(), now);
+        return plan == null ? "" : "An MX move is under way (mta-sts domain move-mx): " + plan + ".\n";
     }
 
     private Map<String, Object> outcome(DomainCheck.Report report) {

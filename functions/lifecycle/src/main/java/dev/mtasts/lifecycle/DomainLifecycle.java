@@ -85,6 +85,15 @@ public final class DomainLifecycle {
         return new DomainLifecycle(store, steps, emf, clock, (d, s) -> { }, d -> Thread.sleep(d.toMillis()));
     }
 
+    /**
+     * The same, with MX moves ({@code domain move-mx}) alerting to {@code alert} (a subject under 100 characters and a
+     * body; null sends none), and changing a domain's MX records itself where asked ({@code --switch-mx}) only if
+     * {@code mayWriteMx} (the template's AllowMxSwitch).
+     */
+    public DomainLifecycle withMxMoves(BiConsumer<String, String> alert, boolean mayWriteMx) {
+        return new DomainLifecycle(rows, steps.withMxMoves(alert, mayWriteMx), emf, clock, afterStep, sleeper);
+    }
+
     /** The same, with a hook run after every step and before its progress is written: tests crash there. */
     DomainLifecycle withHook(BiConsumer<DomainName, Step> hook, Sleeper sleeper) {
         return new DomainLifecycle(rows, steps, emf, clock, hook, sleeper);
@@ -120,6 +129,7 @@ public final class DomainLifecycle {
             return new Report(domain, BUSY, "another run is advancing it", 0);
         }
         int ran = 0;
+        boolean looked = false; // the MX records are read once a run, and again after a new id is announced
         try {
             while (true) {
                 DomainRowView view = DomainRowView.of(domain, row, lc);
@@ -127,6 +137,9 @@ public final class DomainLifecycle {
                 Step step = lc.stepFor(view.policy(), view.removeRequested());
                 if (step == Step.READY && !lc.blocked() && steps.reportingStale(view, lc)) {
                     step = Step.REPORTING; // the stack's report addresses changed: publish them, then on to ready
+                }
+                if (step == Step.READY && !lc.blocked() && !looked && steps.mxDue(view, lc, now)) {
+                    step = Step.MX; // an MX move under way, or a seeded policy following the zone's MX records
                 }
                 if (step == Step.READY && !lc.blocked()) {
                     Lifecycle rest = lc.step() == Step.READY ? lc : lc.at(Step.READY, Steps.ready(lc), now);
@@ -146,6 +159,7 @@ public final class DomainLifecycle {
                 Lifecycle entering = step == lc.step() ? lc : lc.at(step, step.doing(), now);
                 Outcome outcome = run(step, view, entering);
                 ran++;
+                looked = step == Step.MX || looked && step != Step.ANNOUNCE;
                 afterStep.accept(domain, step);
                 if (outcome instanceof Outcome.Gone) {
                     states.removed(domain, owner, clock.instant());
@@ -315,7 +329,8 @@ public final class DomainLifecycle {
             return true; // the row asks for something new: a changed policy, a removal
         }
         if (lc.atRest(row.policy(), row.removeRequested())) {
-            return steps.reportingStale(row, lc); // ReportMailboxes changed since it was published
+            // ReportMailboxes changed since it was published; an MX move under way, or a seeded policy to follow
+            return steps.reportingStale(row, lc) || steps.mxDue(row, lc, now);
         }
         return lc.retryAt() == null || !lc.retryAt().isAfter(now);
     }

@@ -31,6 +31,10 @@ public final class LifecycleSettings {
     public static final long DEFAULT_TTL = 300;
     /** For sam local: fetch policies from this http:// listener (the local stack's) instead of the policy host. */
     public static final String LIVE_CHECK_ENV = "LIVE_CHECK_URL";
+    /** The stack's SNS topic for alerts; empty: none. */
+    public static final String ALERT_TOPIC_ENV = "ALERT_TOPIC_ARN";
+    /** {@code true} where the template's AllowMxSwitch lets the stack change MX records ({@code --switch-mx}). */
+    public static final String MX_SWITCH_ENV = "ALLOW_MX_SWITCH";
 
     private LifecycleSettings() {
     }
@@ -54,7 +58,20 @@ public final class LifecycleSettings {
         String live = env.get(LIVE_CHECK_ENV);
         return DomainLifecycle.of(store, new Zones(route53(credentials)), new Certificates(acm, stack),
                 new CustomDomains(api, apiId.strip(), stack), policyHost(live == null || live.isBlank() ? null : java.net.URI.create(live.strip())),
-                null, mailboxes(env.get(MAILBOXES_ENV)), ttl(env.get(TTL_ENV)), Emf.toStdout(), Clock.systemUTC());
+                null, mailboxes(env.get(MAILBOXES_ENV)), ttl(env.get(TTL_ENV)), Emf.toStdout(), Clock.systemUTC())
+                .withMxMoves(alerts(env), "true".equalsIgnoreCase(String.valueOf(env.get(MX_SWITCH_ENV)).strip()));
+    }
+
+    /** Publishes to the stack's alert topic (subject, body), or null when the stack has none. */
+    static java.util.function.BiConsumer<String, String> alerts(Map<String, String> env) {
+        String topic = env.get(ALERT_TOPIC_ENV);
+        if (topic == null || topic.isBlank()) {
+            return null;
+        }
+        software.amazon.awssdk.services.sns.SnsClient sns = software.amazon.awssdk.services.sns.SnsClient.builder()
+                .httpClient(UrlConnectionHttpClient.create()).region(Dynamo.region(env))
+                .credentialsProvider(Dynamo.lambdaCredentials(env)).build();
+        return (subject, body) -> sns.publish(r -> r.topicArn(topic.strip()).subject(subject).message(body));
     }
 
     /** Where the live check fetches: the policy host itself, or a local http:// listener given the host as Host. */

@@ -27,7 +27,7 @@ import java.util.Objects;
 public final class LifecycleStreamHandler implements RequestHandler<DynamodbEvent, StreamsEventResponse> {
     /** The attributes a user writes; anything else on a row is the stack's. */
     static final List<String> USER_ATTRIBUTES = List.of(DomainRow.MODE, DomainRow.MX, DomainRow.MAX_AGE,
-            DomainRow.TAKE_OVER, DomainRow.REMOVE_REQUESTED);
+            DomainRow.TAKE_OVER, DomainRow.REMOVE_REQUESTED, DomainRow.MX_MOVE);
 
     private final Runner runner;
 

@@ -57,9 +57,17 @@ final class Steps {
     private final Emf emf;
     private final Clock clock;
     private final Settings settings;
+    private final MxWatch watch;
 
     Steps(DomainStore store, Zones zones, Certificates certificates, CustomDomains customDomains, PolicyFetch fetch,
             Function<DomainName, PolicyFetch.Target> policyHost, Emf emf, Clock clock, Settings settings) {
+        this(store, zones, certificates, customDomains, fetch, policyHost, emf, clock, settings,
+                new MxWatch(store, zones, null, false, clock));
+    }
+
+    private Steps(DomainStore store, Zones zones, Certificates certificates, CustomDomains customDomains,
+            PolicyFetch fetch, Function<DomainName, PolicyFetch.Target> policyHost, Emf emf, Clock clock,
+            Settings settings, MxWatch watch) {
         this.store = store;
         this.zones = zones;
         this.certificates = certificates;
@@ -69,6 +77,18 @@ final class Steps {
         this.emf = emf;
         this.clock = clock;
         this.settings = settings;
+        this.watch = watch;
+    }
+
+    /** The same steps, with MX moves alerting to {@code alert} (null: none) and switching MX records if allowed. */
+    Steps withMxMoves(java.util.function.BiConsumer<String, String> alert, boolean mayWriteMx) {
+        return new Steps(store, zones, certificates, customDomains, fetch, policyHost, emf, clock, settings,
+                new MxWatch(store, zones, alert, mayWriteMx, clock));
+    }
+
+    /** Whether a ready domain's MX records are to be read now (a move under way, a seeded policy following them). */
+    boolean mxDue(DomainRowView row, Lifecycle lc, Instant now) {
+        return watch.due(row, lc, now);
     }
 
     Outcome run(Step step, DomainRowView row, Lifecycle lc) {
@@ -84,6 +104,7 @@ final class Steps {
             case REPORTING -> reporting(row, lc);
             case ANNOUNCE -> announce(row, lc);
             case READY -> new Outcome.Done(lc, ready(lc));
+            case MX -> watch.look(row, lc, zone(lc));
             case WITHDRAW_ANNOUNCEMENT -> withdrawAnnouncement(row, lc);
             case WITHDRAW_REPORTING -> withdrawReporting(row, lc);
             case WITHDRAW_ALIAS -> withdrawAlias(row, lc);
@@ -198,8 +219,9 @@ final class Steps {
         } catch (InvalidException e) {
             return blocked(lc, "the zone's MX hosts " + mx + " are not valid mx patterns: " + e.getMessage());
         }
-        store.seed(new DomainRow(row.domain(), seedPolicy)); // false: the user wrote a policy meanwhile, which wins
-        return new Outcome.Jump(lc, Step.SEED, "seeded a testing policy from MX " + String.join(", ", mx));
+        boolean seeded = store.seed(new DomainRow(row.domain(), seedPolicy)); // false: the user wrote one, which wins
+        return new Outcome.Jump(seeded ? lc.withSeeded(new Lifecycle.Seeded(seedPolicy.id(), clock.instant(), null,
+                List.of())) : lc, Step.SEED, "seeded a testing policy from MX " + String.join(", ", mx));
     }
 
     private Outcome certificate(DomainRowView row, Lifecycle lc) {
@@ -390,7 +412,10 @@ final class Steps {
         String name = d.stsRecordName();
         List<ResourceRecordSet> sets = zones.setsAt(zone(lc), name);
         String current = Zones.onlyTxt(Zones.ofType(sets, RRType.TXT));
-        Lifecycle.Announced announced = new Lifecycle.Announced(policy.id(), policy.render());
+        Lifecycle.Announced announced = lc.announced() != null && lc.announced().id().equals(policy.id())
+                ? lc.announced() // announced already (a run that stopped before going on): keep when
+                : Lifecycle.Announced.replacing(lc.announced(), policy.id(), policy.render(), clock.instant(),
+                        settings.txtTtl());
         if (value.equals(current) && sets.size() == 1) {
             return new Outcome.Done(lc.withAnnounced(announced), name + " already says " + value);
         }

@@ -107,6 +107,24 @@ public final class Zones {
         }
     }
 
+    /** The MX record set at a domain's own name (its MX hosts), if there is one: one request. */
+    public Optional<ResourceRecordSet> mxSet(Zone zone, DomainName domain) {
+        return recordSet(zone, domain.value(), RRType.MX);
+    }
+
+    /** The values of a record set, as Route53 holds them ({@code 10 mail.example.com.} for MX). */
+    public static List<String> values(Optional<ResourceRecordSet> set) {
+        return set.map(s -> s.resourceRecords().stream().map(ResourceRecord::value).toList()).orElse(List.of());
+    }
+
+    /** The whole MX record set at a name: {@code values} such as {@code 10 mx.example.net.}. */
+    public static Change upsertMx(String name, List<String> values, long ttl) {
+        return Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name).type(RRType.MX).ttl(ttl)
+                .resourceRecords(values.stream().map(v -> ResourceRecord.builder().value(v).build()).toList())
+                .build()).build();
+    }
+
     /** One request per look-up: best for a few domains in a large zone. */
     public Records targeted(Zone zone) {
         return (name, type) -> recordSet(zone, name, type);

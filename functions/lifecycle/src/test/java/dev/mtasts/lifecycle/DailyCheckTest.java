@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.core.DomainName;
+import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.Lifecycle;
+import dev.mtasts.core.MxMove;
 import dev.mtasts.core.Policy;
 import dev.mtasts.emulators.LocalDynamoDb;
 import dev.mtasts.sender.DnsServer;
@@ -14,6 +16,7 @@ import dev.mtasts.sender.PolicyServer;
 import dev.mtasts.sender.Sender;
 import dev.mtasts.sender.TestCa;
 import dev.mtasts.store.DomainStore;
+import dev.mtasts.store.DomainView;
 import dev.mtasts.store.Dynamo;
 import dev.mtasts.store.Emf;
 import java.math.BigDecimal;
@@ -81,6 +84,25 @@ class DailyCheckTest {
     @SuppressWarnings("unchecked")
     static Map<String, Object> outcome() throws Exception {
         return (Map<String, Object>) store.view("watched.example").orElseThrow().check(); // in the stack's state
+    }
+
+    /** The existing MX drift alert names a move of MX hosts under way, which explains it or says what is safe. */
+    @Test
+    void theAlertNamesAnMxMoveUnderWay() throws Exception {
+        Policy old = Policy.of("enforce", List.of("mail.watched.example"), "604800");
+        MxMove.Wish wish = MxMove.Wish.of(old, List.of("mx.new.example"), null, false, List.of(), clock.instant());
+        java.time.Instant safe = java.time.Instant.parse("2026-12-08T10:07:00Z");
+        Lifecycle lc = Lifecycle.start(clock.instant()).at(Lifecycle.Step.READY, "ready", clock.instant())
+                .withMove(MxMove.start(wish, clock.instant()).waitingFor(old.render(), safe, clock.instant()));
+        Map<String, Object> row = new java.util.LinkedHashMap<>(Map.of("domain", "moving.example",
+                DomainRow.MX_MOVE, wish.toPlain()));
+        String said = DailyCheck.move(new DomainView("moving.example", row, Map.of("domain", "moving.example",
+                Lifecycle.ATTRIBUTE, lc.toPlain())), clock.instant());
+        assertEquals("An MX move is under way (mta-sts domain move-mx): the policy now covers mx.new.example; change "
+                + "your MX records after 2026-12-08T10:07Z (senders may hold the previous policy until then); the stack "
+                + "drops mail.watched.example from the policy once no MX record names it.\n", said);
+        assertEquals("", DailyCheck.move(new DomainView("still.example", Map.of("domain", "still.example"),
+                Map.of("domain", "still.example", Lifecycle.ATTRIBUTE, lc.withMove(null).toPlain())), clock.instant()));
     }
 
     @Test

@@ -71,6 +71,8 @@ public final class LifecycleStack implements AutoCloseable {
             new ConcurrentHashMap<>();
 
     public final List<String> metrics = Collections.synchronizedList(new ArrayList<>());
+    /** The alerts the lifecycle sent, subject and body, as the stack's SNS topic would get them. */
+    public final List<String[]> alerts = Collections.synchronizedList(new ArrayList<>());
     public final Route53Client route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create())
             .region(Region.AWS_GLOBAL).credentialsProvider(Dynamo.localCredentials()).endpointOverride(moto.endpoint())
             .overrideConfiguration(counting()).build();
@@ -136,6 +138,11 @@ public final class LifecycleStack implements AutoCloseable {
                 d -> PolicyFetch.Target.plain(d.policyHost(), InetAddress.getLoopbackAddress(), port), null,
                 List.of("tlsrpt@example.net"), 300, new Emf(metrics::add, clock), clock)
                 .withHook(hook, d -> clock.advance(d));
+    }
+
+    /** The lifecycle as the function runs it: MX moves alerting to {@link #alerts}, MX records written if allowed. */
+    public DomainLifecycle moving(boolean mayWriteMx) {
+        return lifecycle.withMxMoves((subject, body) -> alerts.add(new String[] {subject, body}), mayWriteMx);
     }
 
     private ClientOverrideConfiguration counting() {

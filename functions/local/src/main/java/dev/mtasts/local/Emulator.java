@@ -180,7 +180,8 @@ final class Emulator implements AutoCloseable {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         DomainLifecycle lifecycle = DomainLifecycle.of(store, c.zones(), new Certificates(c.acm(), API_NAME),
                 new CustomDomains(c.api(), apiId, API_NAME), d -> PolicyFetch.Target.plain(d.policyHost(), loopback, httpPort),
-                null, List.of(), LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()), Clock.systemUTC());
+                null, List.of(), LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()), Clock.systemUTC())
+                .withMxMoves((subject, body) -> alert(log, subject, body), true); // the emulator's zones are a sandbox
         Runner runner = new Runner(lifecycle);
         LifecycleStreamHandler onStream = new LifecycleStreamHandler(runner);
         LifecycleScheduleHandler onSchedule = new LifecycleScheduleHandler(store, runner, Clock.systemUTC());
@@ -208,6 +209,15 @@ final class Emulator implements AutoCloseable {
             stream.close();
             streams.close();
         };
+    }
+
+    /** The stack's alerts (an MX move's), which go to its SNS topic in AWS, on the console. */
+    private static void alert(PrintWriter log, String subject, String body) {
+        synchronized (log) {
+            log.println("  alert: " + subject);
+            body.lines().forEach(l -> log.println("    " + l));
+            log.flush();
+        }
     }
 
     /**

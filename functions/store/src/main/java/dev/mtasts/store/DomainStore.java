@@ -243,6 +243,78 @@ public final class DomainStore {
         }
     }
 
+    /**
+     * {@code domain move-mx}: writes the policy and the move's wish together. False when a move is under way already
+     * (the row carries a wish), or there is no row.
+     */
+    public boolean startMove(DomainRow row, Map<String, Object> wish) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>(policyValues(row));
+        values.put(":w", Items.toAttribute(wish));
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(row.domain()))
+                    .updateExpression("SET #mode = :mode, #mx = :mx, #max_age = :max_age, #w = :w")
+                    .conditionExpression("attribute_exists(#d) AND attribute_not_exists(#w)")
+                    .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN, "#mode", DomainRow.MODE,
+                            "#mx", DomainRow.MX, "#max_age", DomainRow.MAX_AGE, "#w", DomainRow.MX_MOVE))
+                    .expressionAttributeValues(values)));
+            return true;
+        } catch (ConditionalCheckFailedException taken) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code domain move-mx --cancel}: the policy's patterns back to {@code before}, the wish gone, in one write.
+     * False when the row no longer carries this move ({@code asked}).
+     */
+    public boolean cancelMove(DomainName domain, String asked, List<String> before) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("SET #mx = :mx REMOVE #w")
+                    .conditionExpression("#w.#asked = :asked")
+                    .expressionAttributeNames(Map.of("#mx", DomainRow.MX, "#w", DomainRow.MX_MOVE, "#asked", "asked"))
+                    .expressionAttributeValues(Map.of(":mx", strings(before), ":asked", AttributeValue.fromS(asked)))));
+            return true;
+        } catch (ConditionalCheckFailedException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * The stack's change of a row's patterns (an MX move dropping the old hosts, a seeded policy following the zone's
+     * MX records): written only while the row still holds {@code expected}, so that whatever the user wrote meanwhile
+     * wins. False when it does not.
+     */
+    public boolean replaceMx(DomainName domain, List<String> expected, List<String> mx) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("SET #mx = :mx")
+                    .conditionExpression("#mx = :expected")
+                    .expressionAttributeNames(Map.of("#mx", DomainRow.MX))
+                    .expressionAttributeValues(Map.of(":mx", strings(mx), ":expected", strings(expected)))));
+            return true;
+        } catch (ConditionalCheckFailedException changed) {
+            return false;
+        }
+    }
+
+    /** Takes a move's wish off the row once the move is over; nothing when the row carries another one (or none). */
+    public void clearMove(DomainName domain, String asked) {
+        try {
+            call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
+                    .updateExpression("REMOVE #w")
+                    .conditionExpression("#w.#asked = :asked")
+                    .expressionAttributeNames(Map.of("#w", DomainRow.MX_MOVE, "#asked", "asked"))
+                    .expressionAttributeValues(Map.of(":asked", AttributeValue.fromS(asked)))));
+        } catch (ConditionalCheckFailedException other) {
+            // a new move (or none) is on the row: not this one's to clear
+        }
+    }
+
+    private static AttributeValue strings(List<String> values) {
+        return AttributeValue.fromL(values.stream().map(AttributeValue::fromS).toList());
+    }
+
     /** Notes when a retired policy (mode none) may be deleted: once every cached older policy has expired. */
     public void markRetiring(DomainName domain, java.time.Instant safeToDeleteAfter) {
         call(() -> client.updateItem(r -> r.tableName(table).key(key(domain))
