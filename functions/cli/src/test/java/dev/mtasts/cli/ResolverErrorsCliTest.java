@@ -21,7 +21,7 @@ class ResolverErrorsCliTest {
         Cli r = Cli.run("resolver", "--config", config.toString());
         assertEquals(1, r.exit());
         assertEquals("mta-sts: " + config + ":3: unknown key \"strict_tesing\" in default_zone (did you mean"
-                + " \"strict_testing\"?); known keys: strict_testing, timeout, require_sni, tlsrpt", r.err().strip());
+                + " \"strict_testing\"?); known keys: strict_testing, timeout, require_sni, tlsrpt, dane", r.err().strip());
     }
 
     @Test
