@@ -104,19 +104,23 @@ public final class Counters {
         return failures.get(f).sum();
     }
 
-    /** One log line. */
+    /** One log line: {@code counters: lookups 3 (from the cache 2); answers secure 2, dane-only 0, …}. */
     public String line() {
-        StringBuilder b = new StringBuilder("counters: ").append(lookups()).append(" lookups, ").append(cacheHits())
-                .append(" answered from the cache; answers");
+        StringBuilder b = new StringBuilder("counters: lookups ").append(lookups()).append(" (from the cache ")
+                .append(cacheHits()).append("); answers");
+        String sep = " ";
         for (Reply r : Reply.values()) {
-            b.append(' ').append(r.label()).append(' ').append(replies(r));
+            b.append(sep).append(r.label()).append(' ').append(replies(r));
+            sep = ", ";
         }
-        b.append("; ").append(fetches.sum()).append(" policy fetches; failures");
+        b.append("; policy fetches ").append(fetches.sum()).append(", failures");
+        sep = " ";
         for (Failure f : Failure.values()) {
-            b.append(' ').append(f.label()).append(' ').append(failures(f));
+            b.append(sep).append(f.label()).append(' ').append(failures(f));
+            sep = ", ";
         }
-        return b.append("; ").append(domains.getAsInt()).append(" domains remembered, ").append(policies.getAsInt())
-                .append(" policies cached").toString();
+        return b.append("; domains ").append(domains.getAsInt()).append(", policies cached ").append(policies.getAsInt())
+                .toString();
     }
 
     /** Prometheus's text exposition format (version 0.0.4). */
