@@ -69,7 +69,14 @@ class ResolverCliTest {
              {"domain": "changing.example", "mode": "enforce", "mx": ["mx1.changing.example"], "max_age": 604800},
              {"domain": "flaky.example", "mode": "enforce", "mx": ["mx.flaky.example"], "max_age": 604800},
              {"domain": "restart.example", "mode": "enforce", "mx": ["mx.restart.example"], "max_age": 604800},
-             {"domain": "soon.example", "mode": "enforce", "mx": ["mx.soon.example"], "max_age": 8}]""";
+             {"domain": "soon.example", "mode": "enforce", "mx": ["mx.soon.example"], "max_age": 8},
+             {"domain": "dane.example", "mode": "enforce", "mx": ["mx.dane.example"], "max_age": 604800},
+             {"domain": "halfdane.example", "mode": "enforce", "mx": ["*.halfdane.example"], "max_age": 604800},
+             {"domain": "unsigned.example", "mode": "enforce", "mx": ["mx.unsigned.example"], "max_age": 604800},
+             {"domain": "reload.example", "mode": "testing", "mx": ["mx.reload.example"], "max_age": 604800}]""";
+
+    /** A SHA-256 digest in a TLSA record (RFC 7672 §3.1: DANE-EE, SubjectPublicKeyInfo). */
+    static final String TLSA = "3 1 1 " + "0123456789abcdef".repeat(4);
 
     @BeforeAll
     static void start() throws Exception {
@@ -121,9 +128,16 @@ class ResolverCliTest {
                 .add("drift.example. 300 IN MX 10 mail.other.example.")
                 .add("changing.example. 300 IN MX 10 mx1.changing.example.")
                 .add("changing.example. 300 IN MX 20 mx2.changing.example.");
-        for (String d : List.of("broken", "down", "same", "flaky", "restart", "soon")) {
+        for (String d : List.of("broken", "down", "same", "flaky", "restart", "soon", "dane", "unsigned", "reload")) {
             dns.add(d + ".example. 300 IN MX 10 mx." + d + ".example.");
         }
+        // the DNS server plays the host's validating resolver: dane.example and halfdane.example are signed
+        dns.add("_25._tcp.mx.dane.example. 300 IN TLSA " + TLSA)
+                .add("halfdane.example. 300 IN MX 10 a.halfdane.example.")
+                .add("halfdane.example. 300 IN MX 20 b.halfdane.example.")
+                .add("_25._tcp.a.halfdane.example. 300 IN TLSA " + TLSA)
+                .add("_25._tcp.mx.unsigned.example. 300 IN TLSA " + TLSA)
+                .signed("dane.example").signed("halfdane.example");
         postfix = Postmap.configDir(dir);
         resolver = Running.start(config("main", "cache:\n  options:\n    filename: " + dir.resolve("main-cache.jsonl")));
     }
@@ -153,7 +167,8 @@ class ResolverCliTest {
     static Path config(String name, String more) throws Exception {
         return Files.writeString(dir.resolve(name + ".yml"), "cache_grace: " + GRACE_SECONDS + "\n"
                 + "default_zone:\n  timeout: " + TIMEOUT_SECONDS + "\n"
-                + "zones:\n  strict:\n    strict_testing: true\n" + more + "\n");
+                + "zones:\n  strict:\n    strict_testing: true\n  nodane:\n    dane: false\n  reports:\n    tlsrpt: true\n"
+                + more + "\n");
     }
 
     /** A resolver running in this JVM, its log kept. */
@@ -380,6 +395,184 @@ class ResolverCliTest {
                     r.out().strip());
         }
         assertTrue(!Files.exists(socket), "the socket is removed on exit");
+    }
+
+    /**
+     * DANE before MTA-STS (RFC 8461 §2), through Postfix's postmap: where the host's validating resolver (here the
+     * DNS server, answering with the AD bit for signed zones) validates the MX records and an MX host has usable TLSA
+     * records, Postfix is told dane-only; the same records without validation leave the MTA-STS answer; a zone with
+     * dane: false keeps MTA-STS.
+     */
+    @ParameterizedTest(name = "[{index}] {0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            postfix | dane.example     | dane-only                                                  | DANE before MTA-STS (RFC 8461 §2): DNSSEC-validated MX records; usable TLSA records for mx.dane.example; the enforce policy
+            postfix | halfdane.example | dane-only                                                  | usable TLSA records for a.halfdane.example; none for b.halfdane.example, where Postfix will not deliver (dane-only)
+            reports | dane.example     | dane-only                                                  | DANE before MTA-STS (RFC 8461 §2)
+            nodane  | dane.example     | secure match=mx.dane.example servername=hostname           | enforce policy
+            postfix | unsigned.example | secure match=mx.unsigned.example servername=hostname       | no DANE: the MX records are not DNSSEC-validated
+            """)
+    void daneBeforeMtaSts(String map, String key, String out, String reason) {
+        Postmap r = resolver.query(map, key);
+        assertEquals(0, r.exit(), r.out() + r.err() + resolver.log());
+        assertEquals(out, r.out().strip(), r.err());
+        String logged = resolver.log().lines().filter(l -> l.contains(" " + map + " " + key + ": ")).reduce((a, b) -> b)
+                .orElse("");
+        assertTrue(logged.contains(reason), "log line for " + key + ": " + logged);
+        assertTrue(resolver.log().lines().anyMatch(l -> l.contains(key + ": fetched policy ")
+                && l.contains(out.startsWith("dane") ? "; DANE: DNSSEC-validated MX records" : "")), resolver.log());
+    }
+
+    /**
+     * tlsrpt: true (Postfix 3.10+): the policy's details in the answer, as Postfix's TLSRPT_README names them, so that
+     * Postfix reports the result to the receiving domain; an enforce policy no MX host matches becomes a failure
+     * Postfix reports (and still delivers nothing) instead of a deferral nobody hears of.
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            enforce.example | secure match=mail.enforce.example:a.mx.enforce.example:b.mx.enforce.example servername=hostname policy_type=sts policy_domain=enforce.example mx_host_pattern=mail.enforce.example mx_host_pattern=*.mx.enforce.example { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mail.enforce.example } { policy_string = mx: *.mx.enforce.example } { policy_string = max_age: 604800 }
+            drift.example   | secure servername=hostname policy_type=sts policy_domain=drift.example mx_host_pattern=mail.drift.example { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mail.drift.example } { policy_string = max_age: 604800 } policy_failure=validation-failure
+            """)
+    void tlsrptAttributes(String key, String out) {
+        Postmap r = resolver.query("reports", key);
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(out, r.out().strip(), r.err());
+        assertEquals("", r.err());
+    }
+
+    // Operations: the resolver as its systemd unit runs it, a process of its own, sent real signals.
+
+    /** The resolver in a JVM of its own, as {@code java … dev.mtasts.resolver.Main} (what the jar runs). */
+    record Daemon(Process process, Path log, int port) implements AutoCloseable {
+        static Daemon start(Path config) throws Exception {
+            Path log = Files.createTempFile(dir, "daemon", ".log");
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.mtasts.resolver.Main", "--config", config.toString(),
+                    "--dns-server", dns.address(), "--ca-file", caFile.toString(), "--https-port",
+                    Integer.toString(https.port()), "--listen", "127.0.0.1:0")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            java.util.regex.Pattern answering = java.util.regex.Pattern.compile("answering Postfix on 127\\.0\\.0\\.1:(\\d+)");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                java.util.regex.Matcher m = answering.matcher(Files.readString(log));
+                if (m.find()) {
+                    return new Daemon(p, log, Integer.parseInt(m.group(1)));
+                }
+                if (!p.isAlive()) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            p.destroyForcibly();
+            throw new AssertionError("the resolver did not start:\n" + Files.readString(log));
+        }
+
+        String output() throws java.io.IOException {
+            return Files.readString(log);
+        }
+
+        void signal(String name) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor());
+        }
+
+        void awaitLog(String text) throws Exception {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!output().contains(text)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not in the log within 20 s: " + text + "\n" + output());
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        Postmap query(String key) {
+            return Postmap.query(postfix, port, "postfix", key);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * {@code systemctl reload} (SIGHUP) reads the configuration again and keeps the cache: a testing policy cached
+     * under strict_testing: false is answered as enforce once the file says true, without a new fetch; a file made
+     * invalid changes nothing and says why; what only a start can change is named. SIGUSR1 writes the counters;
+     * SIGTERM stops it, the cache saved.
+     */
+    @Test
+    void signalsReloadKeepTheCacheAndCount() throws Exception {
+        Path config = dir.resolve("daemon.yml");
+        Files.writeString(config, "cache_grace: 60\ncache:\n  type: internal\n");
+        try (Daemon d = Daemon.start(config)) {
+            assertEquals(1, d.query("reload.example").exit(), d.output());
+            assertEquals(1, fetched("reload.example"));
+
+            Files.writeString(config, "cache_grace: 60\ndefault_zone:\n  strict_testing: true\ncache:\n  type: file\n"
+                    + "  options:\n    filename: " + dir.resolve("daemon-cache.jsonl") + "\n");
+            d.signal("HUP");
+            d.awaitLog("configuration reloaded from " + config + ", the cache kept (1 domains); cache changed: in use"
+                    + " from the next start");
+            Postmap strict = d.query("reload.example");
+            assertEquals("secure match=mx.reload.example servername=hostname", strict.out().strip(), d.output());
+            assertEquals(1, fetched("reload.example"), "answered from the cache kept across the reload");
+
+            Files.writeString(config, "default_zone:\n  strict_testin: true\n");
+            d.signal("HUP");
+            d.awaitLog("reload: " + config + ":2: unknown key \"strict_testin\" in default_zone (did you mean"
+                    + " \"strict_testing\"?)");
+            assertTrue(d.output().contains("; the configuration in use is kept"), d.output());
+            assertEquals("secure match=mx.reload.example servername=hostname", d.query("reload.example").out().strip());
+
+            d.signal("USR1");
+            d.awaitLog("counters: lookups 3 (from the cache 2); answers secure 2, dane-only 0, notfound 1, temp 0,"
+                    + " perm 0; policy fetches 1, failures dns 0, connect 0, tls 0, http 0, invalid 0; domains 1,"
+                    + " policies cached 1");
+
+            d.process().destroy(); // SIGTERM, as systemctl stop
+            assertTrue(d.process().waitFor(30, TimeUnit.SECONDS));
+            assertEquals(143, d.process().exitValue(), d.output());
+            assertTrue(d.output().contains(" info  stopping"), d.output());
+        }
+    }
+
+    /**
+     * metrics: HOST:PORT serves the counters as Prometheus scrapes them; nothing else is served there. Off by default:
+     * the resolvers of the other tests open no such port.
+     */
+    @Test
+    void countersForPrometheus() throws Exception {
+        assertEquals(0, resolver.command().metricsPort);
+        try (Running r = Running.start(config("metrics", "metrics: 127.0.0.1:0\ncache:\n  type: internal"))) {
+            assertEquals(0, r.query("postfix", "enforce.example").exit());
+            assertEquals(0, r.query("postfix", "enforce.example").exit());
+            assertEquals(1, r.query("postfix", "nopolicy.example").exit());
+            assertEquals(1, r.query("postfix", "broken.example").exit());
+            String base = "http://127.0.0.1:" + r.command().metricsPort;
+            HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, m.statusCode());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", m.headers().firstValue("Content-Type").orElse(""));
+            String body = m.body();
+            for (String line : List.of("mta_sts_resolver_lookups_total 4", "mta_sts_resolver_cache_hits_total 1",
+                    "mta_sts_resolver_answers_total{answer=\"secure\"} 2",
+                    "mta_sts_resolver_answers_total{answer=\"notfound\"} 2",
+                    "mta_sts_resolver_policy_fetches_total 2",
+                    "mta_sts_resolver_policy_failures_total{reason=\"http\"} 1",
+                    "mta_sts_resolver_policy_failures_total{reason=\"tls\"} 0",
+                    "mta_sts_resolver_domains 3", "mta_sts_resolver_policies 1",
+                    "# TYPE mta_sts_resolver_lookups_total counter")) {
+                assertTrue(body.lines().anyMatch(line::equals), line + " in\n" + body);
+            }
+            assertEquals(404, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(405, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
     }
 
     // Any local user can connect to the resolver: none can stall Postfix's lookups or write lines into its log.

@@ -98,6 +98,31 @@ final class CacheFile {
         }
     }
 
+    /**
+     * What {@code --check-config} says of the file, without creating or writing anything: how many valid policies it
+     * holds, or that it will be made; {@link Unusable} when the resolver could not use it.
+     */
+    String check(Instant now) throws IOException {
+        if (Files.exists(path)) {
+            checkWritable();
+            Loaded l = read(now);
+            return l.policies().size() + " valid " + (l.policies().size() == 1 ? "policy" : "policies")
+                    + (l.expired() > 0 ? ", " + l.expired() + " expired" : "")
+                    + (l.skipped().isEmpty() ? "" : ", " + l.skipped().size() + " damaged lines skipped");
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        while (dir != null && !Files.exists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new Unusable("cannot write the cache file " + path + ": " + dir + " is not a directory");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new Unusable("cannot write the cache file " + path + ": " + dir + " is not writable");
+        }
+        return "not there yet: made at the first policy";
+    }
+
     Loaded read(Instant now) throws IOException {
         List<Saved> out = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
@@ -169,6 +194,10 @@ final class CacheFile {
                 g.writeStringField("mx_problem", mx.problem());
             }
             g.writeNumberField("mx_resolved", mx.resolved().toEpochMilli());
+            if (mx.dane() != null) {
+                strings(g, "dane_tlsa", mx.dane().tlsa());
+                g.writeStringField("dane_why", mx.dane().why());
+            }
             g.writeEndObject();
         }
         return s.toString();
@@ -194,6 +223,8 @@ final class CacheFile {
         String problem = null;
         List<String> mx = List.of();
         List<String> others = List.of();
+        List<String> daneTlsa = List.of();
+        String daneWhy = null;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");
@@ -213,6 +244,8 @@ final class CacheFile {
                     case "mx_problem" -> problem = p.getValueAsString();
                     case "mx" -> mx = strings(p, t);
                     case "other_mx" -> others = strings(p, t);
+                    case "dane_tlsa" -> daneTlsa = strings(p, t);
+                    case "dane_why" -> daneWhy = p.getValueAsString();
                     default -> p.skipChildren();
                 }
             }
@@ -225,8 +258,8 @@ final class CacheFile {
         }
         Policy policy = Policy.parse(body);
         return new Saved(new CachedPolicy(DomainName.parse(domain).value(), id, policy, Instant.ofEpochMilli(fetched),
-                Instant.ofEpochMilli(checked), new MxHosts(mx, others, nullMx, problem, Instant.ofEpochMilli(resolved)),
-                null), Instant.ofEpochMilli(used));
+                Instant.ofEpochMilli(checked), new MxHosts(mx, others, nullMx, problem, Instant.ofEpochMilli(resolved),
+                daneWhy == null ? null : new Dane(daneTlsa, daneWhy)), null), Instant.ofEpochMilli(used));
     }
 
     private static List<String> strings(JsonParser p, JsonToken t) throws IOException {

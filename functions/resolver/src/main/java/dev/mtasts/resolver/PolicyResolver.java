@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,13 @@ import java.util.function.Function;
  *       {@code cache_grace} has passed.</li>
  *   <li>A domain without a policy, or whose policy could not be had, is remembered as such for {@code cache_grace};
  *       with nothing cached a lookup waits for the discovery, at most twice the zone's timeout.</li>
+ *   <li>With the MX hosts come what DNSSEC says of them ({@link Dane}), when a zone asks for DANE and the resolver asked
+ *       is on this host: DANE, where it applies, is answered before MTA-STS (RFC 8461 §2).</li>
+ *   <li>{@link #reconfigure} takes new settings (SIGHUP) and keeps everything cached.</li>
  * </ul>
  */
 public final class PolicyResolver implements AutoCloseable {
-    private final ResolverConfig config;
+    private volatile ResolverConfig config;
     private final Function<Zone, Sender> senders;
     private final Clock clock;
     private final ResolverLog log;
@@ -60,6 +64,8 @@ public final class PolicyResolver implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final CacheFile file;
     private final AtomicBoolean dirty = new AtomicBoolean();
+    private final Counters counters;
+    private volatile ScheduledFuture<?> recheck;
 
     /** A key Postfix sent, as a domain name in A-labels (the command line converts U-labels, see Idna). */
     @FunctionalInterface
@@ -88,6 +94,64 @@ public final class PolicyResolver implements AutoCloseable {
         background.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("mta-sts-timer"));
         this.file = config.cacheFile() == null ? null : new CacheFile(config.cacheFile());
+        this.counters = new Counters(slots::size, this::policiesCached);
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    private int policiesCached() {
+        Instant now = clock.instant();
+        int n = 0;
+        for (Slot s : slots.values()) {
+            CachedPolicy p = s.policy;
+            n += p != null && p.valid(now) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * New settings, the cache kept: zones, timeouts, the grace period, the cache's size and the recheck apply from now
+     * on; where Postfix connects and where the cache is kept only when the resolver starts again.
+     */
+    public void reconfigure(ResolverConfig next) {
+        ResolverConfig before = config;
+        config = next;
+        int threads = next.concurrencyLimit();
+        if (threads > background.getMaximumPoolSize()) {
+            background.setMaximumPoolSize(threads);
+            background.setCorePoolSize(threads);
+        } else {
+            background.setCorePoolSize(threads);
+            background.setMaximumPoolSize(threads);
+        }
+        while (slots.size() > next.cacheSize()) {
+            int n = slots.size();
+            evictLeastRecentlyUsed(null);
+            if (slots.size() == n) {
+                break;
+            }
+        }
+        if (before.proactive() != next.proactive() || !before.refreshInterval().equals(next.refreshInterval())) {
+            scheduleRecheck();
+        }
+    }
+
+    private void scheduleRecheck() {
+        ScheduledFuture<?> old = recheck;
+        if (old != null) {
+            old.cancel(false);
+        }
+        recheck = null;
+        if (config.proactive()) {
+            long every = config.refreshInterval().toMillis();
+            try {
+                recheck = timer.scheduleAtFixedRate(this::recheckAll, every, every, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // closed
+            }
+        }
     }
 
     /**
@@ -115,16 +179,15 @@ public final class PolicyResolver implements AutoCloseable {
         } else {
             log.info("cache in memory only (cache.type internal): a restart forgets every policy");
         }
-        if (config.proactive()) {
-            long every = config.refreshInterval().toMillis();
-            timer.scheduleAtFixedRate(this::recheckAll, every, every, TimeUnit.MILLISECONDS);
-        }
+        scheduleRecheck();
     }
 
     /** The reply to one socketmap request, logged with the reason for it. */
     public String answer(String name, String key) {
-        Answer a = lookup(name, key);
+        boolean[] fromCache = new boolean[1];
+        Answer a = lookup(name, key, fromCache);
         String reply = a.reply();
+        counters.lookup(fromCache[0], reply);
         log.info(name + " " + key.strip() + ": " + (reply.startsWith("TEMP ") || reply.startsWith("PERM ")
                 ? reply.substring(0, 4) : reply.strip()) + " [" + a.reason() + "]");
         return reply;
@@ -132,6 +195,12 @@ public final class PolicyResolver implements AutoCloseable {
 
     /** The reply to one socketmap request, and why; never waits longer than twice the zone's timeout. */
     public Answer lookup(String name, String key) {
+        return lookup(name, key, new boolean[1]);
+    }
+
+    /** {@code fromCache[0]} is set when the answer came from memory without waiting on the network. */
+    private Answer lookup(String name, String key, boolean[] fromCache) {
+        ResolverConfig config = this.config;
         Zone zone = config.zones().getOrDefault(name, config.defaultZone());
         String notADomain = notADomain(key);
         if (notADomain != null) {
@@ -153,10 +222,12 @@ public final class PolicyResolver implements AutoCloseable {
             if (!p.checked().plus(config.cacheGrace()).isAfter(now)) {
                 start(d, refreshDue(p, now), background);
             }
+            fromCache[0] = true;
             return Answer.of(p, zone, now);
         }
         Miss m = slot.miss;
         if (m != null && m.at().plus(config.cacheGrace()).isAfter(now)) {
+            fromCache[0] = true;
             return Answer.of(m, now);
         }
         CompletableFuture<Void> work = start(d, false, lookups);
@@ -304,6 +375,7 @@ public final class PolicyResolver implements AutoCloseable {
         try {
             a = sender.announcement(domain);
         } catch (Dns.Failure e) {
+            counters.failed(Counters.Failure.DNS);
             String why = "the _mta-sts lookup failed: " + e.getMessage();
             if (cached != null) {
                 slot.policy = cached.refreshFailed(now, why);
@@ -328,27 +400,40 @@ public final class PolicyResolver implements AutoCloseable {
             return;
         }
         String id = a.record().get().id();
+        boolean dane = daneWanted() && sender.dns().onThisHost();
         if (cached != null && id.equals(cached.id()) && !fetch) {
-            slot.policy = cached.rechecked(now, mxHosts(askMx(sender, domain), domain, cached.policy(), cached.mx(), now));
+            slot.policy = cached.rechecked(now, mxHosts(askMx(sender, domain, dane), domain, cached.policy(), cached.mx(),
+                    now));
             dirty.set(true);
             log.debug(d + ": id " + id + " unchanged, policy not fetched");
             return;
         }
         // the MX hosts are asked while the policy is fetched: a cold lookup waits for the longer of the two
-        CompletableFuture<List<Dns.Mx>> mxRecords = askMx(sender, domain);
+        CompletableFuture<MxFound> mxRecords = askMx(sender, domain, dane);
         String failure;
         Policy policy = null;
         String took = "";
+        counters.fetch();
         try {
             Sender.Fetched f = sender.fetch(domain);
             policy = f.policy();
             failure = policy == null ? String.join("; ", f.problems()) : null;
+            if (policy == null) {
+                counters.failed(f.result().answer().problems().isEmpty() ? Counters.Failure.INVALID : Counters.Failure.HTTP);
+            }
             PolicyFetch.Timings t = f.result().timings();
             took = " in " + (f.dnsMillis() + t.total()) + " ms (DNS " + f.dnsMillis() + ", connect " + t.connect()
                     + ", TLS " + t.tls() + ", answer " + t.firstByte() + ")";
         } catch (Dns.Failure e) {
+            counters.failed(Counters.Failure.DNS);
             failure = e.getMessage();
         } catch (PolicyFetch.Failure e) {
+            counters.failed(switch (e.phase()) {
+                case "resolve" -> Counters.Failure.DNS;
+                case "connect" -> Counters.Failure.CONNECT;
+                case "tls" -> Counters.Failure.TLS;
+                default -> Counters.Failure.HTTP;
+            });
             failure = e.getMessage();
         }
         Instant fetched = clock.instant();
@@ -375,14 +460,29 @@ public final class PolicyResolver implements AutoCloseable {
         log.info(d + ": fetched " + what + took + ": mode " + policy.mode() + ", max_age " + policy.maxAge() + ", mx "
                 + policy.mx().stream().map(Object::toString).toList() + (policy.mode() == Mode.NONE ? ""
                 : "; MX hosts matching " + mx.matching() + (mx.others().isEmpty() ? "" : ", not matching " + mx.others())
-                + (mx.problem() == null ? "" : " (" + mx.problem() + ")")));
+                + (mx.problem() == null ? "" : " (" + mx.problem() + ")")
+                + (mx.dane() == null ? "" : mx.dane().applies() ? "; DANE: " + mx.dane().why() : "; no DANE: "
+                + mx.dane().why())));
     }
 
-    private CompletableFuture<List<Dns.Mx>> askMx(Sender sender, DomainName domain) {
+    /** Some zone answers DANE first: the TLSA records of validated MX hosts are worth asking. */
+    private boolean daneWanted() {
+        ResolverConfig c = config;
+        return c.defaultZone().dane() || c.zones().values().stream().anyMatch(Zone::dane);
+    }
+
+    /** An MX answer, and what DNSSEC says of its hosts (null when not asked). */
+    private record MxFound(Dns.Answer<Dns.Mx> mx, Dane dane) {
+    }
+
+    /** The MX records and, with {@code dane}, the TLSA records of their hosts when DNSSEC validated the MX records. */
+    private CompletableFuture<MxFound> askMx(Sender sender, DomainName domain, boolean dane) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return sender.dns().mx(domain.value()).records();
+                    Dns.Answer<Dns.Mx> mx = sender.dns().mx(domain.value());
+                    List<String> hosts = MxHosts.hosts(domain.value(), mx.records());
+                    return new MxFound(mx, dane && !hosts.isEmpty() ? Dane.check(sender.dns(), mx, hosts) : null);
                 } catch (Dns.Failure e) {
                     throw new CompletionException(e);
                 }
@@ -393,10 +493,11 @@ public final class PolicyResolver implements AutoCloseable {
     }
 
     /** The MX hosts now; when DNS fails, those found before, if any. */
-    private MxHosts mxHosts(CompletableFuture<List<Dns.Mx>> records, DomainName domain, Policy policy, MxHosts before,
+    private MxHosts mxHosts(CompletableFuture<MxFound> records, DomainName domain, Policy policy, MxHosts before,
             Instant now) {
         try {
-            return MxHosts.of(domain.value(), records.join(), policy, now);
+            MxFound found = records.join();
+            return MxHosts.of(domain.value(), found.mx().records(), policy, now, found.dane());
         } catch (CompletionException e) {
             String why = e.getCause() instanceof Dns.Failure f ? f.getMessage() : String.valueOf(e.getCause());
             if (before != null && before.problem() == null) {

@@ -1,10 +1,5 @@
 package dev.mtasts.resolver;
 
-
-
-
-
-
 import dev.mtasts.sender.Dns;
 import dev.mtasts.sender.Sender;
 import dev.mtasts.sender.Trust;
@@ -14,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,15 +20,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 @Command(name = "resolver", mixinStandardHelpOptions = true,
         description = {"MTA-STS for your outgoing mail: a TLS policy server for Postfix (socketmap protocol), as "
                 + "postfix-mta-sts-resolver is, reading the same configuration file.",
             "For a domain with an enforce policy it answers \"secure match=<the domain's MX hosts that the policy "
-                + "allows> servername=hostname\"; for testing (unless strict_testing), none or no policy, nothing, so "
+                + "allows> servername=hostname\", or \"dane-only\" where DNSSEC-validated TLSA records cover its MX "
+                + "hosts (DANE before MTA-STS); for testing (unless strict_testing), none or no policy, nothing, so "
                 + "Postfix's own settings apply. Policies are cached for their max_age in a file that survives "
                 + "restarts, rechecked by their id and refreshed in the background, so that lookups are answered from "
                 + "memory. Every answer is logged with its reason on standard error (the journal under systemd).",
+            "SIGHUP reads the configuration file again and keeps the cache; SIGUSR1 writes the counters in the log.",
             "In main.cf: smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix",
             "Check: postmap -q example.com socketmap:inet:127.0.0.1:8461:postfix"})
 public final class ResolverCommand implements Callable<Integer> {
@@ -44,6 +45,12 @@ public final class ResolverCommand implements Callable<Integer> {
             description = "A YAML file with the keys of postfix-mta-sts-resolver's mta-sts-daemon.yml (default: every"
                     + " setting at its default).")
     Path config;
+
+    @Option(names = "--check-config",
+            description = "Check the configuration as a start would (the file, the cache file, --ca-file, "
+                    + "--dns-server), say what it sets, and exit: 0 when the resolver would start with it, 1 when the "
+                    + "file is invalid, 2 when something else stops it. Nothing is written.")
+    boolean checkConfig;
 
     @Mixin
     SenderOptions senderOptions;
@@ -61,6 +68,13 @@ public final class ResolverCommand implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Where it listens once started (the port chosen when 0 was asked). */
     public volatile ResolverConfig.Listen bound;
+    /** Where the counters are served once started, when {@code metrics} is set (the port chosen when 0 was asked). */
+    public volatile int metricsPort;
+
+    private volatile ResolverConfig current;
+    private volatile PolicyResolver resolver;
+    private volatile SocketmapServer server;
+    private volatile ResolverLog log;
 
     @Override
     public Integer call() throws Exception {
@@ -92,14 +106,19 @@ public final class ResolverCommand implements Callable<Integer> {
             }
         }
         Trust trust;
+        Dns probe;
         try {
             trust = senderOptions.trust();
-            senderOptions.dns(Zone.DEFAULT_TIMEOUT); // a --dns-server that is not one is said now, not at the first lookup
+            probe = senderOptions.dns(Zone.DEFAULT_TIMEOUT); // a --dns-server that is not one is said now, not at the first lookup
         } catch (SenderOptions.Unusable e) {
             err.println("mta-sts: " + e.getMessage());
             return Main.ERROR;
         }
+        if (checkConfig) {
+            return check(cfg, where, probe, spec.commandLine().getOut(), err);
+        }
         ResolverLog log = new ResolverLog(err, level, Clock.systemUTC());
+        this.log = log;
         // one sender per timeout: a zone's timeout bounds each DNS question and the whole fetch
         Map<Duration, Sender> senders = new ConcurrentHashMap<>();
         PolicyResolver resolver = new PolicyResolver(cfg, zone -> senders.computeIfAbsent(zone.timeout(),
@@ -112,6 +131,10 @@ public final class ResolverCommand implements Callable<Integer> {
             err.println("mta-sts: " + e.getMessage());
             resolver.close();
             return Main.ERROR;
+        }
+        String daneOff = daneOff(cfg, probe);
+        if (daneOff != null) {
+            log.warn(daneOff);
         }
         SocketmapServer server;
         try {
@@ -127,6 +150,23 @@ public final class ResolverCommand implements Callable<Integer> {
             resolver.close();
             return Main.ERROR;
         }
+        MetricsEndpoint metrics = null;
+        if (cfg.metrics() != null) {
+            try {
+                metrics = MetricsEndpoint.start(cfg.metrics(), resolver.counters());
+            } catch (IOException e) {
+                err.println("mta-sts: metrics: cannot listen on " + cfg.metrics() + ": " + e.getMessage());
+                server.close();
+                resolver.close();
+                return Main.ERROR;
+            }
+            metricsPort = metrics.port();
+            log.info("counters for Prometheus on http://" + cfg.metrics().toString().replaceAll(":\\d+$", "") + ":"
+                    + metricsPort + MetricsEndpoint.PATH);
+        }
+        this.current = cfg;
+        this.resolver = resolver;
+        this.server = server;
         bound = server.listen();
         log.info("answering Postfix on " + bound + "; in main.cf: smtp_tls_policy_maps = "
                 + bound.postfixTable("postfix") + (cfg.zones().isEmpty() ? "" : " (zones: "
@@ -136,11 +176,18 @@ public final class ResolverCommand implements Callable<Integer> {
             awaitQuietly(stopped, cfg.shutdownTimeout().plusSeconds(10));
         }, "mta-sts-resolver-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        SignalHandler hup = handle("HUP", s -> reload());
+        SignalHandler usr1 = handle("USR1", s -> log.info(resolver.counters().line()));
         started.countDown();
         try {
             stop.await();
             log.info("stopping");
-            server.close(cfg.shutdownTimeout());
+            restore("HUP", hup);
+            restore("USR1", usr1);
+            server.close(current.shutdownTimeout());
+            if (metrics != null) {
+                metrics.close();
+            }
             resolver.close();
         } finally {
             stopped.countDown();
@@ -151,6 +198,115 @@ public final class ResolverCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /**
+     * SIGHUP: the configuration file read again, the cache kept. An invalid file changes nothing: the line says why
+     * and the settings in use stay.
+     */
+    public void reload() {
+        ResolverLog log = this.log;
+        PolicyResolver resolver = this.resolver;
+        if (log == null || resolver == null) {
+            return;
+        }
+        if (config == null) {
+            log.info("reload: no configuration file (--config), so nothing to read again");
+            return;
+        }
+        ResolverConfig next;
+        try {
+            next = ResolverConfig.read(config);
+        } catch (NoSuchFileException e) {
+            log.error("reload: " + config + ": no such file; the configuration in use is kept");
+            return;
+        } catch (ResolverConfig.ConfigException e) {
+            log.error("reload: " + e.getMessage() + "; the configuration in use is kept");
+            return;
+        } catch (IOException | RuntimeException e) {
+            log.error("reload: " + config + ": " + e.getMessage() + "; the configuration in use is kept");
+            return;
+        }
+        List<String> later = new ArrayList<>(current.restartOnly(next));
+        if (listen != null) {
+            later.removeIf(k -> k.equals("host, port") || k.equals("path")); // --listen decides
+        }
+        resolver.reconfigure(next);
+        server.timeouts(new SocketmapServer.Timeouts(next.idleTimeout(), next.requestTimeout()));
+        current = next;
+        next.notes().forEach(log::info);
+        log.info("configuration reloaded from " + config + ", the cache kept (" + resolver.size() + " domains)"
+                + (later.isEmpty() ? "" : "; " + String.join(", ", later) + " changed: in use from the next start"));
+        String daneOff = daneOff(next, dns(Zone.DEFAULT_TIMEOUT));
+        if (daneOff != null) {
+            log.warn(daneOff);
+        }
+    }
+
+    /** Why DANE answers are off though a zone asks for them, or null. */
+    private static String daneOff(ResolverConfig cfg, Dns dns) {
+        boolean wanted = cfg.defaultZone().dane() || cfg.zones().values().stream().anyMatch(Zone::dane);
+        if (!wanted || dns.onThisHost()) {
+            return null;
+        }
+        return "DANE answers are off: the DNS server asked (" + String.join(", ", dns.servers()) + ") is not on this"
+                + " host, and its AD bit could be forged on the way; run a validating resolver on 127.0.0.1, as"
+                + " Postfix's smtp_dns_support_level = dnssec needs (or set dane: false)";
+    }
+
+    /** {@code --check-config}: what a start would find, written on standard output. */
+    private Integer check(ResolverConfig cfg, ResolverConfig.Listen where, Dns dns, PrintWriter out, PrintWriter err) {
+        String cache;
+        if (cfg.cacheFile() == null) {
+            cache = "in memory only (cache.type internal)";
+        } else {
+            try {
+                cache = cfg.cacheFile() + ": " + new CacheFile(cfg.cacheFile()).check(java.time.Instant.now());
+            } catch (IOException e) {
+                err.println("mta-sts: " + e.getMessage());
+                return Main.ERROR;
+            }
+        }
+        out.println((config == null ? "(no --config: every setting at its default)" : config.toString())
+                + ": the resolver would start with it");
+        out.println("  listen   " + where + " (smtp_tls_policy_maps = " + where.postfixTable("postfix") + ")");
+        out.println("  cache    " + cache + ", at most " + cfg.cacheSize() + " domains");
+        out.println("  zones    " + zone(cfg.defaultZone()));
+        cfg.zones().values().forEach(z -> out.println("           " + zone(z)));
+        String daneOff = daneOff(cfg, dns);
+        out.println("  DNS      " + String.join(", ", dns.servers()) + (daneOff != null ? "; " + daneOff
+                : dns.onThisHost() ? " (on this host: its AD bit is trusted for DANE)" : ""));
+        out.println("  metrics  " + (cfg.metrics() == null ? "off" : "http://" + cfg.metrics() + MetricsEndpoint.PATH));
+        cfg.notes().forEach(n -> out.println("  note     " + n));
+        out.flush();
+        return Main.OK;
+    }
+
+    private static String zone(Zone z) {
+        return z.name() + ": timeout " + SocketmapServer.shown(z.timeout()) + ", strict_testing " + z.strictTesting()
+                + ", require_sni " + z.requireSni() + ", tlsrpt " + z.tlsrpt() + ", dane " + z.dane();
+    }
+
+    /** Installs a handler; returns the one it replaces (null where the signal cannot be handled here). */
+    private SignalHandler handle(String name, SignalHandler handler) {
+        try {
+            return Signal.handle(new Signal(name), s -> {
+                try {
+                    handler.handle(s);
+                } catch (RuntimeException e) {
+                    log.error("SIG" + name + ": " + e);
+                }
+            });
+        } catch (IllegalArgumentException unavailable) {
+            log.debug("SIG" + name + " cannot be handled on this system: " + unavailable.getMessage());
+            return null;
+        }
+    }
+
+    private static void restore(String name, SignalHandler previous) {
+        if (previous != null) {
+            Signal.handle(new Signal(name), previous);
+        }
     }
 
     private Dns dns(Duration timeout) {

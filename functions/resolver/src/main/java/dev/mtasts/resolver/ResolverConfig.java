@@ -41,12 +41,14 @@ import org.yaml.snakeyaml.nodes.Tag;
  * @param cacheGrace how long after a check a domain's {@code _mta-sts} record is not asked again
  * @param refreshInterval how often every cached policy's record is rechecked, whether mail goes there or not
  * @param graceRatio that recheck skips domains checked less than {@code refreshInterval / graceRatio} ago
+ * @param metrics where the counters are served for Prometheus ({@code metrics: HOST:PORT}, this resolver's own key);
+ *     null, the default, for nowhere
  * @param notes what was accepted but not used, to be logged at start
  */
 public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdownTimeout, Duration idleTimeout,
         Duration requestTimeout, Duration cacheGrace,
         Path cacheFile, int cacheSize, boolean proactive, Duration refreshInterval, int concurrencyLimit,
-        double graceRatio, Zone defaultZone, Map<String, Zone> zones, List<String> notes) {
+        double graceRatio, Zone defaultZone, Map<String, Zone> zones, Listen metrics, List<String> notes) {
 
     public static final Path DEFAULT_CACHE_FILE = Path.of(".mta-sts", "resolver-cache.jsonl");
 
@@ -97,6 +99,24 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
         }
     }
 
+    /** The settings of {@code next} that differ from these but take effect only when the resolver starts. */
+    public List<String> restartOnly(ResolverConfig next) {
+        List<String> out = new ArrayList<>();
+        if (!listen.equals(next.listen)) {
+            out.add(listen.path() != null || next.listen.path() != null ? "path" : "host, port");
+        }
+        if (reusePort != next.reusePort) {
+            out.add("reuse_port");
+        }
+        if (!java.util.Objects.equals(cacheFile, next.cacheFile)) {
+            out.add("cache");
+        }
+        if (!java.util.Objects.equals(metrics, next.metrics)) {
+            out.add("metrics");
+        }
+        return out;
+    }
+
     /** Every setting at its default, as with an empty file. */
     public static ResolverConfig defaults() {
         try {
@@ -139,10 +159,11 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
     }
 
     private static final List<String> TOP = List.of("host", "port", "path", "mode", "reuse_port", "shutdown_timeout",
-            "idle_timeout", "request_timeout", "cache_grace", "cache", "proactive_policy_fetching", "default_zone", "zones");
+            "idle_timeout", "request_timeout", "cache_grace", "cache", "proactive_policy_fetching", "default_zone", "zones",
+            "metrics");
     private static final List<String> CACHE = List.of("type", "options");
     private static final List<String> PROACTIVE = List.of("enabled", "interval", "concurrency_limit", "grace_ratio");
-    private static final List<String> ZONE = List.of("strict_testing", "timeout", "require_sni", "tlsrpt");
+    private static final List<String> ZONE = List.of("strict_testing", "timeout", "require_sni", "tlsrpt", "dane");
 
     /** Walks the YAML nodes (not a bound object) so that every complaint can name its line. */
     private static final class Parser {
@@ -240,13 +261,23 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
             if (top.containsKey("zones") && !isNull(top.get("zones"))) {
                 for (Map.Entry<String, Node> z : mapping(top.get("zones"), "zones", null).entrySet()) {
                     // a zone states what differs from the default zone
-                    zones.put(z.getKey(), zone("zones." + z.getKey(), z.getValue(),
-                            new Zone(z.getKey(), defaultZone.strictTesting(), defaultZone.timeout(),
-                                    defaultZone.requireSni(), defaultZone.tlsrpt())));
+                    zones.put(z.getKey(), zone("zones." + z.getKey(), z.getValue(), defaultZone.named(z.getKey())));
+                }
+            }
+            Listen metrics = null;
+            if (top.containsKey("metrics") && !isNull(top.get("metrics"))) {
+                try {
+                    metrics = Listen.parse(string(top.get("metrics"), "metrics"));
+                } catch (IllegalArgumentException e) {
+                    throw error(top.get("metrics"), "metrics " + e.getMessage());
+                }
+                if (metrics.path() != null) {
+                    throw error(top.get("metrics"), "metrics must be HOST:PORT, where Prometheus scrapes /metrics (got \""
+                            + metrics.path() + "\")");
                 }
             }
             return new ResolverConfig(listen, reusePort, shutdown, idle, request, grace, cacheFile, cacheSize, proactive, interval,
-                    concurrency, ratio, defaultZone, zones, notes);
+                    concurrency, ratio, defaultZone, zones, metrics, notes);
         }
 
         private Zone zone(String path, Node node, Zone base) throws ConfigException {
@@ -262,7 +293,8 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
                     z.containsKey("strict_testing") ? bool(z.get("strict_testing"), path + ".strict_testing") : base.strictTesting(),
                     timeout,
                     z.containsKey("require_sni") ? bool(z.get("require_sni"), path + ".require_sni") : base.requireSni(),
-                    z.containsKey("tlsrpt") ? bool(z.get("tlsrpt"), path + ".tlsrpt") : base.tlsrpt());
+                    z.containsKey("tlsrpt") ? bool(z.get("tlsrpt"), path + ".tlsrpt") : base.tlsrpt(),
+                    z.containsKey("dane") ? bool(z.get("dane"), path + ".dane") : base.dane());
         }
 
         /** A mapping's entries by key; with {@code known}, any other key is an error (a repeated one too). */

@@ -72,7 +72,7 @@ public final class SocketmapServer implements AutoCloseable {
 
     private final ServerSocketChannel server;
     private final ResolverConfig.Listen listen;
-    private final Timeouts timeouts;
+    private volatile Timeouts timeouts;
     private final Handler handler;
     private final ResolverLog log;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
@@ -131,6 +131,11 @@ public final class SocketmapServer implements AutoCloseable {
         s.acceptor.start();
         s.watchdog.start();
         return s;
+    }
+
+    /** New timeouts (a reloaded configuration), for the connections open and those to come. */
+    public void timeouts(Timeouts next) {
+        timeouts = next;
     }
 
     /** Where it listens, with the port chosen when 0 was asked. */
@@ -199,10 +204,11 @@ public final class SocketmapServer implements AutoCloseable {
 
     /** Closes the connections that have run out of time, checking a few times per the shorter timeout. */
     private void watch() {
-        long idle = timeouts.idle().toNanos();
-        long request = timeouts.request().toNanos();
-        long tick = Math.max(10, Math.min(1000, Math.min(idle, request) / 4_000_000));
         while (!closing) {
+            Timeouts timeouts = this.timeouts;
+            long idle = timeouts.idle().toNanos();
+            long request = timeouts.request().toNanos();
+            long tick = Math.max(10, Math.min(1000, Math.min(idle, request) / 4_000_000));
             try {
                 Thread.sleep(tick);
             } catch (InterruptedException e) {
@@ -343,7 +349,7 @@ public final class SocketmapServer implements AutoCloseable {
     }
 
     /** A timeout as the configuration gives it: {@code 0.5 s}, {@code 60 s}, {@code 5 min}. */
-    private static String shown(Duration d) {
+    static String shown(Duration d) {
         long ms = d.toMillis();
         return ms < 120_000 && ms % 1000 != 0
                 ? java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + " s" : Answer.span(d);

@@ -11,13 +11,20 @@ import java.time.Duration;
  * @param timeout for each DNS question and for the whole policy fetch
  * @param requireSni add {@code servername=hostname}: Postfix (3.4+) then sends the MX host name by SNI, as RFC 8461
  *     §4.2 requires
- * @param tlsrpt add the attributes Postfix 3.10+ puts in TLS reports ({@code policy_type=sts policy_domain=…
- *     mx_host_pattern=…})
+ * @param tlsrpt add the attributes Postfix 3.10+ needs to report MTA-STS results (RFC 8460; see {@link Tlsrpt})
+ * @param dane answer {@code dane-only} for a domain whose MX hosts DNSSEC and TLSA records cover (RFC 8461 §2; see
+ *     {@link Dane}); Postfix needs {@code smtp_dns_support_level = dnssec}
  */
-public record Zone(String name, boolean strictTesting, Duration timeout, boolean requireSni, boolean tlsrpt) {
+public record Zone(String name, boolean strictTesting, Duration timeout, boolean requireSni, boolean tlsrpt,
+        boolean dane) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(4);
 
     public static Zone defaults(String name) {
-        return new Zone(name, false, DEFAULT_TIMEOUT, true, false);
+        return new Zone(name, false, DEFAULT_TIMEOUT, true, false, true);
+    }
+
+    /** The same settings under another name: a zone states only what differs from the default zone. */
+    Zone named(String other) {
+        return new Zone(other, strictTesting, timeout, requireSni, tlsrpt, dane);
     }
 }

@@ -13,7 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cache file: what is written is read back the same; what is not ours is refused, not overwritten. */
+/**
+ * The cache file: what is written is read back the same (what DNSSEC said of the MX hosts too); what is not ours is
+ * refused, not overwritten.
+ */
 class CacheFileTest {
     static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
 
@@ -24,7 +27,9 @@ class CacheFileTest {
         Policy p = Policy.parse("version: STSv1\nmode: enforce\nmx: mail." + domain + "\nmx: *.mx." + domain
                 + "\nmax_age: " + maxAge + "\nx-note: kept\n");
         return new CacheFile.Saved(new CachedPolicy(domain, "id" + maxAge, p, fetched, fetched.plusSeconds(5),
-                new MxHosts(List.of("mail." + domain), List.of("other.example.org"), false, null, fetched), null),
+                new MxHosts(List.of("mail." + domain), List.of("other.example.org"), false, null, fetched,
+                        new Dane(List.of("mail." + domain), "DNSSEC-validated MX records; usable TLSA records for mail."
+                                + domain)), null),
                 fetched.plusSeconds(30));
     }
 

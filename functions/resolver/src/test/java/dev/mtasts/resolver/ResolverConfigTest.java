@@ -93,7 +93,7 @@ class ResolverConfigTest {
         assertEquals(Duration.ofDays(1), c.refreshInterval());
         assertEquals(100, c.concurrencyLimit());
         assertEquals(2.0, c.graceRatio());
-        assertEquals(new Zone("myzone", false, Duration.ofSeconds(4), true, false), c.zones().get("myzone"));
+        assertEquals(new Zone("myzone", false, Duration.ofSeconds(4), true, false, true), c.zones().get("myzone"));
     }
 
     /** This resolver's own keys, for clients that hold connections open: fractions of a second are allowed. */
@@ -119,10 +119,10 @@ class ResolverConfigTest {
                   plain:
                 """, "zones.yml");
         assertEquals(Duration.ofMillis(500), c.cacheGrace());
-        assertEquals(new Zone("default_zone", false, Duration.ofMillis(2500), false, false), c.defaultZone());
-        assertEquals(new Zone("strict", true, Duration.ofMillis(2500), false, false), c.zones().get("strict"));
-        assertEquals(new Zone("reports", false, Duration.ofMillis(2500), false, true), c.zones().get("reports"));
-        assertEquals(new Zone("plain", false, Duration.ofMillis(2500), false, false), c.zones().get("plain"));
+        assertEquals(new Zone("default_zone", false, Duration.ofMillis(2500), false, false, true), c.defaultZone());
+        assertEquals(new Zone("strict", true, Duration.ofMillis(2500), false, false, true), c.zones().get("strict"));
+        assertEquals(new Zone("reports", false, Duration.ofMillis(2500), false, true, true), c.zones().get("reports"));
+        assertEquals(new Zone("plain", false, Duration.ofMillis(2500), false, false, true), c.zones().get("plain"));
     }
 
     @Test
@@ -151,10 +151,10 @@ class ResolverConfigTest {
     /** Every mistake is one line naming the file, the line and the key. */
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            "default_zone:\\n  strict_tesing: true"     | r.yml:2: unknown key "strict_tesing" in default_zone (did you mean "strict_testing"?); known keys: strict_testing, timeout, require_sni, tlsrpt
-            "hots: 127.0.0.1"                           | r.yml:1: unknown key "hots" (did you mean "host"?); known keys: host, port, path, mode, reuse_port, shutdown_timeout, idle_timeout, request_timeout, cache_grace, cache, proactive_policy_fetching, default_zone, zones
+            "default_zone:\\n  strict_tesing: true"     | r.yml:2: unknown key "strict_tesing" in default_zone (did you mean "strict_testing"?); known keys: strict_testing, timeout, require_sni, tlsrpt, dane
+            "hots: 127.0.0.1"                           | r.yml:1: unknown key "hots" (did you mean "host"?); known keys: host, port, path, mode, reuse_port, shutdown_timeout, idle_timeout, request_timeout, cache_grace, cache, proactive_policy_fetching, default_zone, zones, metrics
             "cache:\\n  options:\\n    filenme: x"       | r.yml:3: unknown key "filenme" in cache.options (did you mean "filename"?); known keys: filename, cache_size
-            "zones:\\n  z:\\n    redis: 1"               | r.yml:3: unknown key "redis" in zones.z; known keys: strict_testing, timeout, require_sni, tlsrpt
+            "zones:\\n  z:\\n    redis: 1"               | r.yml:3: unknown key "redis" in zones.z; known keys: strict_testing, timeout, require_sni, tlsrpt, dane
             "port: eighty"                              | r.yml:1: port must be a whole number (got "eighty")
             "port: 70000"                               | r.yml:1: port must be 0 to 65535 (got "70000")
             "cache:\\n  type: redis"                     | r.yml:2: cache.type redis is not supported: this resolver keeps its cache in a file of its own (type: file, with options.filename) or in memory only (type: internal)
@@ -171,6 +171,9 @@ class ResolverConfigTest {
             "- a list"                                  | r.yml:1: the file must be a mapping of keys to values
             "path: relative/sock"                       | r.yml:1: path must be an absolute path (got "relative/sock")
             "host: [unclosed"                           | r.yml:1: not valid YAML (expected ',' or ']', but got <stream end>)
+            "default_zone:\n  dane: sometimes"          | r.yml:2: default_zone.dane must be true or false (got "sometimes")
+            "metrics: 9461"                             | r.yml:1: metrics must be HOST:PORT (e.g. 127.0.0.1:8461) or the absolute path of a UNIX socket (got "9461")
+            "metrics: /run/metrics.sock"                | r.yml:1: metrics must be HOST:PORT, where Prometheus scrapes /metrics (got "/run/metrics.sock")
             """)
     void mistakes(String yaml, String message) {
         ResolverConfig.ConfigException e = assertThrows(ResolverConfig.ConfigException.class,
@@ -206,5 +209,27 @@ class ResolverConfigTest {
             """)
     void badListen(String given, String message) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, () -> ResolverConfig.Listen.parse(given)).getMessage());
+    }
+
+    /** DANE first is on unless a zone says otherwise; the counters are served nowhere unless asked. */
+    @Test
+    void daneAndMetrics() throws Exception {
+        ResolverConfig defaults = ResolverConfig.defaults();
+        assertTrue(defaults.defaultZone().dane());
+        assertNull(defaults.metrics());
+        ResolverConfig c = ResolverConfig.parse("metrics: 127.0.0.1:9461\nzones:\n  nodane:\n    dane: false\n", "m.yml");
+        assertEquals(new ResolverConfig.Listen("127.0.0.1", 9461, null, null), c.metrics());
+        assertTrue(c.defaultZone().dane());
+        assertFalse(c.zones().get("nodane").dane());
+    }
+
+    /** A reload applies what it can; the line names what waits for the next start. */
+    @Test
+    void whatOnlyARestartChanges() throws Exception {
+        ResolverConfig before = ResolverConfig.parse("port: 8461\ncache_grace: 60\n", "a.yml");
+        assertEquals(List.of(), before.restartOnly(ResolverConfig.parse("port: 8461\ncache_grace: 5\n"
+                + "default_zone:\n  strict_testing: true\n", "b.yml")));
+        assertEquals(List.of("host, port", "cache", "metrics"), before.restartOnly(ResolverConfig.parse(
+                "port: 8462\ncache:\n  type: internal\nmetrics: 127.0.0.1:9461\n", "c.yml")));
     }
 }

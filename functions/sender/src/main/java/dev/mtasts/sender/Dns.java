@@ -13,6 +13,7 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
@@ -21,6 +22,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -29,6 +31,11 @@ import org.xbill.DNS.Type;
  * DNS as a sending MTA queries it (dnsjava): TXT records as their strings, MX hosts by preference, a host's
  * addresses, CNAME chains followed (RFC 8461 §8.2 allows delegating {@code _mta-sts} and {@code mta-sts} by CNAME).
  * Asks the system's resolvers, or one given server ({@code --dns-server}), with one timeout per question.
+ *
+ * <p>Each question asks for the AD bit (RFC 6840 §5.7): a validating resolver sets it in its answer when every record
+ * there is DNSSEC-validated, which is what DANE (RFC 7672) builds on. The bit is only as good as the path to the
+ * resolver, so it means something only from a resolver on this host ({@link #onThisHost()}), as Postfix's
+ * {@code smtp_dns_support_level = dnssec} expects.
  */
 public final class Dns {
     /** CNAME hops followed before giving up: more is a loop or a misconfiguration. */
@@ -41,6 +48,35 @@ public final class Dns {
     private Dns(Resolver resolver, String server) {
         this.resolver = resolver;
         this.server = server;
+    }
+
+    /** Whether every server asked is on this host (a loopback address), so that no one on a network path can set AD. */
+    public boolean onThisHost() {
+        List<InetAddress> servers = new ArrayList<>();
+        if (resolver instanceof ExtendedResolver e) {
+            for (Resolver r : e.getResolvers()) {
+                if (r instanceof SimpleResolver s) {
+                    servers.add(s.getAddress().getAddress());
+                } else {
+                    return false;
+                }
+            }
+        } else if (resolver instanceof SimpleResolver s) {
+            servers.add(s.getAddress().getAddress());
+        }
+        return !servers.isEmpty() && servers.stream().allMatch(InetAddress::isLoopbackAddress);
+    }
+
+    /** The addresses asked, for messages: {@code 127.0.0.1:53}. */
+    public List<String> servers() {
+        List<String> out = new ArrayList<>();
+        Resolver[] all = resolver instanceof ExtendedResolver e ? e.getResolvers() : new Resolver[] {resolver};
+        for (Resolver r : all) {
+            if (r instanceof SimpleResolver s) {
+                out.add(s.getAddress().getAddress().getHostAddress() + ":" + s.getAddress().getPort());
+            }
+        }
+        return out;
     }
 
     /** The system's resolvers. */
@@ -88,8 +124,11 @@ public final class Dns {
     /**
      * The answer for one name and type, the CNAMEs that led there ({@code name -> target}, in order) and the name
      * that holds the records. No records (NODATA, NXDOMAIN) is an empty list, not a failure.
+     *
+     * @param validated every response on the way had the AD bit: the resolver validated the records, or their
+     *     absence, with DNSSEC
      */
-    public record Answer<T>(List<T> records, List<String> cnames, String owner, boolean nxdomain) {
+    public record Answer<T>(List<T> records, List<String> cnames, String owner, boolean nxdomain, boolean validated) {
     }
 
     /** TXT records, each as its list of strings (RFC 8461 §3.1 joins them without spaces). */
@@ -99,7 +138,7 @@ public final class Dns {
         for (Record r : a.records()) {
             out.add(List.copyOf(((TXTRecord) r).getStrings()));
         }
-        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain());
+        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain(), a.validated());
     }
 
     /** An MX host and its preference. */
@@ -115,7 +154,27 @@ public final class Dns {
             out.add(new Mx(mx.getPriority(), hostName(mx.getTarget())));
         }
         out.sort(Comparator.comparingInt(Mx::preference).thenComparing(Mx::host));
-        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain());
+        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain(), a.validated());
+    }
+
+    /**
+     * A TLSA record (RFC 6698 §2.1) as a sender judges it: its three numbers and the length of its data.
+     *
+     * @param length bytes of certificate association data
+     */
+    public record Tlsa(int usage, int selector, int matchingType, int length) {
+    }
+
+    /** The TLSA records of an SMTP server: {@code _25._tcp.<host>} (RFC 7672 §2.2.3). */
+    public Answer<Tlsa> tlsa(String host) throws Failure {
+        Answer<Record> a = query("_25._tcp." + host, Type.TLSA);
+        List<Tlsa> out = new ArrayList<>();
+        for (Record r : a.records()) {
+            TLSARecord t = (TLSARecord) r;
+            out.add(new Tlsa(t.getCertificateUsage(), t.getSelector(), t.getMatchingType(),
+                    t.getCertificateAssociationData().length));
+        }
+        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain(), a.validated());
     }
 
     /** The IPv4 and IPv6 addresses of a host, IPv4 first. */
@@ -125,7 +184,7 @@ public final class Dns {
         List<InetAddress> out = new ArrayList<>();
         v4.records().forEach(r -> out.add(((ARecord) r).getAddress()));
         v6.records().forEach(r -> out.add(((AAAARecord) r).getAddress()));
-        return new Answer<>(out, v4.cnames(), v4.owner(), v4.nxdomain() && v6.nxdomain());
+        return new Answer<>(out, v4.cnames(), v4.owner(), v4.nxdomain() && v6.nxdomain(), v4.validated() && v6.validated());
     }
 
     private Answer<Record> query(String name, int type) throws Failure {
@@ -136,16 +195,20 @@ public final class Dns {
             throw new Failure("\"" + name + "\" is not a domain name", false);
         }
         List<String> cnames = new ArrayList<>();
+        boolean validated = true;
         for (int hop = 0; hop <= MAX_CNAMES; hop++) {
             Message response;
             try {
-                response = resolver.send(Message.newQuery(Record.newRecord(current, type, DClass.IN)));
+                Message q = Message.newQuery(Record.newRecord(current, type, DClass.IN));
+                q.getHeader().setFlag(Flags.AD);
+                response = resolver.send(q);
             } catch (IOException e) {
                 throw new Failure("no answer for " + hostName(current) + " " + Type.string(type) + " (" + why(e) + ")", true);
             }
+            validated &= response.getHeader().getFlag(Flags.AD);
             int rcode = response.getRcode();
             if (rcode == Rcode.NXDOMAIN) {
-                return new Answer<>(List.of(), cnames, hostName(current), true);
+                return new Answer<>(List.of(), cnames, hostName(current), true, validated);
             }
             if (rcode != Rcode.NOERROR) {
                 throw new Failure(hostName(current) + " " + Type.string(type) + ": the DNS server answered "
@@ -177,7 +240,7 @@ public final class Dns {
                 }
             }
             if (!found.isEmpty() || owner.equals(current)) {
-                return new Answer<>(found, cnames, hostName(owner), false);
+                return new Answer<>(found, cnames, hostName(owner), false, validated);
             }
             current = owner; // the chain left the answer: ask for its end
         }

@@ -27,11 +27,17 @@ import org.xbill.DNS.Type;
  * An authoritative DNS server on 127.0.0.1 (UDP and TCP on one port), answering from records the test gives in zone
  * file syntax; answers are built by dnsjava, so clients see real DNS messages. Names can be made to fail (SERVFAIL)
  * or to stay silent (no answer at all).
+ *
+ * <p>It can also play the validating resolver a host trusts for DNSSEC: for names in a zone made {@link #signed}, an
+ * answer to a question that asks for it (AD or DO set, RFC 6840 §5.7) has the AD bit, as a validating resolver gives
+ * for records it validated; names elsewhere are answered without it, as for an unsigned zone. (A bogus signature
+ * makes a validating resolver answer SERVFAIL: {@link #failing}.)
  */
 public final class DnsServer implements AutoCloseable {
     private final List<Record> records = new CopyOnWriteArrayList<>();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
+    private final Set<Name> signed = ConcurrentHashMap.newKeySet();
     private final DatagramSocket udp;
     private final ServerSocket tcp;
     private final AtomicInteger queries = new AtomicInteger();
@@ -90,6 +96,26 @@ public final class DnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Names at and below {@code zone} are answered as validated: the AD bit set for a client that asks for it. */
+    public DnsServer signed(String zone) {
+        try {
+            signed.add(Name.fromString(dotted(zone)));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(zone, e);
+        }
+        return this;
+    }
+
+    /** No longer validated: the zone's signatures are gone (answers come without the AD bit). */
+    public DnsServer unsigned(String zone) {
+        signed.removeIf(z -> z.toString().equalsIgnoreCase(dotted(zone)));
+        return this;
+    }
+
+    private boolean isSigned(Name name) {
+        return signed.stream().anyMatch(z -> name.equals(z) || name.subdomain(z));
+    }
+
     private static String dotted(String name) {
         return (name.endsWith(".") ? name : name + ".").toLowerCase(java.util.Locale.ROOT);
     }
@@ -116,8 +142,10 @@ public final class DnsServer implements AutoCloseable {
         }
         Name name = question.getName();
         boolean exists = false;
+        boolean validated = isSigned(name);
         for (int hop = 0; hop < 10; hop++) {
             Name current = name;
+            validated &= isSigned(current);
             List<Record> here = records.stream().filter(x -> x.getName().equals(current)).toList();
             // a name with records below it exists too (an empty non-terminal answers NOERROR, RFC 8020)
             exists |= !here.isEmpty() || records.stream().anyMatch(x -> x.getName().subdomain(current));
@@ -135,6 +163,11 @@ public final class DnsServer implements AutoCloseable {
         }
         if (!exists) {
             r.getHeader().setRcode(Rcode.NXDOMAIN);
+        }
+        boolean wantsAd = q.getHeader().getFlag(Flags.AD)
+                || (q.getOPT() != null && (q.getOPT().getFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
+        if (validated && wantsAd) {
+            r.getHeader().setFlag(Flags.AD);
         }
         return r.toWire();
     }

@@ -29,7 +29,14 @@ class DnsTest {
                 .add("_mta-sts.loop.example. 300 IN CNAME _mta-sts.loop2.example.")
                 .add("_mta-sts.loop2.example. 300 IN CNAME _mta-sts.loop.example.")
                 .failing("broken.example")
-                .silent("slow.example");
+                .silent("slow.example")
+                .add("signed.example. 300 IN MX 10 mx.signed.example.")
+                .add("_25._tcp.mx.signed.example. 300 IN TLSA 3 1 1 "
+                        + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+                .add("_25._tcp.mx.signed.example. 300 IN TLSA 2 0 2 " + "ab".repeat(64))
+                .add("alias.signed.example. 300 IN CNAME mx.unsigned.example.")
+                .add("mx.unsigned.example. 300 IN A 192.0.2.25")
+                .signed("signed.example");
         StringBuilder big = new StringBuilder();
         for (int i = 0; i < 8; i++) {
             big.append('"').append("x".repeat(200)).append("\" ");
@@ -90,5 +97,20 @@ class DnsTest {
         assertEquals("no answer for _mta-sts.example.com TXT (connection refused: no DNS server at 127.0.0.1:" + closed
                 + ")", refused.getMessage());
         assertTrue(refused.passing(), "a server may be started later");
+    }
+
+    /** A validating resolver's AD bit is asked for and kept, for every answer on a CNAME chain; TLSA as senders judge it. */
+    @Test
+    void dnssecValidationAsTheResolverReportsIt() throws Exception {
+        assertTrue(dns.mx("signed.example").validated());
+        assertFalse(dns.mx("example.com").validated(), "an unsigned zone");
+        assertTrue(dns.mx("nothing.signed.example").validated(), "a validated NXDOMAIN");
+        assertFalse(dns.addresses("alias.signed.example").validated(), "the chain leaves the signed zone");
+        Dns.Answer<Dns.Tlsa> tlsa = dns.tlsa("mx.signed.example");
+        assertTrue(tlsa.validated());
+        assertEquals(List.of(new Dns.Tlsa(2, 0, 2, 64), new Dns.Tlsa(3, 1, 1, 32)),
+                tlsa.records().stream().sorted(java.util.Comparator.comparingInt(Dns.Tlsa::usage)).toList());
+        assertTrue(dns.onThisHost(), "127.0.0.1");
+        assertFalse(Dns.server("192.0.2.53", Duration.ofSeconds(1)).onThisHost());
     }
 }

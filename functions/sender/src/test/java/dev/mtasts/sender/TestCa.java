@@ -77,7 +77,21 @@ public final class TestCa {
 
     /** A server certificate for {@code names}, valid between the two instants. */
     public Issued issue(Instant notBefore, Instant notAfter, String... names) throws Exception {
-        KeyPair k = rsa();
+        return issue(rsa(), notBefore, notAfter, names);
+    }
+
+    /**
+     * A certificate for {@code names} on the key of one issued before: many hosts, each with a certificate of its own,
+     * made without a key pair each (2048-bit RSA keys take long to make).
+     */
+    public Issued issueOnKeyOf(Issued earlier, String... names) throws Exception {
+        Instant now = Instant.now();
+        X509Certificate c = earlier.certificate();
+        return issue(new KeyPair(c.getPublicKey(), earlier.key()), now.minusSeconds(86400), now.plusSeconds(86400L * 90),
+                names);
+    }
+
+    private Issued issue(KeyPair k, Instant notBefore, Instant notAfter, String... names) throws Exception {
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=mta-sts-serverless test CA"),
                 BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore), Date.from(notAfter),
                 new X500Name("CN=" + names[0]), k.getPublic());
