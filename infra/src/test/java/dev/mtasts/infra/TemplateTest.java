@@ -22,7 +22,7 @@ class TemplateTest {
     void cfnLintReportsNothing() throws Exception {
         Process p;
         try {
-            p = new ProcessBuilder("cfn-lint", "template.yaml").directory(ROOT.toFile()).redirectErrorStream(true).start();
+            p = new ProcessBuilder("cfn-lint", "template.yaml", "infra/import-tables.yaml").directory(ROOT.toFile()).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new AssertionError("cfn-lint is needed to check template.yaml (pip install cfn-lint): " + e.getMessage());
         }
@@ -65,6 +65,39 @@ class TemplateTest {
         assertTrue(timeout.find());
         assertTrue(Integer.parseInt(timeout.group(1)) < 30, "the HTTPS reports function answers before the HTTP API's 30 s");
         assertTrue(template.contains("AWS:SourceArn"), "the SES bucket policy names the receipt rules");
+    }
+
+    /**
+     * After {@code sam delete}, the kept tables are imported into a new stack of the same name with
+     * infra/import-tables.yaml (docs/deploying.md): its tables must be exactly the template's, or the import takes
+     * tables the next {@code sam deploy} would replace.
+     */
+    @Test
+    void theImportTemplateHoldsTheTemplatesTablesExactly() throws Exception {
+        String template = Files.readString(ROOT.resolve("template.yaml"));
+        String imports = Files.readString(ROOT.resolve("infra/import-tables.yaml"));
+        Matcher resources = Pattern.compile("\n  (\\w+):\n    Type: ([\\w:]+)").matcher(imports);
+        List<String> names = new java.util.ArrayList<>();
+        while (resources.find()) {
+            assertEquals("AWS::DynamoDB::Table", resources.group(2), resources.group(1));
+            names.add(resources.group(1));
+            assertEquals(resource(template, resources.group(1)), resource(imports, resources.group(1)), resources.group(1));
+        }
+        Matcher tables = Pattern.compile("\n  (\\w+):\n    Type: AWS::DynamoDB::Table").matcher(template);
+        List<String> all = new java.util.ArrayList<>();
+        while (tables.find()) {
+            all.add(tables.group(1));
+        }
+        assertEquals(all, names, "every table of the template, in its order");
+        assertTrue(imports.contains("DeletionPolicy: Retain"), "an import needs a DeletionPolicy");
+    }
+
+    /** A resource's lines, comments and blank lines left out. */
+    private static List<String> resource(String yaml, String name) {
+        Matcher m = Pattern.compile("\n  " + name + ":\n((?:    .*\n|[ \t]*\n)+)").matcher(yaml);
+        assertTrue(m.find(), name + " not found");
+        return m.group(1).lines().map(l -> l.replaceAll("\\s+#.*$", ""))
+                .filter(l -> !l.isBlank() && !l.strip().startsWith("#")).toList();
     }
 
     /**
