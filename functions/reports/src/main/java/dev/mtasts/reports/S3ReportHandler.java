@@ -4,8 +4,6 @@ import static dev.mtasts.store.Logs.log;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification.S3EventNotificationRecord;
 import com.amazonaws.services.lambda.runtime.logging.LogLevel;
 import dev.mtasts.store.ReportStore;
 import dev.mtasts.store.StoreUnavailableException;
@@ -29,14 +27,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the reason in the object's metadata ({@code x-amz-meta-reason}); a report kept already (the same report by HTTPS,
  * or e-mailed to a second address) is counted once and its copy removed. Nothing is deleted before it has a home.
  *
- * <p>A passing failure (DynamoDB or S3 unavailable) is thrown, so Lambda retries and the object stays in
- * {@code incoming/}; nothing else escapes, not even an {@link Error}: an object that cannot be processed goes to
- * {@code rejected/} with the reason. What is still in {@code incoming/} after Lambda's retries is taken up again by
- * the hourly sweep: an event without records ({@code {"Records": []}}, which the stack's schedule sends) looks at
- * every object there older than {@link #SWEEP_AFTER}, and counts those waiting more than a day
- * ({@code ReportsWaiting}, with an alarm).
+ * <p>Two events start it: S3's "Object Created", as EventBridge hands it over (one object), and the stack's hourly
+ * schedule (any other event), which sweeps {@code incoming/}. A passing failure (DynamoDB or S3 unavailable) is
+ * thrown, so Lambda retries and the object stays in {@code incoming/}; nothing else escapes, not even an
+ * {@link Error}: an object that cannot be processed goes to {@code rejected/} with the reason. What is still in
+ * {@code incoming/} after Lambda's retries is taken up again by the sweep, which looks at every object there older
+ * than {@link #SWEEP_AFTER} and counts those waiting more than a day ({@code ReportsWaiting}, with an alarm).
  */
-public final class S3ReportHandler implements RequestHandler<S3Event, String> {
+public final class S3ReportHandler implements RequestHandler<Map<String, Object>, String> {
     public static final String INCOMING = "incoming/";
     public static final String PROCESSED = "processed/";
     public static final String REJECTED = "rejected/";
@@ -73,17 +71,27 @@ public final class S3ReportHandler implements RequestHandler<S3Event, String> {
     /** What became of one object. */
     enum Result { STORED, DUPLICATE, REJECTED, GONE }
 
+    /** The object an S3 "Object Created" event names, as EventBridge hands it over; null for any other event. */
+    record Created(String bucket, String key) {
+        static Created of(Map<String, Object> event) {
+            if (event == null || !"aws.s3".equals(event.get("source")) || !(event.get("detail") instanceof Map<?, ?> detail)
+                    || !(detail.get("bucket") instanceof Map<?, ?> bucket) || !(detail.get("object") instanceof Map<?, ?> object)
+                    || !(bucket.get("name") instanceof String name) || !(object.get("key") instanceof String key)) {
+                return null;
+            }
+            return new Created(name, key);
+        }
+    }
+
     @Override
-    public String handleRequest(S3Event event, Context context) {
-        if (event == null || event.getRecords() == null || event.getRecords().isEmpty()) {
+    public String handleRequest(Map<String, Object> event, Context context) {
+        Created created = Created.of(event);
+        if (created == null) {
             return sweep(context);
         }
         Map<Result, Integer> counts = new java.util.EnumMap<>(Result.class);
-        for (S3EventNotificationRecord record : event.getRecords()) {
-            String key = record.getS3().getObject().getUrlDecodedKey();
-            if (key.startsWith(INCOMING)) {
-                counts.merge(take(record.getS3().getBucket().getName(), key, context), 1, Integer::sum);
-            }
+        if (created.key().startsWith(INCOMING)) {
+            counts.merge(take(created.bucket(), created.key(), context), 1, Integer::sum);
         }
         String summary = summary(counts);
         log(context, LogLevel.INFO, summary);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.events.S3Event;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
@@ -90,7 +89,7 @@ class ReportIdentityRoutesTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    static S3Event event(String key) {
+    static Map<String, Object> event(String key) {
         return S3ReportHandlerTest.event(BUCKET, key);
     }
 
@@ -308,11 +307,11 @@ class ReportIdentityRoutesTest {
         S3ReportHandler early = new S3ReportHandler(stack.ingest(Limits.DEFAULT, false), s3, sweepBucket,
                 new Metrics(lines::add, Stack.CLOCK), Clock.fixed(arrived.plusSeconds(60), ZoneOffset.UTC));
         assertEquals("swept incoming/: stored 0, duplicates 0, rejected 0, waiting more than a day 0",
-                early.handleRequest(new S3Event(List.of()), null));
+                early.handleRequest(S3ReportHandlerTest.schedule(), null));
         S3ReportHandler later = new S3ReportHandler(stack.ingest(Limits.DEFAULT, false), s3, sweepBucket,
                 new Metrics(lines::add, Stack.CLOCK), Clock.fixed(arrived.plus(Duration.ofMinutes(20)), ZoneOffset.UTC));
         assertEquals("swept incoming/: stored 1, duplicates 0, rejected 1, waiting more than a day 0",
-                later.handleRequest(new S3Event(null), null));
+                later.handleRequest(S3ReportHandlerTest.schedule(), null));
         assertEquals(List.of(), s3.listObjectsV2(r -> r.bucket(sweepBucket).prefix("incoming/")).contents());
         assertEquals(33, day("example.com", "2026-11-19").successful());
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"ReportsWaiting\":0")), lines.toString());

@@ -3,12 +3,9 @@ package dev.mtasts.reports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.events.S3Event;
-import com.amazonaws.services.lambda.runtime.events.models.s3.S3EventNotification;
 import dev.mtasts.core.report.Limits;
 import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.store.Dynamo;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -55,18 +52,22 @@ class S3ReportHandlerTest {
         return handler.handleRequest(event(key), null);
     }
 
-    static S3Event event(String key) {
+    static Map<String, Object> event(String key) {
         return event(BUCKET, key);
     }
 
-    /** The event S3 sends for a new object (its key URL-encoded, as S3 does). */
-    static S3Event event(String bucket, String key) {
-        var s3entity = new S3EventNotification.S3Entity("config",
-                new S3EventNotification.S3BucketEntity(bucket, null, "arn:aws:s3:::" + bucket),
-                new S3EventNotification.S3ObjectEntity(URLEncoder.encode(key, StandardCharsets.UTF_8), 1L, "e", "1", "s"),
-                "1.0");
-        return new S3Event(List.of(new S3EventNotification.S3EventNotificationRecord("us-east-1", "ObjectCreated:Put",
-                "aws:s3", "2026-11-23T10:00:00.000Z", "2.1", null, null, s3entity, null)));
+    /** S3's "Object Created" for a new object, as EventBridge hands it to the function (infra/events has one). */
+    static Map<String, Object> event(String bucket, String key) {
+        return Map.of("version", "0", "detail-type", "Object Created", "source", "aws.s3", "account", "123456789012",
+                "time", "2026-11-23T10:00:00Z", "region", "us-east-1", "resources", List.of("arn:aws:s3:::" + bucket),
+                "detail", Map.of("version", "0", "bucket", Map.of("name", bucket),
+                        "object", Map.of("key", key, "size", 1, "etag", "e"), "reason", "PutObject"));
+    }
+
+    /** The hourly schedule's event: a sweep of incoming/. */
+    static Map<String, Object> schedule() {
+        return Map.of("version", "0", "detail-type", "Scheduled Event", "source", "aws.events",
+                "time", "2026-11-23T10:00:00Z", "region", "us-east-1", "detail", Map.of());
     }
 
     static List<String> keys(String prefix) {
