@@ -65,7 +65,7 @@ final class ProvisionCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (liveCheck != null && (aws.endpoint == null || !dev.mtasts.store.Dynamo.isLoopback(aws.endpoint))) {
+        if (liveCheck != null && (aws.endpoint == null || !dev.mtasts.store.Dynamo.onThisMachine(aws.endpoint))) {
             // a local listener proves nothing about what senders fetch from AWS: the id would be published unchecked
             err.println("mta-sts: --live-check-url is for an emulator given with --aws-endpoint-url (a local one); "
                     + "against AWS the policy is fetched from https://mta-sts.<domain> as senders do");

@@ -1,14 +1,20 @@
 package dev.mtasts.cli;
 
 import dev.mtasts.emulators.LocalDynamoDb;
+import dev.mtasts.emulators.MotoServer;
 import dev.mtasts.local.DataFolder;
 import dev.mtasts.local.LocalStack;
+import dev.mtasts.local.SamLocalEnv;
 import dev.mtasts.reports.HttpReportHandler;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.ReportStore;
 import dev.mtasts.store.StateStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,18 +29,36 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the stack locally, without AWS or Docker: DynamoDB Local in this process, the domains "
                 + "table loaded from a file, the policy and reports functions behind an API Gateway-shaped HTTP "
-                + "server on 127.0.0.1 (requests are routed by their Host header), and, with an AWS emulator, the "
-                + "domain lifecycle fed by the table's stream as in AWS. Ctrl-C stops it."})
+                + "server on 127.0.0.1 or --bind ADDRESS (requests are routed by their Host header), and, with an AWS emulator, the "
+                + "domain lifecycle fed by the table's stream as in AWS. It writes DIR/" + SamLocalEnv.FILE
+                + " for sam local --env-vars. Ctrl-C stops it."})
 final class ServeCommand implements Callable<Integer> {
     static final Path DEFAULT_DOMAINS = Path.of("infra", "local", "domains.json");
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
-            description = "HTTP port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+            description = "HTTP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
     @Option(names = "--dynamodb-port", defaultValue = "8000", paramLabel = "PORT",
-            description = "DynamoDB Local port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+            description = "DynamoDB Local port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int dynamodbPort;
+
+    @Option(names = "--aws-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of the moto_server started here (default: a free one).")
+    int awsPort;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = {"The address of this machine that DynamoDB Local, the HTTP server and the moto_server started "
+                    + "here listen on (default: ${DEFAULT-VALUE}). For sam local on Linux: the Docker bridge's address "
+                    + "(docker0, often 172.17.0.1), which containers reach as host.docker.internal.",
+                "An address other than a loopback one is refused without --expose: none of the three asks who is "
+                        + "calling."})
+    String bind;
+
+    @Option(names = "--expose", description = "Confirm a --bind address that is not a loopback one: anyone who "
+            + "reaches it may read, change and delete the tables, and use the HTTP server and the moto_server, "
+            + "without authentication.")
+    boolean expose;
 
     @Option(names = "--domains", paramLabel = "FILE",
             description = "JSON array of rows {\"domain\",\"mode\",\"mx\":[...],\"max_age\"} to load into new "
@@ -78,11 +102,34 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        for (int[] p : new int[][] {{port, 0}, {dynamodbPort, 1}}) {
-            if (p[0] < 0 || p[0] > 65535) {
-                err.println("mta-sts: " + (p[1] == 0 ? "--port" : "--dynamodb-port") + " must be 0 to 65535 (got " + p[0] + ")");
+        String[] names = {"--port", "--dynamodb-port", "--aws-port"};
+        int[] ports = {port, dynamodbPort, awsPort};
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] < 0 || ports[i] > 65535) {
+                err.println("mta-sts: " + names[i] + " must be 0 to 65535 (got " + ports[i] + ")");
                 return Main.ERROR;
             }
+        }
+        if (awsPort != 0 && (localOnly || awsEndpoint != null)) {
+            err.println("mta-sts: --aws-port is the port of the moto_server started here: not with "
+                    + (localOnly ? "--local-only" : "--aws-endpoint-url"));
+            return Main.ERROR;
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            err.println("mta-sts: --bind " + bind + ": no such address");
+            return Main.ERROR;
+        }
+        if (!ofThisMachine(address)) {
+            err.println("mta-sts: --bind " + bind + ": not an address of this machine (ip address lists them)");
+            return Main.ERROR;
+        }
+        if (!address.isLoopbackAddress() && !expose) {
+            err.print(refusal(address));
+            err.flush();
+            return Main.ERROR;
         }
         Path file = domains != null ? domains : Files.exists(DEFAULT_DOMAINS) ? DEFAULT_DOMAINS : null;
         List<Object> rows;
@@ -97,22 +144,57 @@ final class ServeCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         try {
-            return run(out, file, rows, t0);
+            return run(out, file, rows, address, t0);
         } catch (java.net.BindException e) {
-            err.println("mta-sts: port " + port + " on 127.0.0.1 is in use; choose another with --port");
+            err.println("mta-sts: port " + port + " on " + address.getHostAddress() + " is in use; choose another with --port");
             return Main.ERROR;
         } catch (LocalDynamoDb.PortInUseException e) {
             err.println("mta-sts: " + e.getMessage() + "; choose another with --dynamodb-port");
             return Main.ERROR;
-        } catch (DataFolder.InUse e) {
+        } catch (MotoServer.PortInUseException e) {
+            err.println("mta-sts: " + e.getMessage() + "; choose another with --aws-port");
+            return Main.ERROR;
+        } catch (LocalStack.CannotStart | DataFolder.InUse e) {
             err.println("mta-sts: " + e.getMessage());
             return Main.ERROR;
         }
     }
 
-    private int run(PrintWriter out, Path file, List<Object> rows, long t0) throws Exception {
-        try (LocalStack stack = LocalStack.open(new LocalStack.Options(dynamodbPort, awsEndpoint, localOnly, dataDir,
-                inMemory))) {
+    /** Whether {@code address} is one this machine can listen on. */
+    private static boolean ofThisMachine(InetAddress address) {
+        try {
+            return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                    || NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    /** Why a --bind address that is not a loopback one needs --expose: what anyone who reaches it could use. */
+    private String refusal(InetAddress address) {
+        String who = address.isAnyLocalAddress() ? "anyone who reaches this machine, at any of its addresses,"
+                : "anyone who reaches " + address.getHostAddress();
+        StringBuilder b = new StringBuilder("mta-sts: --bind " + bind + " is not a loopback address: " + who
+                + " could use, without authentication,\n");
+        b.append("  DynamoDB Local on ").append(portText(dynamodbPort)).append(": read, change and delete the domains, "
+                + "the stack's state and the reports\n");
+        b.append("  the HTTP server on ").append(portText(port)).append(": the policies, the reports page and POST ")
+                .append(HttpReportHandler.PATH).append("\n");
+        if (!localOnly && awsEndpoint == null && dev.mtasts.store.Dynamo.configuredEndpoint("ROUTE53", "Route53") == null) {
+            b.append("  the moto_server started here on ").append(portText(awsPort))
+                    .append(": its hosted zones, certificates, custom domains and bucket\n");
+        }
+        b.append("Add --expose to listen there all the same.\n");
+        return b.toString();
+    }
+
+    private static String portText(int port) {
+        return port == 0 ? "a free port" : "port " + port;
+    }
+
+    private int run(PrintWriter out, Path file, List<Object> rows, InetAddress address, long t0) throws Exception {
+        try (LocalStack stack = LocalStack.open(new LocalStack.Options(address, dynamodbPort, awsPort, awsEndpoint,
+                localOnly, dataDir, inMemory))) {
             // tables found again keep their rows: the file adds only new domains, and only when given
             List<Object> load = !stack.resumed() ? rows : domains == null ? List.of() : rows.stream()
                     .filter(r -> !(r instanceof java.util.Map<?, ?> m && m.get(dev.mtasts.core.DomainRow.DOMAIN) instanceof String d
@@ -160,14 +242,21 @@ final class ServeCommand implements Callable<Integer> {
 
     private void banner(PrintWriter out, Path file, List<String> report, LocalStack stack, long millis) {
         out.printf("mta-sts local stack up in %d ms%n", millis);
-        out.printf("  DynamoDB Local  http://127.0.0.1:%d  (tables %s, and %s for the stack's own state)%n", dynamoPort,
+        String db = LocalDynamoDb.hostPort(stack.bind(), dynamoPort);
+        String http = LocalDynamoDb.hostPort(stack.bind(), httpPort);
+        out.printf("  DynamoDB Local  http://%s  (tables %s, and %s for the stack's own state)%n", db,
                 DomainStore.DEFAULT_TABLE, StateStore.DEFAULT_TABLE);
-        out.printf("  HTTP API        http://127.0.0.1:%d  (routed by Host: mta-sts.<domain>)%n", httpPort);
-        out.printf("  Reports page    http://127.0.0.1:%d/  (any other Host; read from the tables on each load)%n", httpPort);
+        out.printf("  HTTP API        http://%s  (routed by Host: mta-sts.<domain>)%n", http);
+        out.printf("  Reports page    http://%s/  (any other Host; read from the tables on each load)%n", http);
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
                 ReportStore.DEFAULT_TABLE, stack.rawReports());
         out.println("  AWS             " + stack.describeAws());
         out.println("  Data            " + stack.describeData());
+        out.println("  sam local       --env-vars " + stack.samLocalEnv() + "  (these ports, at " + SamLocalEnv.HOST + ")");
+        if (!stack.bind().isLoopbackAddress()) {
+            out.println("  Exposed         " + (stack.bind().isAnyLocalAddress() ? "on every address of this machine"
+                    : "on " + stack.bind().getHostAddress()) + ", without authentication (--bind, --expose)");
+        }
         if (stack.resumed()) {
             out.println(stack.kept().isEmpty() ? "No domains kept in " + dataDir + "." : "Domains kept in " + dataDir + ":");
             stack.kept().forEach(line -> out.println("  " + line));
@@ -182,20 +271,18 @@ final class ServeCommand implements Callable<Integer> {
                 .filter(l -> l.contains(", id ")).findFirst()
                 .map(l -> l.substring(0, l.indexOf(' '))).orElse("example.com");
         out.println("Try:");
-        out.printf("  curl -H 'Host: mta-sts.%s' http://127.0.0.1:%d/.well-known/mta-sts.txt%n", example, httpPort);
-        out.printf("  java -jar functions/cli/target/mta-sts.jar domain list --endpoint-url http://127.0.0.1:%d%n",
-                dynamoPort);
+        out.printf("  curl -H 'Host: mta-sts.%s' http://%s/.well-known/mta-sts.txt%n", example, http);
+        out.printf("  java -jar functions/cli/target/mta-sts.jar domain list --endpoint-url http://%s%n", db);
         if (stack.awsEndpoint() != null) {
-            out.printf("  java -jar functions/cli/target/mta-sts.jar domain add example.net --endpoint-url http://127.0.0.1:%d%n",
-                    dynamoPort);
+            out.printf("  java -jar functions/cli/target/mta-sts.jar domain add example.net --endpoint-url http://%s%n", db);
         }
         if (java.util.stream.Stream.concat(stack.kept().stream(), report.stream()).anyMatch(l -> l.startsWith("example.org "))) {
             // the sample report is about example.org: only a stack serving it stores it
             out.printf("  curl -H 'Host: mta-sts.example.org' -H 'Content-Type: application/tlsrpt+json' --data-binary "
-                    + "@'infra/samples/microsoft.com!example.org!1795392000!1795478399.json' http://127.0.0.1:%d%s%n",
-                    httpPort, HttpReportHandler.PATH);
+                    + "@'infra/samples/microsoft.com!example.org!1795392000!1795478399.json' http://%s%s%n",
+                    http, HttpReportHandler.PATH);
         }
-        out.printf("  java -jar functions/cli/target/mta-sts.jar reports --endpoint-url http://127.0.0.1:%d%n", dynamoPort);
+        out.printf("  java -jar functions/cli/target/mta-sts.jar reports --endpoint-url http://%s%n", db);
         out.println("Press Ctrl-C to stop.");
         out.flush();
     }

@@ -26,11 +26,14 @@ public final class LocalDynamoDb implements AutoCloseable {
     private final Server server;
     private final LocalDynamoDBRequestHandler requestHandler;
     private final int port;
+    private final java.net.InetAddress address;
 
-    private LocalDynamoDb(Server server, LocalDynamoDBRequestHandler requestHandler, int port) {
+    private LocalDynamoDb(Server server, LocalDynamoDBRequestHandler requestHandler, int port,
+            java.net.InetAddress address) {
         this.server = server;
         this.requestHandler = requestHandler;
         this.port = port;
+        this.address = address;
     }
 
     /** Starts on a free port. */
@@ -48,6 +51,14 @@ public final class LocalDynamoDb implements AutoCloseable {
      * {@code folder} (made if missing), where a later start finds them again; in memory when {@code folder} is null.
      */
     public static LocalDynamoDb start(int port, java.nio.file.Path folder) {
+        return start(java.net.InetAddress.getLoopbackAddress(), port, folder);
+    }
+
+    /**
+     * Starts on the given port of {@code address} (an address of this machine; the wildcard address listens on all of
+     * them), with the tables as {@link #start(int, java.nio.file.Path)} keeps them.
+     */
+    public static LocalDynamoDb start(java.net.InetAddress address, int port, java.nio.file.Path folder) {
         SQLITE_LOG.setLevel(java.util.logging.Level.OFF);
         SDK_V1_LOG.setLevel(java.util.logging.Level.SEVERE);
         try {
@@ -68,7 +79,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
+        connector.setHost(address.getHostAddress());
         connector.setPort(port);
         server.addConnector(connector);
         ContextHandler context = new ContextHandler();
@@ -80,11 +91,12 @@ public final class LocalDynamoDb implements AutoCloseable {
             requestHandler.shutdown();
             if (e instanceof java.io.IOException && e.getCause() instanceof java.net.BindException
                     || e instanceof java.net.BindException) {
-                throw new PortInUseException("port " + port + " on 127.0.0.1 is in use", e);
+                throw new PortInUseException("port " + port + " on " + address.getHostAddress() + " is in use", e);
             }
-            throw new IllegalStateException("cannot start DynamoDB Local on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start DynamoDB Local on " + hostPort(address, port) + ": "
+                    + e.getMessage(), e);
         }
-        return new LocalDynamoDb(server, requestHandler, connector.getLocalPort());
+        return new LocalDynamoDb(server, requestHandler, connector.getLocalPort(), address);
     }
 
     /** The port asked for is taken. */
@@ -98,8 +110,21 @@ public final class LocalDynamoDb implements AutoCloseable {
         return port;
     }
 
+    /** Where clients on this machine reach it: its address, or 127.0.0.1 when it listens on all of them. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://" + hostPort(address, port));
+    }
+
+    /**
+     * {@code host:port} of a listener on {@code address} as a client on this machine names it: 127.0.0.1 for the
+     * wildcard address, brackets around an IPv6 address.
+     */
+    public static String hostPort(java.net.InetAddress address, int port) {
+        if (address.isAnyLocalAddress()) {
+            return "127.0.0.1:" + port;
+        }
+        String host = address.getHostAddress();
+        return (address instanceof java.net.Inet6Address ? "[" + host.replaceFirst("%.*", "") + "]" : host) + ":" + port;
     }
 
     /** An endpoint on 127.0.0.1 where nothing listens: DynamoDB as seen during an outage. */
@@ -109,7 +134,12 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** A port of 127.0.0.1 that was free a moment ago. */
     static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return freePort(java.net.InetAddress.getLoopbackAddress());
+    }
+
+    /** A port of {@code address} that was free a moment ago. */
+    static int freePort(java.net.InetAddress address) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, address)) {
             return s.getLocalPort();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -23,14 +23,28 @@ public final class MotoServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final java.net.InetAddress address;
 
-    private MotoServer(Process process, int port, Path log) {
+    private MotoServer(Process process, java.net.InetAddress address, int port, Path log) {
         this.process = process;
+        this.address = address;
         this.port = port;
         this.log = log;
     }
 
+    /** Starts on a free port of 127.0.0.1. */
     public static MotoServer start() {
+        return start(java.net.InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /**
+     * Starts on {@code port} (0: a free one) of {@code address}, an address of this machine (the wildcard address
+     * listens on all of them).
+     *
+     * @throws PortInUseException when the port is taken
+     * @throws IllegalStateException when moto_server is not installed or does not start
+     */
+    public static MotoServer start(java.net.InetAddress address, int port) {
         try {
             Path script = Files.createTempFile("moto_server", ".py");
             script.toFile().deleteOnExit();
@@ -38,16 +52,23 @@ public final class MotoServer implements AutoCloseable {
                 Files.write(script, in.readAllBytes());
             }
             try {
-                return start(List.of("python3", script.toString()));
+                return start(List.of("python3", script.toString()), address, port);
             } catch (NoMoto e) {
                 try {
-                    return start(List.of("moto_server")); // a moto whose Python is not the python3 on the PATH
+                    return start(List.of("moto_server"), address, port); // a moto whose Python is not the python3 on the PATH
                 } catch (NoMoto impossible) {
                     throw new IllegalStateException("moto_server is not installed", impossible);
                 }
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot run moto_server (it must be on the PATH): " + e.getMessage(), e);
+        }
+    }
+
+    /** The port asked for is taken. */
+    public static final class PortInUseException extends RuntimeException {
+        PortInUseException(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -58,11 +79,19 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    private static MotoServer start(List<String> command) throws IOException, NoMoto {
-        int port = LocalDynamoDb.freePort();
+    private static MotoServer start(List<String> command, java.net.InetAddress address, int asked)
+            throws IOException, NoMoto {
+        if (asked != 0) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(asked, 1, address)) {
+                // free: moto_server gets it next (moto would only say so in its log)
+            } catch (java.net.BindException e) {
+                throw new PortInUseException("port " + asked + " on " + address.getHostAddress() + " is in use");
+            }
+        }
+        int port = asked != 0 ? asked : LocalDynamoDb.freePort(address);
         Path log = Files.createTempFile("moto_server", ".log");
         List<String> args = new ArrayList<>(command);
-        args.addAll(List.of("-H", "127.0.0.1", "-p", Integer.toString(port)));
+        args.addAll(List.of("-H", address.getHostAddress(), "-p", Integer.toString(port)));
         ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putIfAbsent("MOTO_ACM_VALIDATION_WAIT", "0");
         Process p;
@@ -85,8 +114,9 @@ public final class MotoServer implements AutoCloseable {
                     throw new IllegalStateException("moto_server exited: " + output);
                 }
                 try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return new MotoServer(p, port, log);
+                    s.connect(new InetSocketAddress(address.isAnyLocalAddress()
+                            ? java.net.InetAddress.getLoopbackAddress() : address, port), 200);
+                    return new MotoServer(p, address, port, log);
                 } catch (IOException notYet) {
                     Thread.sleep(50);
                 }
@@ -100,8 +130,9 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
+    /** Where clients on this machine reach it: its address, or 127.0.0.1 when it listens on all of them. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create("http://" + LocalDynamoDb.hostPort(address, port));
     }
 
     @Override

@@ -25,7 +25,7 @@ public record AwsClients(Route53Client route53, AcmClient acm, ApiGatewayV2Clien
     public static AwsClients of(URI endpoint, String region) {
         URI effective = endpoint != null ? endpoint : Dynamo.configuredEndpoint("ROUTE53", "Route53");
         var credentials = Dynamo.credentialsFor(effective);
-        Region r = region != null ? Region.of(region) : effective != null && Dynamo.isLoopback(effective)
+        Region r = region != null ? Region.of(region) : effective != null && Dynamo.onThisMachine(effective)
                 ? Dynamo.LOCAL_REGION : new DefaultAwsRegionProviderChain().getRegion();
         Route53Client route53 = endpoint == null ? LifecycleSettings.route53(credentials)
                 : Route53Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.AWS_GLOBAL)

@@ -57,6 +57,8 @@ final class Emulator implements AutoCloseable {
     private final MotoServer moto;
     private final String why;
     private AwsClients clients;
+    /** The HTTP API the lifecycle maps custom domains to, once {@link #lifecycle} has found or made it. */
+    private volatile String apiId;
 
     private Emulator(URI endpoint, MotoServer moto, String why) {
         this.endpoint = endpoint;
@@ -138,20 +140,31 @@ final class Emulator implements AutoCloseable {
      * bucket of a moto_server started here would go with it.
      */
     RawStore rawStore(Path folder) {
-        if (endpoint == null || moto != null) {
+        if (endpoint == null) {
             return new FolderRawStore(folder);
         }
         S3Client s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
                 .endpointOverride(endpoint).forcePathStyle(true).build();
         try {
+            // made in any emulator: the reports functions under sam local write there (sam-local-env.json)
             s3.createBucket(r -> r.bucket(LocalStack.BUCKET));
         } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
             if (e.statusCode() != 409) {
+                s3.close();
                 throw e;
             }
         }
+        if (moto != null) {
+            s3.close();
+            return new FolderRawStore(folder);
+        }
         return new S3RawStore(s3, LocalStack.BUCKET);
+    }
+
+    /** The emulator's HTTP API (named {@value #API_NAME}), null before {@link #lifecycle} or without an emulator. */
+    String apiId() {
+        return apiId;
     }
 
     /**
@@ -160,7 +173,8 @@ final class Emulator implements AutoCloseable {
      * local listener. Without an emulator, rows are marked as served locally. The stream's records written before
      * {@code since} (an earlier run's, on kept tables) are skipped.
      */
-    AutoCloseable lifecycle(DomainStore store, DynamoDbClient dynamo, int httpPort, PrintWriter log, Instant since) {
+    AutoCloseable lifecycle(DomainStore store, DynamoDbClient dynamo, InetAddress httpAddress, int httpPort,
+            PrintWriter log, Instant since) {
         DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
                 .endpointOverride(dynamo.serviceClientConfiguration().endpointOverride().orElseThrow()).build();
@@ -173,13 +187,12 @@ final class Emulator implements AutoCloseable {
             };
         }
         AwsClients c = clients();
-        String apiId = dev.mtasts.lifecycle.CustomDomains.findApi(c.api(), API_NAME);
-        if (apiId == null) {
-            apiId = c.api().createApi(r -> r.name(API_NAME).protocolType("HTTP")).apiId();
-        }
-        InetAddress loopback = InetAddress.getLoopbackAddress();
+        String found = dev.mtasts.lifecycle.CustomDomains.findApi(c.api(), API_NAME);
+        String api = found != null ? found : c.api().createApi(r -> r.name(API_NAME).protocolType("HTTP")).apiId();
+        apiId = api;
         DomainLifecycle lifecycle = DomainLifecycle.of(store, c.zones(), new Certificates(c.acm(), API_NAME),
-                new CustomDomains(c.api(), apiId, API_NAME), d -> PolicyFetch.Target.plain(d.policyHost(), loopback, httpPort),
+                new CustomDomains(c.api(), api, API_NAME),
+                d -> PolicyFetch.Target.plain(d.policyHost(), httpAddress, httpPort),
                 null, List.of(), LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()), Clock.systemUTC())
                 .withMxMoves((subject, body) -> alert(log, subject, body), true); // the emulator's zones are a sandbox
         Runner runner = new Runner(lifecycle);

@@ -22,10 +22,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What API Gateway does in front of the functions, on 127.0.0.1: each HTTP request becomes the same
- * {@link APIGatewayV2HTTPEvent} (payload format 2.0) that AWS sends, and the function's response becomes the HTTP
- * response. Routes are matched like the HTTP API's: {@code METHOD /path}, then {@code $default}. The HTTP itself, and
- * the limits that keep a slow or careless client from holding up the others, are {@link HttpListener}'s.
+ * What API Gateway does in front of the functions, on 127.0.0.1 (or the address serve binds): each HTTP request
+ * becomes the same {@link APIGatewayV2HTTPEvent} (payload format 2.0) that AWS sends, and the function's response
+ * becomes the HTTP response. Routes are matched like the HTTP API's: {@code METHOD /path}, then {@code $default}. The
+ * HTTP itself, and the limits that keep a slow or careless client from holding up the others, are {@link HttpListener}'s.
  */
 public final class LocalApiGateway implements AutoCloseable {
     private static final DateTimeFormatter REQUEST_TIME =
@@ -63,14 +63,26 @@ public final class LocalApiGateway implements AutoCloseable {
 
     LocalApiGateway(int port, Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> routes,
             PrintWriter log) throws IOException {
-        this(port, routes, log, new HttpListener.Settings(MAX_BODY, WORKERS, IDLE_TIMEOUT, REQUEST_TIMEOUT));
+        this(java.net.InetAddress.getLoopbackAddress(), port, routes, log);
+    }
+
+    LocalApiGateway(java.net.InetAddress address, int port,
+            Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> routes, PrintWriter log)
+            throws IOException {
+        this(address, port, routes, log, new HttpListener.Settings(MAX_BODY, WORKERS, IDLE_TIMEOUT, REQUEST_TIMEOUT));
     }
 
     LocalApiGateway(int port, Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> routes,
             PrintWriter log, HttpListener.Settings settings) throws IOException {
+        this(java.net.InetAddress.getLoopbackAddress(), port, routes, log, settings);
+    }
+
+    LocalApiGateway(java.net.InetAddress address, int port,
+            Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> routes, PrintWriter log,
+            HttpListener.Settings settings) throws IOException {
         this.routes = Map.copyOf(routes);
         this.log = log;
-        this.listener = new HttpListener(port, settings, this::handle, line -> {
+        this.listener = new HttpListener(address, port, settings, this::handle, line -> {
             log.println(line);
             log.flush();
         });

@@ -21,6 +21,7 @@ import dev.mtasts.store.SourceAllowance;
 import dev.mtasts.store.StateStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,28 +48,46 @@ public final class LocalStack implements AutoCloseable {
     private final DomainStore domains;
     private final LocalReports reports;
     private final DataFolder data;
+    private final InetAddress bind;
     private final List<String> kept;
     /** When this run began: the tables' stream records before it are an earlier run's. */
     private final Instant opened = Instant.now();
     private LocalApiGateway api;
     private AutoCloseable lifecycle;
+    private Path samLocalEnv;
 
     /**
      * Where the stack keeps what it is given.
      *
+     * @param bind the address of this machine DynamoDB Local, the HTTP listener and a moto_server started here listen
+     *     on (127.0.0.1 unless the user chose to expose them)
+     * @param awsPort the port of a moto_server started here (0: a free one)
      * @param awsEndpoint an AWS emulator on this machine, or null: the AWS_ENDPOINT_URL setting, else a
      *     moto_server started here when one is on the PATH, else none
      * @param localOnly no AWS emulator at all: the policies and reports are served, nothing else is made
      * @param dataDir the folder of the tables and raw report bodies, found again by the next run ({@link DataFolder})
      * @param inMemory the tables in memory, gone when the run ends; only raw report bodies go to {@code dataDir}
      */
-    public record Options(int dynamodbPort, URI awsEndpoint, boolean localOnly, Path dataDir, boolean inMemory) {
+    public record Options(InetAddress bind, int dynamodbPort, int awsPort, URI awsEndpoint, boolean localOnly,
+            Path dataDir, boolean inMemory) {
+        /** On 127.0.0.1, with a moto_server on a free port. */
+        public Options(int dynamodbPort, URI awsEndpoint, boolean localOnly, Path dataDir, boolean inMemory) {
+            this(InetAddress.getLoopbackAddress(), dynamodbPort, 0, awsEndpoint, localOnly, dataDir, inMemory);
+        }
     }
 
-    private LocalStack(LocalDynamoDb dynamo, Emulator aws, DataFolder data) {
+    /** A start-up failure, in one line for the user. */
+    public static final class CannotStart extends RuntimeException {
+        CannotStart(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private LocalStack(LocalDynamoDb dynamo, Emulator aws, DataFolder data, InetAddress bind) {
         this.dynamo = dynamo;
         this.aws = aws;
         this.data = data;
+        this.bind = bind;
         this.client = Dynamo.create(dynamo.endpoint(), null);
         this.domains = new DomainStore(client, DomainStore.DEFAULT_TABLE).withState(StateStore.DEFAULT_TABLE);
         domains.createTable();
@@ -108,6 +127,8 @@ public final class LocalStack implements AutoCloseable {
      * stack's tables, or finds them again in the data folder.
      *
      * @throws LocalDynamoDb.PortInUseException when DynamoDB Local's port is taken
+     * @throws MotoServer.PortInUseException when the port asked for the moto_server is taken
+     * @throws CannotStart when a port was asked for a moto_server and none can be started
      * @throws DataFolder.InUse when the data folder cannot be used (another run holds it, or it is not one)
      */
     public static LocalStack open(Options options) {
@@ -121,19 +142,35 @@ public final class LocalStack implements AutoCloseable {
         CompletableFuture<Emulator> starting = CompletableFuture.supplyAsync(() -> emulator(options));
         LocalDynamoDb db;
         try {
-            db = LocalDynamoDb.start(options.dynamodbPort(), data.tables());
+            db = LocalDynamoDb.start(options.bind(), options.dynamodbPort(), data.tables());
         } catch (RuntimeException e) {
-            starting.join().close();
+            closeQuietly(starting);
             data.close();
             throw e;
         }
+        Emulator emulator;
         try {
-            return new LocalStack(db, starting.join(), data);
+            emulator = starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            db.close();
+            data.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        try {
+            return new LocalStack(db, emulator, data, options.bind());
         } catch (RuntimeException e) {
-            starting.join().close();
+            emulator.close();
             db.close();
             data.close();
             throw e;
+        }
+    }
+
+    /** Closes the emulator once it has started; nothing when it failed to. */
+    private static void closeQuietly(CompletableFuture<Emulator> starting) {
+        Emulator e = starting.handle((emulator, failed) -> emulator).join();
+        if (e != null) {
+            e.close();
         }
     }
 
@@ -143,7 +180,7 @@ public final class LocalStack implements AutoCloseable {
             return Emulator.none("--local-only");
         }
         URI given = options.awsEndpoint() != null ? options.awsEndpoint() : Dynamo.configuredEndpoint("ROUTE53", "Route53");
-        if (given != null && !Dynamo.isLoopback(given)) {
+        if (given != null && !Dynamo.onThisMachine(given)) {
             // the local stack's live check fetches from its own listener: against real AWS it would publish unchecked ids
             return Emulator.none(given + " is not an emulator on this machine: the local stack runs the lifecycle only "
                     + "against one (for AWS, deploy the stack)");
@@ -152,9 +189,15 @@ public final class LocalStack implements AutoCloseable {
             return Emulator.at(given, null);
         }
         try {
-            MotoServer moto = MotoServer.start();
+            MotoServer moto = MotoServer.start(options.bind(), options.awsPort());
             return Emulator.at(moto.endpoint(), moto);
+        } catch (MotoServer.PortInUseException e) {
+            throw e;
         } catch (IllegalStateException e) {
+            if (options.awsPort() != 0) {
+                throw new CannotStart("no moto_server to start on port " + options.awsPort() + ": " + e.getMessage()
+                        + " (pip install 'moto[server]')");
+            }
             return Emulator.none("no moto_server on the PATH (pip install 'moto[server]')");
         }
     }
@@ -197,9 +240,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Starts the HTTP listener on {@code port} of 127.0.0.1 (0: a free one) with the policy function and the reports
-     * page ({@code $default}) and the reports function ({@code POST /v1/tlsrpt}), and the domain lifecycle, which
-     * logs to {@code log}. Without an emulator, the domains are marked as served by the local stack only.
+     * Starts the HTTP listener on {@code port} of the stack's address (0: a free one) with the policy function and the
+     * reports page ({@code $default}) and the reports function ({@code POST /v1/tlsrpt}), and the domain lifecycle,
+     * which logs to {@code log}. Without an emulator, the domains are marked as served by the local stack only. Then
+     * writes {@link SamLocalEnv#FILE} into the data folder, for {@code sam local --env-vars}.
      *
      * @throws java.net.BindException when the port is taken
      */
@@ -211,8 +255,21 @@ public final class LocalStack implements AutoCloseable {
                 "POST " + HttpReportHandler.PATH, new HttpReportHandler(reports.ingest(), aws.rawStore(data.reports()),
                         new SourceAllowance(reports.reports(), SourceAllowance.DEFAULT_PER_HOUR),
                         Limits.DEFAULT.maxCompressedBytes(), Clock.systemUTC()));
-        api = new LocalApiGateway(port, routes, log);
-        lifecycle = aws.lifecycle(domains, client, api.port(), log, data.kept() ? opened : null);
+        api = new LocalApiGateway(bind, port, routes, log);
+        lifecycle = aws.lifecycle(domains, client, bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind,
+                api.port(), log, data.kept() ? opened : null);
+        samLocalEnv = SamLocalEnv.write(data.root(), SamLocalEnv.of(dynamo.port(), api.port(), aws.endpoint(),
+                aws.apiId()));
+    }
+
+    /** The file for {@code sam local --env-vars} this run wrote (once {@link #serve} has started the listener). */
+    public Path samLocalEnv() {
+        return samLocalEnv;
+    }
+
+    /** The address the stack listens on. */
+    public InetAddress bind() {
+        return bind;
     }
 
     /** The HTTP listener's port (once {@link #serve} has started it). */

@@ -91,7 +91,7 @@ public final class Dynamo {
     public static DynamoDbClient create(URI endpoint, String region) {
         DynamoDbClientBuilder b = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
         URI effective = endpoint != null ? endpoint : configuredEndpoint("DYNAMODB", "DynamoDb");
-        boolean local = effective != null && isLoopback(effective);
+        boolean local = effective != null && onThisMachine(effective);
         if (endpoint != null) {
             b.endpointOverride(endpoint);
         }
@@ -142,7 +142,7 @@ public final class Dynamo {
 
     /** For the CLI: fake credentials for an emulator on this machine, else the usual AWS chain. */
     public static AwsCredentialsProvider credentialsFor(URI endpoint) {
-        return endpoint != null && isLoopback(endpoint) ? localCredentials() : DefaultCredentialsProvider.builder().build();
+        return endpoint != null && onThisMachine(endpoint) ? localCredentials() : DefaultCredentialsProvider.builder().build();
     }
 
     /** Fixed fake credentials for DynamoDB Local and other emulators. */
@@ -150,8 +150,11 @@ public final class Dynamo {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
     }
 
-    /** Whether an endpoint is on this machine (an emulator, which takes any credentials). */
-    public static boolean isLoopback(URI endpoint) {
+    /**
+     * Whether an endpoint is on this machine (an emulator, which takes any credentials): a loopback address, or an
+     * address of one of its interfaces (the local stack bound to the Docker bridge's address for sam local).
+     */
+    public static boolean onThisMachine(URI endpoint) {
         String host = endpoint.getHost();
         if (host == null) {
             return false;
@@ -160,8 +163,10 @@ public final class Dynamo {
             return true;
         }
         try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
+            InetAddress address = InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                    || java.net.NetworkInterface.getByInetAddress(address) != null;
+        } catch (UnknownHostException | java.net.SocketException e) {
             return false;
         }
     }

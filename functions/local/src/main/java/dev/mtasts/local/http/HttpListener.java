@@ -121,13 +121,19 @@ public final class HttpListener implements AutoCloseable {
     private volatile boolean closed;
 
     public HttpListener(int port, Settings settings, Handler handler, Consumer<String> log) throws IOException {
+        this(java.net.InetAddress.getLoopbackAddress(), port, settings, handler, log);
+    }
+
+    /** On {@code port} of {@code address}, an address of this machine (the wildcard address: all of them). */
+    public HttpListener(java.net.InetAddress address, int port, Settings settings, Handler handler, Consumer<String> log)
+            throws IOException {
         this.settings = settings;
         this.handler = handler;
         this.log = log;
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
         try {
-            server.bind(new InetSocketAddress("127.0.0.1", port), 128);
+            server.bind(new InetSocketAddress(address, port), 128);
             server.configureBlocking(false);
             this.acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException e) {
