@@ -239,39 +239,6 @@ class EventReplayTest {
         }
     }
 
-    /**
-     * {@code sam local --env-vars infra/env.json}: one entry per function of the template, only variables the template
-     * declares (sam local ignores the others), and every AWS endpoint local, so a local run never reaches real AWS.
-     */
-    @Test
-    void envJsonNamesTheTemplatesFunctionsAndPointsEveryEndpointAtEmulators() throws IOException {
-        String template = Files.readString(Path.of("..", "template.yaml"));
-        java.util.regex.Matcher function = java.util.regex.Pattern.compile("\\n  (\\w+):\\n    Type: AWS::Serverless::Function")
-                .matcher(template);
-        Set<String> functions = new TreeSet<>();
-        while (function.find()) {
-            functions.add(function.group(1));
-        }
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, java.util.Map<String, String>> env;
-        try (InputStream in = Files.newInputStream(Path.of("env.json"))) {
-            env = (java.util.Map<String, java.util.Map<String, String>>) (Object) com.amazonaws.services.lambda.runtime
-                    .serialization.factories.JacksonFactory.getInstance().getSerializer(java.util.Map.class).fromJson(in);
-        }
-        assertEquals(functions, new TreeSet<>(env.keySet()));
-        env.forEach((fn, vars) -> vars.forEach((name, value) -> {
-            assertTrue(template.contains("  " + name + ":"), fn + ": template.yaml does not declare " + name);
-            if (name.startsWith("AWS_ENDPOINT_URL")) {
-                assertTrue(value.startsWith("http://host.docker.internal:") || value.startsWith("http://127.0.0.1:"),
-                        fn + " " + name + " must name an emulator: " + value);
-            }
-        }));
-        env.values().forEach(vars -> {
-            assertEquals("false", vars.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
-            assertTrue(vars.containsKey("AWS_ENDPOINT_URL") && vars.containsKey("AWS_ENDPOINT_URL_DYNAMODB"));
-        });
-    }
-
     private static <T> PojoSerializer<T> serializer(Class<T> type) {
         return LambdaEventSerializers.serializerFor(type, EventReplayTest.class.getClassLoader());
     }

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.route53.model.ThrottlingException;
 /**
  * The lifecycle function's collaborators, built once per container from the environment template.yaml sets. Endpoints
  * follow the SDK's standard settings ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_<SERVICE>}), so
- * {@code infra/env.json} can point {@code sam local} at emulators.
+ * {@code mta-sts serve}'s {@code sam-local-env.json} can point {@code sam local} at emulators.
  */
 public final class LifecycleSettings {
     public static final String STACK_ENV = "STACK_NAME";

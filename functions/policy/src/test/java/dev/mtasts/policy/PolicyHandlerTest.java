@@ -55,7 +55,7 @@ class PolicyHandlerTest {
     @BeforeAll
     static void start() throws Exception {
         dynamo = LocalDynamoDb.start();
-        // the SDK's standard endpoint setting, as infra/env.json gives it to sam local (here as a system property)
+        // the SDK's standard endpoint setting, as serve's sam-local-env.json gives it to sam local (here as a system property)
         System.setProperty("aws.endpointUrlDynamoDb", dynamo.endpoint().toString());
         client = Dynamo.create(dynamo.endpoint(), null);
         store = new DomainStore(client, DomainStore.DEFAULT_TABLE).withState(StateStore.DEFAULT_TABLE);

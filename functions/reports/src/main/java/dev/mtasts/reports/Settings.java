@@ -116,7 +116,7 @@ final class Settings {
                 .region(Dynamo.region(env))
                 .credentialsProvider(Dynamo.lambdaCredentials(env));
         if (Dynamo.configuredEndpoint("S3", "S3") != null) {
-            b.forcePathStyle(true); // an emulator (sam local with infra/env.json) has no bucket host names
+            b.forcePathStyle(true); // an emulator (sam local with serve's sam-local-env.json) has no bucket host names
         }
         return b.build();
     }

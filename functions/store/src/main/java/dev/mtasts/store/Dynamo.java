@@ -32,7 +32,7 @@ public final class Dynamo {
      * (no provider chain to walk on a cold start), url-connection HTTP client, and time limits that leave a strict
      * sender (about 4 s for DNS and HTTPS together) time to spare: a DynamoDB that does not answer is a 503 within
      * {@link #CALL_BUDGET}, and a slow attempt is cut short and tried again rather than waited on. The endpoint follows the SDK's standard settings
-     * ({@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL}), which {@code infra/env.json} sets for sam local.
+     * ({@code AWS_ENDPOINT_URL_DYNAMODB}, {@code AWS_ENDPOINT_URL}), which serve's {@code sam-local-env.json} sets for sam local.
      */
     public static DynamoDbClient fromEnvironment() {
         return fromEnvironment(System.getenv());
