@@ -152,14 +152,39 @@ class TemplateTest {
                 jars = files.toList();
             }
             assertEquals(1, jars.size(), name + ": " + jars);
-            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jars.get(0).toFile())) {
+            try (java.util.jar.JarFile zip = new java.util.jar.JarFile(jars.get(0).toFile())) {
                 assertTrue(zip.getEntry(function.group(2).replace('.', '/') + ".class") != null,
                         name + ": " + jars.get(0).getFileName() + " has " + function.group(2));
+                servicesAreClassesOfTheJar(name, zip);
             }
             functions++;
         }
         assertEquals(7, functions, "every function is built by the Makefile");
         assertFalse(template.contains("SkipBuild"), "sam build builds: nothing is skipped");
+    }
+
+    /**
+     * Each service a function's jar declares (META-INF/services) is a class Lambda's class loader finds in it: at the
+     * jar's root, or under META-INF/versions/ only where the manifest says Multi-Release. A service whose class it
+     * cannot find fails the lookup: the JVM's name resolver, looked up at the first host name the function resolves,
+     * would fail every call the function makes.
+     */
+    private static void servicesAreClassesOfTheJar(String function, java.util.jar.JarFile jar) throws java.io.IOException {
+        boolean multiRelease = jar.getManifest() != null
+                && "true".equalsIgnoreCase(jar.getManifest().getMainAttributes().getValue("Multi-Release"));
+        for (var entry : java.util.Collections.list(jar.entries())) {
+            if (!entry.getName().startsWith("META-INF/services/") || entry.isDirectory()) {
+                continue;
+            }
+            String text = new String(jar.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
+            for (String line : text.lines().map(l -> l.replaceFirst("#.*", "").strip()).filter(l -> !l.isEmpty()).toList()) {
+                String file = line.replace('.', '/') + ".class";
+                boolean found = jar.getEntry(file) != null || multiRelease && java.util.Collections.list(jar.entries())
+                        .stream().anyMatch(e -> e.getName().startsWith("META-INF/versions/") && e.getName().endsWith("/" + file));
+                assertTrue(found, function + ": " + entry.getName() + " names " + line + ", which the jar does not have"
+                        + (multiRelease ? "" : " outside META-INF/versions (its manifest does not say Multi-Release)"));
+            }
+        }
     }
 
     @Test
