@@ -2,6 +2,8 @@ package dev.mtasts.local;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import dev.mtasts.lifecycle.LifecycleSettings;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.ReportStore;
@@ -102,7 +104,9 @@ public final class SamLocalEnv {
             Path tmp = Files.createTempFile(folder, FILE, ".tmp");
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
                     JsonGenerator g = new JsonFactory().createGenerator(w)) {
-                g.useDefaultPrettyPrinter();
+                // "NAME": "value", one a line
+                g.setPrettyPrinter(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
                 g.writeStartObject();
                 for (var function : env.entrySet()) {
                     g.writeObjectFieldStart(function.getKey());
