@@ -84,9 +84,10 @@ public final class CustomDomains {
      * the stack's custom domain to another API is taken off first: that API is what an earlier deployment of the
      * stack left (deleted with its API kept), and one host answers from one API.
      */
-    public void map(DomainName domain) {
-        String name = domain.policyHost();
-        for (ApiMapping m : api.getApiMappings(r -> r.domainName(name)).items()) {
+    public void map(CustomDomain custom) {
+        String name = custom.name();
+        for (ApiMapping m : custom.apis().isEmpty() ? List.<ApiMapping>of()
+                : api.getApiMappings(r -> r.domainName(name)).items()) {
             if (!apiId.equals(m.apiId())) {
                 api.deleteApiMapping(r -> r.domainName(name).apiMappingId(m.apiMappingId()));
             }

@@ -274,7 +274,7 @@ final class Steps {
         CustomDomains.CustomDomain custom = found.orElseThrow(() -> new IllegalStateException(
                 "API Gateway does not know the custom domain it just created"));
         if (!custom.mappedHere(customDomains.apiId())) {
-            customDomains.map(d);
+            customDomains.map(custom);
         }
         if (custom.target() == null) {
             return new Outcome.Wait(lc, "waiting for API Gateway to give " + d.policyHost() + " its regional name",
