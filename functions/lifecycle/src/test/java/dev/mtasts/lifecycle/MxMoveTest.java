@@ -503,6 +503,31 @@ class MxMoveTest {
         assertEquals(MxMove.Phase.DONE, stack.lifecycleOf(d).move().phase());
     }
 
+    /**
+     * §8.1 counts from when the covering policy's id is announced, not from move-mx: a covering policy held back (here
+     * by an MX host of the zone it misses) for two days makes the safe time two days later.
+     */
+    @Test
+    void theSafeTimeCountsFromTheCoveringPolicysAnnouncementNotFromMoveMx() throws Exception {
+        String d = "late.example";
+        Senders senders = enforced(d, List.of("mail.old.example", "backup.old.example"), 86400);
+        stack.setMx(senders.zone, d, "mail.old.example", "other.old.example"); // the user's own change, not covered
+        moveMx(d, List.of("mx.new.example"), List.of("mail.old.example"), false, List.of());
+        advance(d);
+        senders.look("covering policy held back");
+        assertEquals("blocked", stack.lifecycleOf(d).state(), "the covering policy misses other.old.example");
+        assertTrue(describe(d).contains("its id is being announced"), describe(d));
+
+        stack.clock.advance(Duration.ofDays(2));
+        stack.setMx(senders.zone, d, "mail.old.example", "backup.old.example");
+        Instant announcedAt = stack.clock.instant();
+        assertTrue(advance(d).ready());
+        senders.observe("covering policy announced two days later");
+        assertEquals(policy("enforce", List.of("mail.old.example", "backup.old.example", "mx.new.example"), 86400).id(),
+                txtId(senders.zone, d));
+        assertEquals(MxMove.minuteUp(announcedAt.plusSeconds(MARGIN + 86400)), stack.lifecycleOf(d).move().safeAfter());
+    }
+
     /** A policy changed by other means during a move wins: the move is set aside and its wish cleared. */
     @Test
     void aPolicyChangedDuringTheMoveSetsItAside() throws Exception {
