@@ -36,10 +36,12 @@ import java.util.Map;
  * @param lease who advances the domain now, and until when
  * @param seeded the policy the stack seeded from the zone's MX hosts, which it keeps following while the row holds it
  * @param move an MX move ({@code domain move-mx}) as far as the stack has carried it, the last one once it is over
+ * @param api the HTTP API the custom domain was mapped to: the stack's own, unless the stack was deployed again
  */
 public record Lifecycle(Step step, boolean blocked, String detail, Instant since, Instant retryAt, int attempts,
         String zoneId, String zoneName, String certificateArn, String validation, String target, String accepted,
-        Refusal refused, String live, String reporting, Announced announced, Lease lease, Seeded seeded, MxMove move) {
+        Refusal refused, String live, String reporting, Announced announced, Lease lease, Seeded seeded, MxMove move,
+        String api) {
 
     /** The attribute of a domain's state item that holds this (and of rows written by earlier versions). */
     public static final String ATTRIBUTE = "lifecycle";
@@ -170,7 +172,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     /** What the local stack without an AWS emulator writes on its rows. */
     public static Lifecycle local(Instant now) {
         return new Lifecycle(Step.LOCAL, false, Step.LOCAL.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** A domain the stack has not looked at yet. */
@@ -197,7 +199,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
 
     public static Lifecycle start(Instant now) {
         return new Lifecycle(Step.ZONE, false, Step.ZONE.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** What {@code domain get} shows: a state and, in plain words, what is happening. */
@@ -334,84 +336,89 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     public Lifecycle at(Step next, String detail, Instant now) {
         boolean same = next == step && !blocked;
         return new Lifecycle(next, false, detail, same ? since : now, null, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle waiting(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     /** AWS is limiting the rate of requests: try again at {@code retry}, the count of failures left as it is. */
     public Lifecycle backingOff(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle failing(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts + 1, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle blockedBy(String detail, Instant now, Instant lookAgain) {
         return new Lifecycle(step, true, detail, blocked ? since : now, lookAgain, 0, zoneId, zoneName,
-                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withZone(String id, String name) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, id, name, certificateArn, validation,
-                target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withCertificate(String arn, String validationRecord) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, arn, validationRecord,
-                target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withTarget(String t) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move, api);
     }
 
     /** The MX check passed for this id: it may be served (it is what the id will say) and then announced. */
     public Lifecycle withAccepted(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, id, null, live, reporting, announced, lease, seeded, move);
+                validation, target, id, null, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withRefused(Refusal r) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, null, r, live, reporting, announced, lease, seeded, move);
+                validation, target, null, r, live, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withLive(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withReporting(String value) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, value, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, value, announced, lease, seeded, move, api);
     }
 
     public Lifecycle withAnnounced(Announced a) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, a, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, a, lease, seeded, move, api);
     }
 
     public Lifecycle withLease(Lease l) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, l, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, l, seeded, move, api);
     }
 
     public Lifecycle withSeeded(Seeded s) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, s, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, s, move, api);
     }
 
     public Lifecycle withMove(MxMove m) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m, api);
+    }
+
+    public Lifecycle withApi(String a) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, a);
     }
 
     /** The lifecycle of a row's item, or null when the stack has not looked at the domain yet (or it is unreadable). */
@@ -438,7 +445,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 m.get("attempts") instanceof BigDecimal n ? n.intValue() : 0,
                 text(m, "zone_id"), text(m, "zone_name"), text(m, "certificate_arn"), text(m, "validation"),
                 text(m, "target"), text(m, "accepted"), refused, text(m, "live"), text(m, "reporting"), announced, lease,
-                seeded, MxMove.of(m.get("move")));
+                seeded, MxMove.of(m.get("move")), text(m, "api"));
     }
 
     /** As stored: plain values (String, Number, Boolean, Map), nulls left out. */
@@ -461,6 +468,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         }
         put(m, "live", live);
         put(m, "reporting", reporting);
+        put(m, "api", api);
         if (announced != null) {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("id", announced.id());
