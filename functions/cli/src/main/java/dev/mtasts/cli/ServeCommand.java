@@ -110,9 +110,11 @@ final class ServeCommand implements Callable<Integer> {
                 return Main.ERROR;
             }
         }
-        if (awsPort != 0 && (localOnly || awsEndpoint != null)) {
+        boolean configured = dev.mtasts.store.Dynamo.configuredEndpoint("ROUTE53", "Route53") != null;
+        if (awsPort != 0 && (localOnly || awsEndpoint != null || configured)) {
             err.println("mta-sts: --aws-port is the port of the moto_server started here: not with "
-                    + (localOnly ? "--local-only" : "--aws-endpoint-url"));
+                    + (localOnly ? "--local-only" : awsEndpoint != null ? "--aws-endpoint-url"
+                    : "AWS_ENDPOINT_URL set (an emulator of your own)"));
             return Main.ERROR;
         }
         InetAddress address;
