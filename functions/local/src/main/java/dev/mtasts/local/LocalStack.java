@@ -191,9 +191,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             MotoServer moto = MotoServer.start(options.bind(), options.awsPort());
             return Emulator.at(moto.endpoint(), moto);
-        } catch (MotoServer.PortInUseException e) {
-            throw e;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException e) { // not installed, or did not start (a port taken is said as such)
             if (options.awsPort() != 0) {
                 throw new CannotStart("no moto_server to start on port " + options.awsPort() + ": " + e.getMessage()
                         + " (pip install 'moto[server]')");
