@@ -36,10 +36,14 @@ import java.util.Map;
  * @param lease who advances the domain now, and until when
  * @param seeded the policy the stack seeded from the zone's MX hosts, which it keeps following while the row holds it
  * @param move an MX move ({@code domain move-mx}) as far as the stack has carried it, the last one once it is over
+ * @param delegation for a domain whose DNS is not in Route53 ({@code dns: delegated}): the stack's delegation zone,
+ *     under which it keeps the domain's records behind the CNAMEs the user published once ({@link Delegation});
+ *     null for a domain in a hosted zone of the account
  */
 public record Lifecycle(Step step, boolean blocked, String detail, Instant since, Instant retryAt, int attempts,
         String zoneId, String zoneName, String certificateArn, String validation, String target, String accepted,
-        Refusal refused, String live, String reporting, Announced announced, Lease lease, Seeded seeded, MxMove move) {
+        Refusal refused, String live, String reporting, Announced announced, Lease lease, Seeded seeded, MxMove move,
+        String delegation) {
 
     /** The attribute of a domain's state item that holds this (and of rows written by earlier versions). */
     public static final String ATTRIBUTE = "lifecycle";
@@ -50,6 +54,8 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         CONFLICTS("conflicts", "looking for records of another host at mta-sts, _mta-sts and _smtp._tls"),
         SEED("seed", "reading the row's policy (seeding it from the zone's MX hosts if it has none)"),
         CERTIFICATE("certificate", "getting an ACM certificate for the policy host"),
+        /** Only for a domain whose DNS is elsewhere: its CNAMEs in public DNS, then its certificate validated. */
+        DELEGATION("delegation", "waiting for the domain's CNAMEs to the delegation zone in public DNS (RFC 8461 §8.2)"),
         CUSTOM_DOMAIN("custom-domain", "creating the policy host's API Gateway custom domain"),
         ALIAS("alias", "pointing the policy host (A and AAAA) at the custom domain"),
         DECIDE("decide", "checking the policy against the zone's MX hosts"),
@@ -95,6 +101,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 case CONFLICTS -> SEED;
                 case SEED -> CERTIFICATE;
                 case CERTIFICATE -> CUSTOM_DOMAIN;
+                case DELEGATION -> CUSTOM_DOMAIN;
                 case CUSTOM_DOMAIN -> ALIAS;
                 case ALIAS -> DECIDE;
                 case DECIDE -> LIVE_CHECK;
@@ -170,7 +177,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     /** What the local stack without an AWS emulator writes on its rows. */
     public static Lifecycle local(Instant now) {
         return new Lifecycle(Step.LOCAL, false, Step.LOCAL.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** A domain the stack has not looked at yet. */
@@ -197,7 +204,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
 
     public static Lifecycle start(Instant now) {
         return new Lifecycle(Step.ZONE, false, Step.ZONE.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** What {@code domain get} shows: a state and, in plain words, what is happening. */
@@ -334,84 +341,95 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     public Lifecycle at(Step next, String detail, Instant now) {
         boolean same = next == step && !blocked;
         return new Lifecycle(next, false, detail, same ? since : now, null, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle waiting(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     /** AWS is limiting the rate of requests: try again at {@code retry}, the count of failures left as it is. */
     public Lifecycle backingOff(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle failing(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts + 1, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle blockedBy(String detail, Instant now, Instant lookAgain) {
         return new Lifecycle(step, true, detail, blocked ? since : now, lookAgain, 0, zoneId, zoneName,
-                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withZone(String id, String name) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, id, name, certificateArn, validation,
-                target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withCertificate(String arn, String validationRecord) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, arn, validationRecord,
-                target, accepted, refused, live, reporting, announced, lease, seeded, move);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withTarget(String t) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move);
+                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     /** The MX check passed for this id: it may be served (it is what the id will say) and then announced. */
     public Lifecycle withAccepted(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, id, null, live, reporting, announced, lease, seeded, move);
+                validation, target, id, null, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withRefused(Refusal r) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, null, r, live, reporting, announced, lease, seeded, move);
+                validation, target, null, r, live, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withLive(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move);
+                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withReporting(String value) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, value, announced, lease, seeded, move);
+                validation, target, accepted, refused, live, value, announced, lease, seeded, move, delegation);
     }
 
     public Lifecycle withAnnounced(Announced a) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, a, lease, seeded, move);
+                validation, target, accepted, refused, live, reporting, a, lease, seeded, move, delegation);
     }
 
     public Lifecycle withLease(Lease l) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, l, seeded, move);
+                validation, target, accepted, refused, live, reporting, announced, l, seeded, move, delegation);
     }
 
     public Lifecycle withSeeded(Seeded s) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, s, move);
+                validation, target, accepted, refused, live, reporting, announced, lease, s, move, delegation);
+    }
+
+    /** The delegation zone the domain's records live under, or null for a domain in a hosted zone of its own. */
+    public Lifecycle withDelegation(String zone) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, zone);
+    }
+
+    /** Whether the domain's DNS is elsewhere, reached through CNAMEs to the stack's delegation zone. */
+    public boolean delegated() {
+        return delegation != null;
     }
 
     public Lifecycle withMove(MxMove m) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m, delegation);
     }
 
     /** The lifecycle of a row's item, or null when the stack has not looked at the domain yet (or it is unreadable). */
@@ -438,7 +456,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 m.get("attempts") instanceof BigDecimal n ? n.intValue() : 0,
                 text(m, "zone_id"), text(m, "zone_name"), text(m, "certificate_arn"), text(m, "validation"),
                 text(m, "target"), text(m, "accepted"), refused, text(m, "live"), text(m, "reporting"), announced, lease,
-                seeded, MxMove.of(m.get("move")));
+                seeded, MxMove.of(m.get("move")), text(m, "delegation"));
     }
 
     /** As stored: plain values (String, Number, Boolean, Map), nulls left out. */
@@ -486,6 +504,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         if (move != null) {
             m.put("move", move.toPlain());
         }
+        put(m, "delegation", delegation);
         return m;
     }
 
