@@ -79,9 +79,20 @@ public final class CustomDomains {
                 .tags(java.util.Map.of(Certificates.TAG, stack)));
     }
 
-    /** Maps the whole host to the API's default stage: the functions route by path and Host themselves. */
-    public void map(DomainName domain) {
-        api.createApiMapping(r -> r.domainName(domain.policyHost()).apiId(apiId).stage("$default"));
+    /**
+     * Maps the whole host to the API's default stage: the functions route by path and Host themselves. A mapping of
+     * the stack's custom domain to another API is taken off first: that API is what an earlier deployment of the
+     * stack left (deleted with its API kept), and one host answers from one API.
+     */
+    public void map(CustomDomain custom) {
+        String name = custom.name();
+        for (ApiMapping m : custom.apis().isEmpty() ? List.<ApiMapping>of()
+                : api.getApiMappings(r -> r.domainName(name)).items()) {
+            if (!apiId.equals(m.apiId())) {
+                api.deleteApiMapping(r -> r.domainName(name).apiMappingId(m.apiMappingId()));
+            }
+        }
+        api.createApiMapping(r -> r.domainName(name).apiId(apiId).stage("$default"));
     }
 
     /** Deletes the custom domain (its mappings go with it); nothing when it is gone. */

@@ -144,6 +144,9 @@ public final class DomainLifecycle {
                 DomainRowView view = DomainRowView.of(domain, row, lc);
                 Instant now = clock.instant();
                 Step step = lc.stepFor(view.policy(), view.removeRequested());
+                if (step == Step.READY && !lc.blocked() && steps.mappingStale(lc)) {
+                    step = Step.CUSTOM_DOMAIN; // a new HTTP API (the stack deployed again): map to it, check live again
+                }
                 if (step == Step.READY && !lc.blocked() && steps.reportingStale(view, lc)) {
                     step = Step.REPORTING; // the stack's report addresses changed: publish them, then on to ready
                 }
@@ -338,8 +341,9 @@ public final class DomainLifecycle {
             return true; // the row asks for something new: a changed policy, a removal
         }
         if (lc.atRest(row.policy(), row.removeRequested())) {
-            // ReportMailboxes changed since it was published; an MX move under way, or a seeded policy to follow
-            return steps.reportingStale(row, lc) || steps.mxDue(row, lc, now);
+            // a new HTTP API; ReportMailboxes changed since it was published; an MX move under way, or a seeded
+            // policy to follow
+            return steps.mappingStale(lc) || steps.reportingStale(row, lc) || steps.mxDue(row, lc, now);
         }
         return lc.retryAt() == null || !lc.retryAt().isAfter(now);
     }

@@ -394,13 +394,14 @@ final class Steps {
         CustomDomains.CustomDomain custom = found.orElseThrow(() -> new IllegalStateException(
                 "API Gateway does not know the custom domain it just created"));
         if (!custom.mappedHere(customDomains.apiId())) {
-            customDomains.map(d);
+            customDomains.map(custom);
         }
         if (custom.target() == null) {
             return new Outcome.Wait(lc, "waiting for API Gateway to give " + d.policyHost() + " its regional name",
                     Duration.ofSeconds(10));
         }
-        return new Outcome.Done(lc.withTarget(custom.target()), "custom domain " + d.policyHost() + " on "
+        return new Outcome.Done(lc.withTarget(custom.target()).withApi(customDomains.apiId()), "custom domain "
+                + d.policyHost() + " on "
                 + custom.target().split(" ")[0]);
     }
 
@@ -739,6 +740,16 @@ final class Steps {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a ready domain's custom domain may be mapped to an HTTP API that is not this stack's: the stack was
+     * deleted and deployed again with its tables kept (a new API; the old one and its mappings are gone), or the state
+     * is of a version that did not note the API. The custom-domain step maps it, and the steps after it check the
+     * policy live again; what is announced stays as it is.
+     */
+    boolean mappingStale(Lifecycle lc) {
+        return lc.step() == Step.READY && lc.target() != null && !customDomains.apiId().equals(lc.api());
     }
 
     /** Whether the {@code _smtp._tls} value published for a ready domain is not what the stack publishes now. */

@@ -133,8 +133,13 @@ public final class LifecycleStack implements AutoCloseable {
 
     /** The lifecycle with a hook after every step (before its progress is written), fetching from the listener. */
     public DomainLifecycle lifecycle(BiConsumer<DomainName, Lifecycle.Step> hook) {
+        return lifecycle(customDomains, hook);
+    }
+
+    /** The same, for a deployment of the stack whose HTTP API is {@code apis}' (deployed again, a new API). */
+    public DomainLifecycle lifecycle(CustomDomains apis, BiConsumer<DomainName, Lifecycle.Step> hook) {
         int port = policyHost.getAddress().getPort();
-        return DomainLifecycle.of(store, zones, certificates, customDomains,
+        return DomainLifecycle.of(store, zones, certificates, apis,
                 d -> PolicyFetch.Target.plain(d.policyHost(), InetAddress.getLoopbackAddress(), port), null,
                 List.of("tlsrpt@example.net"), 300, new Emf(metrics::add, clock), clock)
                 .withHook(hook, d -> clock.advance(d));

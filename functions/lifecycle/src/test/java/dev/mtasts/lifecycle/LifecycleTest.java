@@ -354,4 +354,48 @@ class LifecycleTest {
         assertFalse(stack.lifecycle.due(item, stack.clock.instant()));
         assertTrue(stack.lifecycle.due(item, stack.clock.instant().plus(Steps.LOOK_AGAIN).plus(Duration.ofSeconds(1))));
     }
+
+    /**
+     * The stack deleted with its domains up (its HTTP API kept) and deployed again with its tables: the new
+     * deployment's schedule finds each ready domain's custom domain mapped to an API not its own, maps it to its new
+     * API instead, and fetches the policy live again through it; what is announced stays exactly as it was.
+     */
+    @Test
+    void aStackDeployedAgainMapsItsCustomDomainsToItsNewApi() throws Exception {
+        String zone = stack.zone("again.example", "mail.again.example");
+        stack.store.put(new DomainRow(name("again.example"), policy("enforce", List.of("mail.again.example"), 604800)));
+        assertTrue(stack.advance("again.example").ready());
+        Lifecycle before = stack.lifecycleOf("again.example");
+        assertEquals(stack.apiId, before.api(), "the API it was mapped to is noted");
+        assertFalse(stack.lifecycle.due(stack.view("again.example"), stack.clock.instant()), "at rest");
+        List<String> records = stack.records(zone);
+
+        String newApi = stack.api.createApi(r -> r.name("mta-sts").protocolType("HTTP")).apiId();
+        CustomDomains redeployed = new CustomDomains(stack.api, newApi, "mta-sts");
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        DomainLifecycle again = stack.lifecycle(redeployed, (d, step) -> seen.add(step.text()));
+        assertTrue(again.due(stack.view("again.example"), stack.clock.instant()), "a new API: work to do");
+        int fetches = stack.policyRequests.get();
+        assertTrue(again.advance(name("again.example"), stack.clock.instant().plusSeconds(60)).ready());
+
+        assertEquals(List.of("custom-domain", "alias", "decide", "live-check", "reporting", "announce"), seen);
+        assertEquals(List.of(newApi), stack.customDomains.find(name("again.example")).orElseThrow().apis(),
+                "the old API's mapping is taken off");
+        assertEquals(fetches + 1, stack.policyRequests.get(), "fetched live again");
+        Lifecycle after = stack.lifecycleOf("again.example");
+        assertEquals(newApi, after.api());
+        assertEquals(before.announced(), after.announced(), "the same announcement, from the same time");
+        assertEquals(records, stack.records(zone), "no record changed");
+        assertFalse(again.due(stack.view("again.example"), stack.clock.instant()), "at rest again");
+        stack.takeCalls();
+        assertTrue(again.advance(name("again.example"), stack.clock.instant().plusSeconds(60)).ready());
+        assertEquals(Map.of(), stack.takeCalls(), "nothing asked of AWS once it is mapped");
+
+        // a state of a version that did not note the API: looked at once
+        stack.state.restart("again.example", after.withApi(null));
+        assertTrue(again.due(stack.view("again.example"), stack.clock.instant()));
+        assertTrue(again.advance(name("again.example"), stack.clock.instant().plusSeconds(60)).ready());
+        assertEquals(newApi, stack.lifecycleOf("again.example").api());
+        assertEquals(List.of(newApi), stack.customDomains.find(name("again.example")).orElseThrow().apis());
+    }
 }
