@@ -167,6 +167,9 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
                 ReportStore.DEFAULT_TABLE, stack.rawReports());
         out.println("  AWS             " + stack.describeAws());
+        if (stack.describeOutsideDns() != null) {
+            out.println("  Outside DNS     " + stack.describeOutsideDns());
+        }
         out.println("  Data            " + stack.describeData());
         if (stack.resumed()) {
             out.println(stack.kept().isEmpty() ? "No domains kept in " + dataDir + "." : "Domains kept in " + dataDir + ":");

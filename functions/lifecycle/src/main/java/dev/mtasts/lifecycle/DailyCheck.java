@@ -149,10 +149,9 @@ public final class DailyCheck {
         List<DomainCheck.Finding> findings = new ArrayList<>();
         try {
             List<PublicCnames.Missing> missing = cnames.missing(new Delegation(domain, lc.delegation()).cnames(lc.validation()));
-            int width = missing.stream().mapToInt(m -> m.cname().name().length() + 1).max().orElse(0);
             for (PublicCnames.Missing m : missing) {
                 findings.add(new DomainCheck.Finding(DELEGATION, DomainCheck.Level.ERROR, "removed or changed at "
-                        + domain + "'s DNS host: " + m.describe(width) + "; publish it again"));
+                        + domain + "'s DNS host: " + m.describe() + "; publish it again"));
             }
             if (missing.isEmpty()) {
                 findings.add(new DomainCheck.Finding(DELEGATION, DomainCheck.Level.OK, "the CNAMEs to "

@@ -21,8 +21,8 @@ final class PublicCnames {
     /** A CNAME that public DNS does not answer as asked: which one, and what is there instead. */
     record Missing(Delegation.Cname cname, String found) {
         /** {@code _mta-sts.example.org. CNAME _mta-sts.example.org.zone. (public DNS has: TXT "v=STSv1; id=1")}. */
-        String describe(int width) {
-            return Delegation.zoneLine(cname, width) + " (" + found + ")";
+        String describe() {
+            return Delegation.zoneLine(cname, cname.name().length() + 1) + " (" + found + ")";
         }
     }
 
@@ -68,9 +68,8 @@ final class PublicCnames {
         return dns.mx(domain.value()).records().stream().map(Dns.Mx::host).toList();
     }
 
-    /** The lines of a message listing what is missing, names aligned. */
+    /** What is missing, for a one-line message. */
     static String describe(List<Missing> missing) {
-        int width = missing.stream().mapToInt(m -> m.cname().name().length() + 1).max().orElse(0);
-        return String.join("; ", missing.stream().map(m -> m.describe(width)).toList());
+        return String.join("; ", missing.stream().map(Missing::describe).toList());
     }
 }

@@ -212,7 +212,8 @@ public final class LocalStack implements AutoCloseable {
                         new SourceAllowance(reports.reports(), SourceAllowance.DEFAULT_PER_HOUR),
                         Limits.DEFAULT.maxCompressedBytes(), Clock.systemUTC()));
         api = new LocalApiGateway(port, routes, log);
-        lifecycle = aws.lifecycle(domains, client, api.port(), log, data.kept() ? opened : null);
+        lifecycle = aws.lifecycle(domains, client, api.port(), log, data.kept() ? opened : null,
+                data.root().resolve(OutsideDns.FILE));
     }
 
     /** The HTTP listener's port (once {@link #serve} has started it). */
@@ -227,6 +228,11 @@ public final class LocalStack implements AutoCloseable {
     /** The AWS emulator in use, null without one. */
     public URI awsEndpoint() {
         return aws.endpoint();
+    }
+
+    /** The DNS host of delegated domains ({@code domain add --delegated}) in plain words, or null without one. */
+    public String describeOutsideDns() {
+        return aws.describeOutsideDns();
     }
 
     /** The AWS emulator in plain words, for a banner. */
