@@ -220,7 +220,8 @@ final class DomainCommand {
             boolean noSeeding = unseeded && view.map(RowView::servedLocally).orElse(false);
             out().println(name + ": " + (added ? "added" : "already there") + (p != null ? ", " + RowView.summary(p)
                     : noSeeding ? "; it has no policy, and without an AWS emulator nothing seeds one"
-                    : added ? ", policy to be seeded from the zone's MX hosts" : "")
+                    : added ? ", policy to be seeded from " + (delegated ? "its MX records in public DNS"
+                    : "the zone's MX hosts") : "")
                     + (takeOver ? "; records of another host will be replaced" : "")
                     + (delegated ? "; its DNS is elsewhere (delegated)" : "")
                     + (unremove ? "; its removal is withdrawn" : ""));
@@ -324,12 +325,7 @@ final class DomainCommand {
                 out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
                 out().println("  lifecycle: " + view.lifecycleLine());
                 view.mxLines().forEach(l -> out().println("  " + l));
-                List<String> cnames = view.delegationLines();
-                if (!cnames.isEmpty()) {
-                    out().println("  delegation: CNAMEs published once at " + view.domain() + "'s DNS host (to "
-                            + view.lifecycle().delegation() + "):");
-                    cnames.forEach(l -> out().println("    " + l));
-                }
+                delegationBlock(view);
                 view.checkLines().forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
@@ -350,9 +346,20 @@ final class DomainCommand {
                 if (!unseeded) {
                     view.problems().forEach(p -> out().println("  " + p.message()));
                 }
+                delegationBlock(view);
             }
             out().flush();
             return view.row() != null || !view.rowDeleted() && DomainRow.unseeded(found.view().row()) ? Main.OK : Main.INVALID;
+        }
+
+        /** A delegated domain's CNAMEs, published once at its DNS host. */
+        private void delegationBlock(RowView view) {
+            List<String> cnames = view.delegationLines();
+            if (!cnames.isEmpty()) {
+                out().println("  delegation: CNAMEs published once at " + view.domain() + "'s DNS host (to "
+                        + view.lifecycle().delegation() + "):");
+                cnames.forEach(l -> out().println("    " + l));
+            }
         }
     }
 
@@ -912,6 +919,7 @@ final class DomainCommand {
         /** A row that holds only its domain, in a word. */
         String noPolicy() {
             return servedLocally() ? "no policy, not served (without an AWS emulator nothing seeds one)"
+                    : DomainRow.delegated(item) ? "no policy yet (it is seeded from its MX records in public DNS)"
                     : "no policy yet (it is seeded from the zone's MX hosts)";
         }
 

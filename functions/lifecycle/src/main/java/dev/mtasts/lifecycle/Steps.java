@@ -160,7 +160,8 @@ final class Steps {
     private Outcome delegationZone(DomainRowView row, Lifecycle lc) {
         if (delegationZone == null || publicDns == null) {
             return blocked(lc, "the row says dns: delegated, but this stack has no delegation zone: deploy it with the "
-                    + "parameter DelegationZone (a public hosted zone of this account the stack may write under), or, "
+                    + "parameter DelegationZone (a public hosted zone of this account the stack may write under; mta-sts "
+                    + "provision takes it as --delegation-zone), or, "
                     + "if " + row.domain() + "'s zone is in this account's Route53, add it again without --delegated");
         }
         Optional<Zones.Zone> zone = zones.named(delegationZone);
@@ -335,8 +336,9 @@ final class Steps {
             return blocked(lc, "the zone's MX hosts " + mx + " are not valid mx patterns: " + e.getMessage());
         }
         boolean seeded = store.seed(new DomainRow(row.domain(), seedPolicy)); // false: the user wrote one, which wins
-        return new Outcome.Jump(seeded ? lc.withSeeded(new Lifecycle.Seeded(seedPolicy.id(), clock.instant(), null,
-                List.of())) : lc, Step.SEED, "seeded a testing policy from MX " + String.join(", ", mx));
+        // a seeded policy follows the zone's MX records; a delegated domain's are not in a zone the stack reads
+        return new Outcome.Jump(seeded && !lc.delegated() ? lc.withSeeded(new Lifecycle.Seeded(seedPolicy.id(),
+                clock.instant(), null, List.of())) : lc, Step.SEED, "seeded a testing policy from MX " + String.join(", ", mx));
     }
 
     private Outcome certificate(DomainRowView row, Lifecycle lc) {

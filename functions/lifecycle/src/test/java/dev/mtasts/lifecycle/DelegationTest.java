@@ -214,6 +214,7 @@ class DelegationTest {
         assertEquals("testing", p.mode().text());
         assertEquals(List.of("in1.mailhost.example", "in2.mailhost.example"), p.mx().stream().map(Object::toString).toList());
         assertNull(stack.lifecycleOf(d).move());
+        assertNull(stack.lifecycleOf(d).seeded(), "it does not follow MX records: they are not in a zone the stack reads");
     }
 
     @Test
