@@ -10,6 +10,7 @@ import dev.mtasts.core.MxMove;
 import dev.mtasts.core.Policy;
 import dev.mtasts.core.PolicyUpdates;
 import dev.mtasts.core.Problem;
+import dev.mtasts.lifecycle.LifecycleSettings;
 import dev.mtasts.store.DomainStore;
 import dev.mtasts.store.DomainView;
 import dev.mtasts.store.StateStore;
@@ -605,13 +606,22 @@ final class DomainCommand {
                         ? "" : "; it can be removed after " + found.item().get(DomainRow.RETIRE_AFTER)));
                 return Main.OK;
             }
-            Instant safe = Instant.now().plusSeconds(old.maxAge()).truncatedTo(ChronoUnit.SECONDS);
+            Instant now = Instant.now();
+            // RFC 8461 §8.1: the enforce policy announced now, and any announced before it (a longer max_age, the
+            // policy of before an MX move), may be held until its max_age after the new id reaches every resolver
+            Lifecycle lc = view.lifecycle();
+            Instant held = lc == null ? null
+                    : PolicyUpdates.earlierEnforcedUntil(now, LifecycleSettings.DEFAULT_TTL, lc.announced());
+            Instant own = now.plusSeconds(old.maxAge());
+            Instant safe = MxMove.minuteUp(held != null && held.isAfter(own) ? held : own);
             Policy none = new Policy(Mode.NONE, old.mx(), Math.min(old.maxAge(), SHORT_MAX_AGE));
             found.store().put(new DomainRow(name, none));
             found.store().markRetiring(name, safe);
             out().println(name + ": " + RowView.summary(none));
             out().println("Senders that cached the " + old.mode() + " policy may keep it until " + safe
-                    + " (its max_age). After that: mta-sts domain remove " + name);
+                    + (held != null && held.isAfter(own) ? " (the max_age of the enforce policies announced so far, "
+                    + "from when the new id reaches every resolver)" : " (its max_age)") + ". After that: mta-sts "
+                    + "domain remove " + name);
             return Main.OK;
         }
     }

@@ -179,6 +179,38 @@ class MoveMxCliTest {
         assertTrue(twice.err().contains("no move of movecli.example's MX hosts is under way"), twice.err());
     }
 
+    /**
+     * domain retire during an enforce move: senders may hold the policy of before the move until the move's safe time,
+     * so the retired domain may not be removed before then (RFC 8461 §8.1, §8.3), though the covering policy was
+     * announced after it; the move goes on under mode none.
+     */
+    @Test
+    void retiringDuringAMoveIsRemovableOnlyAfterThePolicyOfBeforeTheMoveExpired() throws Exception {
+        zone("retiremove.example", "mail.old.example");
+        assertEquals(0, domain("put", "retiremove.example", "--mode", "enforce", "--mx", "mail.old.example",
+                "--max-age", "604800").exit());
+        awaitGet("retiremove.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
+        assertEquals(0, domain("move-mx", "retiremove.example", "--to", "mx.new.example").exit());
+        String waiting = awaitGet("retiremove.example", o -> o.contains("\"mx_move\":{\"state\":\"waiting\""));
+        Instant safe = Instant.parse(waiting.replaceAll("(?s).*\"safe_after\":\"([^\"]+)\".*", "$1"));
+
+        Instant before = Instant.now();
+        Cli retire = domain("retire", "retiremove.example");
+        assertEquals(0, retire.exit(), retire.err());
+        System.out.println("$ mta-sts domain retire retiremove.example\n" + retire.out());
+        Instant until = Instant.parse(retire.out().replaceAll("(?s).*may keep it until (\\S+) .*", "$1"));
+        assertFalse(until.isBefore(safe), "retired " + until + ", the policy of before the move held until " + safe);
+        assertFalse(until.isBefore(before.plusSeconds(60 + 300 + 604800)), "the covering policy's max_age after the "
+                + "retired policy's id reaches every resolver: " + until);
+        Cli remove = domain("remove", "retiremove.example");
+        assertEquals(1, remove.exit());
+        assertTrue(remove.err().contains("until " + until), remove.err());
+        String retired = awaitGet("retiremove.example", o -> o.contains("\"mode\":\"none\"")
+                && o.contains("\"state\":\"ready\""));
+        assertTrue(retired.contains("\"mx_move\":{\"state\":\"waiting\""), "the move goes on: " + retired);
+        assertTrue(retired.contains("\"safe_after\":\"" + safe + "\""), retired);
+    }
+
     /** Under testing nothing waits: the new policy is served at once, and --switch-mx has the stack change the MX. */
     @Test
     void underTestingTheNewPolicyIsServedAtOnceAndTheStackSwitchesTheMx() throws Exception {

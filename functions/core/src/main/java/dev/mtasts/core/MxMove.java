@@ -33,16 +33,19 @@ import java.util.Map;
  *     for the way back
  * @param note what the stack did about the MX records themselves, or null
  * @param lookedAt when the stack last read the zone's MX records for it
+ * @param before the policy's patterns before the move, which {@code --cancel} puts back (empty: not known, a move
+ *     stored by an earlier version)
  */
 public record MxMove(String asked, Phase phase, Instant since, List<String> from, List<String> to, boolean switchMx,
         String previous, Instant safeAfter, List<String> early, Instant earlySince, List<String> oldRecords,
-        String note, Instant lookedAt) {
+        String note, Instant lookedAt, List<String> before) {
 
     public MxMove {
         from = List.copyOf(from);
         to = List.copyOf(to);
         early = List.copyOf(early);
         oldRecords = List.copyOf(oldRecords);
+        before = List.copyOf(before);
     }
 
     /** Where a move is; {@link #next} is the table. */
@@ -54,8 +57,8 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
         DONE("done", "the old hosts are out of the policy"),
         /** Outside the table: {@code domain move-mx --cancel}, before the MX records changed. */
         CANCELLED("cancelled", "cancelled: the previous policy is back"),
-        /** Outside the table: the row's mx patterns were changed by other means meanwhile. */
-        SET_ASIDE("set-aside", "set aside: the policy's mx patterns were changed after move-mx");
+        /** Outside the table: the row was written by other means meanwhile (other mx patterns, or without the move). */
+        SET_ASIDE("set-aside", "set aside: the row was changed after move-mx");
 
         private final String text;
         private final String doing;
@@ -251,39 +254,39 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
     /** The stack's first look at a wish. */
     public static MxMove start(Wish wish, Instant now) {
         return new MxMove(wish.asked(), Phase.COVERING, now, wish.from(), wish.to(), wish.switchMx(), null, null,
-                List.of(), null, List.of(), null, null);
+                List.of(), null, List.of(), null, null, wish.before());
     }
 
     public MxMove at(Phase p, Instant now) {
         return p == phase ? this : new MxMove(asked, p, now, from, to, switchMx, previous, safeAfter, early, earlySince,
-                oldRecords, note, lookedAt);
+                oldRecords, note, lookedAt, before);
     }
 
     /** Waiting from here: senders may hold {@code previousBody} until {@code safe} (null: at once). */
     public MxMove waitingFor(String previousBody, Instant safe, Instant now) {
         return new MxMove(asked, Phase.WAITING, now, from, to, switchMx, previousBody, safe, early, earlySince,
-                oldRecords, note, lookedAt);
+                oldRecords, note, lookedAt, before);
     }
 
     public MxMove withEarly(List<String> hosts, Instant now) {
         Instant first = hosts.isEmpty() ? null : early.isEmpty() ? now : earlySince;
         return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, hosts, first, oldRecords, note,
-                lookedAt);
+                lookedAt, before);
     }
 
     public MxMove withOldRecords(List<String> records) {
         return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, records, note,
-                lookedAt);
+                lookedAt, before);
     }
 
     public MxMove withNote(String n) {
         return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, oldRecords, n,
-                lookedAt);
+                lookedAt, before);
     }
 
     public MxMove looked(Instant now) {
         return new MxMove(asked, phase, since, from, to, switchMx, previous, safeAfter, early, earlySince, oldRecords,
-                note, now);
+                note, now, before);
     }
 
     /** The previous policy, if senders may hold an {@code enforce} one (the only mode that refuses mail). */
@@ -337,7 +340,7 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
                         + "records to " + list(to) + " " + when : "change your MX records " + when)
                         + (move.safeAfter() == null ? "" : " (senders may hold the previous policy until then)") + "; "
                         + dropping + (move.note() == null ? "" : "; " + move.note());
-                yield move.early().isEmpty() ? plan : plan + ". " + move.earlyWarning();
+                yield move.early().isEmpty() ? plan : plan + ". " + move.earlyWarning(announced);
             }
             case SWITCH -> "safe since " + past(move.since()) + ": senders hold the policy that covers " + list(to)
                     + "; " + (move.note() != null ? move.note() + "; " : "change your MX records to " + list(to)
@@ -348,21 +351,45 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
                     + (announced == null ? "" : " (id " + announced.id() + ")")
                     + (move.note() == null ? "" : "; " + move.note());
             case CANCELLED -> "cancelled at " + past(move.since()) + ": the policy is back to what it was before";
-            case SET_ASIDE -> "set aside at " + past(move.since()) + ": the policy's mx patterns were changed after "
-                    + "move-mx; the MX records are yours to change";
+            case SET_ASIDE -> "set aside at " + past(move.since()) + ": the row was changed after move-mx (other mx "
+                    + "patterns, or written without the move); the MX records are yours to change";
             case COVERING -> throw new IllegalStateException("said above");
         };
     }
 
-    /** What an MX switch before the safe time risks, and what to do. */
-    public String earlyWarning() {
+    /**
+     * What an MX switch before the safe time risks, and what to do; {@code announced} is what {@code _mta-sts} says now
+     * (the policy that covers the old and the new hosts), which may miss a host too: one the move is not for.
+     */
+    public String earlyWarning(Lifecycle.Announced announced) {
         Policy p = previousEnforce();
         String id = p == null ? "" : " (id " + p.id() + ")";
-        return "WARNING: since " + past(earlySince) + " the MX records name " + list(early) + ", which the previous "
-                + "policy" + id + " does not cover: senders that cached it will not deliver to " + them(early)
-                + " until " + minute(safeAfter) + ". Put the old MX records back"
-                + (oldRecords.isEmpty() ? "" : " (" + String.join(", ", oldRecords) + ")")
-                + ", or accept the risk until then (the move carries on by itself)";
+        String back = "Put the old MX records back" + (oldRecords.isEmpty() ? "" : " (" + String.join(", ", oldRecords)
+                + ")");
+        String risk = "WARNING: since " + past(earlySince) + " the MX records name " + list(early) + ", which the "
+                + "previous policy" + id + " does not cover: senders that cached it will not deliver to " + them(early)
+                + " until " + minute(safeAfter) + ". ";
+        List<String> nowhere = missedByEnforce(announced, early);
+        if (nowhere.isEmpty()) {
+            return risk + back + ", or accept the risk until then (the move carries on by itself)";
+        }
+        return risk + list(nowhere) + (nowhere.size() == 1 ? " is" : " are") + " not in the policy announced now (id "
+                + announced.id() + ") either: senders will not deliver to " + them(nowhere) + " after that time either "
+                + "(this move is to " + list(to) + "). " + back + ", or those of the move (" + list(to) + ") and accept "
+                + "the risk until then";
+    }
+
+    /** §4.1: the hosts an announced {@code enforce} policy does not cover (none for any other mode, or nothing). */
+    public static List<String> missedByEnforce(Lifecycle.Announced announced, List<String> hosts) {
+        if (announced == null) {
+            return List.of();
+        }
+        try {
+            Policy p = Policy.parse(announced.policy());
+            return p.mode() == Mode.ENFORCE ? p.uncovered(hosts) : List.of();
+        } catch (InvalidException e) {
+            return List.of();
+        }
     }
 
     /** The host of an MX record's value ({@code 10 mail.example.com.}). */
@@ -431,6 +458,9 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
         }
         put(m, "note", note);
         put(m, "looked_at", lookedAt);
+        if (!before.isEmpty()) {
+            m.put("before", before);
+        }
         return m;
     }
 
@@ -446,7 +476,8 @@ public record MxMove(String asked, Phase phase, Instant since, List<String> from
         return new MxMove(asked, phase, instant(m.get("since")), strings(m.get("from")), strings(m.get("to")),
                 Boolean.TRUE.equals(m.get("switch_mx")), m.get("previous") instanceof String p ? p : null,
                 instant(m.get("safe_after")), strings(m.get("early")), instant(m.get("early_since")),
-                strings(m.get("old_records")), m.get("note") instanceof String n ? n : null, instant(m.get("looked_at")));
+                strings(m.get("old_records")), m.get("note") instanceof String n ? n : null, instant(m.get("looked_at")),
+                strings(m.get("before")));
     }
 
     private static void put(Map<String, Object> m, String key, Object value) {

@@ -117,6 +117,8 @@ class MxMovePlanTest {
         Instant safe = Instant.parse("2026-12-08T10:06:00.001Z");
         Lifecycle.Announced announcedOld = new Lifecycle.Announced(old.id(), old.render());
         MxMove waiting = MxMove.start(w, NOW).waitingFor(old.render(), safe, NOW);
+        Policy coveringPolicy = policy("enforce", "mail.old.example", "mx.new.example");
+        Lifecycle.Announced covering = new Lifecycle.Announced(coveringPolicy.id(), coveringPolicy.render());
         Object[][] cases = {
             {"asked, not looked at yet", null, announcedOld, "the policy now covers mx.new.example beside "
                 + "mail.old.example; its id is being announced, then change your MX records once the previous policy's "
@@ -139,6 +141,17 @@ class MxMovePlanTest {
                 + "2026-12-01T10:00Z; the policy without it is being announced"},
             {"cancelled", waiting.at(Phase.CANCELLED, NOW), null, "cancelled at 2026-12-01T10:00Z: the policy is back to "
                 + "what it was before"},
+            {"set aside", waiting.at(Phase.SET_ASIDE, NOW), null, "set aside at 2026-12-01T10:00Z: the row was changed "
+                + "after move-mx (other mx patterns, or written without the move); the MX records are yours to change"},
+            {"switched too early to a host the move is not for", waiting.withOldRecords(List.of("10 mail.old.example."))
+                .withEarly(List.of("mx.third.example"), NOW), covering, "the policy now covers mx.new.example; change "
+                + "your MX records after 2026-12-08T10:07Z (senders may hold the previous policy until then); the stack "
+                + "drops mail.old.example from the policy once no MX record names it. WARNING: since 2026-12-01T10:00Z "
+                + "the MX records name mx.third.example, which the previous policy (id " + old.id() + ") does not "
+                + "cover: senders that cached it will not deliver to it until 2026-12-08T10:07Z. mx.third.example is "
+                + "not in the policy announced now (id " + covering.id() + ") either: senders will not deliver to it "
+                + "after that time either (this move is to mx.new.example). Put the old MX records back (10 "
+                + "mail.old.example.), or those of the move (mx.new.example) and accept the risk until then"},
         };
         for (Object[] c : cases) {
             MxMove m = (MxMove) c[1];

@@ -115,8 +115,14 @@ final class MxWatch {
         Instant now = clock.instant();
         DomainName d = row.domain();
         if (wish == null) {
-            // the wish left the row (domain move-mx --cancel): the policy went back with it
-            return new Outcome.Done(lc.withMove(move.at(Phase.CANCELLED, now)), "mx move cancelled");
+            // the wish left the row: by domain move-mx --cancel, which put the policy's patterns of before the move
+            // back with it, or by a write of the whole row without it (a put-item), which sets the move aside
+            List<String> patterns = row.policy().mx().stream().map(MxPattern::value).toList();
+            if (move.before().isEmpty() || sameSet(patterns, move.before())) {
+                return new Outcome.Done(lc.withMove(move.at(Phase.CANCELLED, now)), "mx move cancelled");
+            }
+            return new Outcome.Done(lc.withMove(move.at(Phase.SET_ASIDE, now)), "mx move set aside: the row was "
+                    + "written without it");
         }
         if (move == null || !move.asked().equals(wish.asked())) {
             move = MxMove.start(wish, now);
@@ -156,7 +162,7 @@ final class MxWatch {
                 move = move.withEarly(early, now);
                 if (newlyAtRisk) {
                     send(subject("MTA-STS: mail to " + d + " at risk: MX changed before the safe time"),
-                            earlyBody(d, move, live));
+                            earlyBody(d, move, live, announced));
                 }
             }
             if (waiting) {
@@ -286,12 +292,15 @@ final class MxWatch {
         return b.toString();
     }
 
-    private String earlyBody(DomainName d, MxMove move, List<String> live) {
+    private String earlyBody(DomainName d, MxMove move, List<String> live, Lifecycle.Announced announced) {
         Policy previous = move.previousEnforce();
         boolean refused = previous != null && live.stream().allMatch(h -> !previous.uncovered(List.of(h)).isEmpty());
+        boolean nowhere = MxMove.missedByEnforce(announced, live).size() == live.size();
         return d + ": the MX records name " + String.join(", ", live) + " before the safe time ("
-                + MxMove.minute(move.safeAfter()) + ").\n\n" + capital(move.earlyWarning()) + ".\n\n"
-                + (refused ? "No MX record is covered by the previous policy: senders that cached it queue or bounce "
+                + MxMove.minute(move.safeAfter()) + ").\n\n" + capital(move.earlyWarning(announced)) + ".\n\n"
+                + (refused && nowhere ? "No MX record is covered by the previous policy or the one announced now: "
+                + "senders that cached either queue or bounce mail to " + d + ".\n\n"
+                : refused ? "No MX record is covered by the previous policy: senders that cached it queue or bounce "
                 + "mail to " + d + " until then.\n\n" : "Mail still reaches the MX hosts the previous policy covers.\n\n")
                 + "Run mta-sts domain get " + d + " to follow it.\n";
     }

@@ -386,6 +386,148 @@ class MxMoveTest {
         assertEquals(List.of(), alertsFor(d));
     }
 
+    /**
+     * MX records changed before the safe time to a host the move is not for: neither the previous policy nor the
+     * covering one names it, so no wait makes mail to it safe. The alert says so at once, not "until the safe time";
+     * and at no time is an enforce policy announced that misses it.
+     */
+    @Test
+    void anEarlySwitchToAHostTheMoveIsNotForIsSaidToBeAtRiskBeyondTheSafeTime() throws Exception {
+        String d = "third.example";
+        Senders senders = enforced(d, List.of("mail.old.example"), 86400);
+        moveMx(d, List.of("mx.new.example"), null, false, List.of());
+        assertTrue(advance(d).ready());
+        senders.observe("covering policy announced");
+        Policy covering = policy("enforce", List.of("mail.old.example", "mx.new.example"), 86400);
+        Instant safe = stack.lifecycleOf(d).move().safeAfter();
+
+        stack.clock.advance(Duration.ofHours(1));
+        stack.setMx(senders.zone, d, "mx.third.example"); // a typo, or the wrong provider
+        stack.clock.advance(MxWatch.MOVE_LOOK);
+        schedule(lifecycle);
+        List<String[]> alerts = alertsFor(d);
+        assertEquals(1, alerts.size(), "said at once");
+        String body = alerts.get(0)[1];
+        assertTrue(body.contains("mx.third.example is not in the policy announced now (id " + covering.id() + ") "
+                + "either: senders will not deliver to it after that time either (this move is to mx.new.example). "
+                + "Put the old MX records back (10 mail.old.example.), or those of the move (mx.new.example)"), body);
+        assertTrue(body.contains("No MX record is covered by the previous policy or the one announced now"), body);
+        assertFalse(body.contains("or accept the risk until then (the move carries on by itself)"), body);
+        assertTrue(describe(d).contains("mx.third.example is not in the policy announced now"), describe(d));
+
+        // an MX host of the move too: the risk of the early switch alone, as before
+        stack.setMx(senders.zone, d, "mx.new.example");
+        stack.clock.advance(MxWatch.MOVE_LOOK);
+        schedule(lifecycle);
+        assertTrue(describe(d).contains("or accept the risk until then (the move carries on by itself)"), describe(d));
+
+        // left on the third host past the safe time: the old host is dropped, but no enforce policy that misses the
+        // live MX host is announced
+        stack.setMx(senders.zone, d, "mx.third.example");
+        stack.clock.advance(Duration.between(stack.clock.instant(), safe).plusMinutes(5));
+        schedule(lifecycle);
+        schedule(lifecycle);
+        senders.look("past the safe time on the third host");
+        assertEquals(covering.id(), txtId(senders.zone, d), "the policy without the old host misses mx.third.example");
+        assertEquals("blocked", stack.lifecycleOf(d).state());
+        assertTrue(stack.lifecycleOf(d).detail().contains("does not cover MX mx.third.example"),
+                stack.lifecycleOf(d).detail());
+    }
+
+    /**
+     * The row written whole during a move (aws dynamodb put-item without mx_move): the move is over, and says it was
+     * set aside, not that the policy is back to what it was; the policy is the one written.
+     */
+    @Test
+    void aRowWrittenWithoutTheMoveSetsItAside() throws Exception {
+        String d = "putitem.example";
+        Senders senders = enforced(d, List.of("mail.old.example"), 3600);
+        moveMx(d, List.of("mx.new.example"), null, false, List.of());
+        assertTrue(advance(d).ready());
+        senders.observe("covering policy announced");
+        Map<String, Object> item = new LinkedHashMap<>(stack.store.find(name(d)).orElseThrow());
+        item.remove(DomainRow.MX_MOVE);
+        stack.store.putItem(item); // the covering policy as it is, without the move
+        stack.clock.advance(MxWatch.MOVE_LOOK);
+        schedule(lifecycle);
+        senders.observe("row written without the move");
+        assertEquals(MxMove.Phase.SET_ASIDE, stack.lifecycleOf(d).move().phase());
+        assertTrue(describe(d).startsWith("set aside at "), describe(d));
+        assertEquals(policy("enforce", List.of("mail.old.example", "mx.new.example"), 3600).id(), txtId(senders.zone, d));
+        stack.clock.advance(Duration.ofDays(1));
+        schedule(lifecycle);
+        assertEquals(List.of(), alertsFor(d), "nothing more from a move set aside");
+    }
+
+    /**
+     * max_age changed during a move (domain put with the covering patterns): a new id, and the move goes on. The safe
+     * time stays the one of the policy senders held before the move: a shorter max_age now does not shorten it, and an
+     * MX switch at the time the new max_age would suggest is still early.
+     */
+    @Test
+    void aMaxAgeChangedDuringTheMoveKeepsTheSafeTimeOfThePolicyBeforeIt() throws Exception {
+        String d = "maxage.example";
+        Senders senders = enforced(d, List.of("mail.old.example"), 604800);
+        moveMx(d, List.of("mx.new.example"), null, false, List.of());
+        assertTrue(advance(d).ready());
+        senders.observe("covering policy announced");
+        Instant safe = stack.lifecycleOf(d).move().safeAfter();
+
+        stack.clock.advance(Duration.ofHours(1));
+        Policy shorter = policy("enforce", List.of("mail.old.example", "mx.new.example"), 3600);
+        stack.store.put(new DomainRow(name(d), shorter));
+        assertTrue(advance(d).ready());
+        senders.observe("shorter max_age announced");
+        assertEquals(shorter.id(), txtId(senders.zone, d));
+        MxMove move = stack.lifecycleOf(d).move();
+        assertEquals(MxMove.Phase.WAITING, move.phase(), "the move goes on");
+        assertEquals(safe, move.safeAfter(), "senders may hold the policy of before the move until its own time");
+
+        stack.clock.advance(Duration.ofSeconds(MARGIN + 3600 + 60));
+        stack.setMx(senders.zone, d, "mx.new.example"); // when the new max_age alone would have it safe
+        schedule(lifecycle);
+        assertEquals(1, alertsFor(d).size());
+        assertEquals("MTA-STS: mail to maxage.example at risk: MX changed before the safe time", alertsFor(d).get(0)[0]);
+        stack.setMx(senders.zone, d, "mail.old.example");
+
+        stack.clock.advance(Duration.between(stack.clock.instant(), safe).plusMinutes(1));
+        schedule(lifecycle);
+        senders.observe("safe time");
+        assertEquals("MTA-STS: maxage.example: safe to move MX to mx.new.example now", alertsFor(d).get(1)[0]);
+        stack.setMx(senders.zone, d, "mx.new.example");
+        stack.clock.advance(MxWatch.MOVE_LOOK);
+        schedule(lifecycle);
+        senders.observe("switched and dropped");
+        assertEquals(policy("enforce", List.of("mx.new.example"), 3600).id(), txtId(senders.zone, d),
+                "the old host dropped, the max_age the user gave kept");
+        assertEquals(MxMove.Phase.DONE, stack.lifecycleOf(d).move().phase());
+    }
+
+    /**
+     * §8.1 counts from when the covering policy's id is announced, not from move-mx: a covering policy held back (here
+     * by an MX host of the zone it misses) for two days makes the safe time two days later.
+     */
+    @Test
+    void theSafeTimeCountsFromTheCoveringPolicysAnnouncementNotFromMoveMx() throws Exception {
+        String d = "late.example";
+        Senders senders = enforced(d, List.of("mail.old.example", "backup.old.example"), 86400);
+        stack.setMx(senders.zone, d, "mail.old.example", "other.old.example"); // the user's own change, not covered
+        moveMx(d, List.of("mx.new.example"), List.of("mail.old.example"), false, List.of());
+        advance(d);
+        senders.look("covering policy held back");
+        assertEquals("blocked", stack.lifecycleOf(d).state(), "the covering policy misses other.old.example");
+        assertTrue(describe(d).contains("its id is being announced"), describe(d));
+
+        stack.clock.advance(Duration.ofDays(2));
+        stack.setMx(senders.zone, d, "mail.old.example", "backup.old.example");
+        Instant announcedAt = stack.clock.instant();
+        assertTrue(advance(d).ready());
+        senders.observe("covering policy announced two days later");
+        assertEquals(policy("enforce", List.of("mail.old.example", "backup.old.example", "mx.new.example"), 86400).id(),
+                txtId(senders.zone, d));
+        assertEquals(MxMove.minuteUp(announcedAt.plusSeconds(MARGIN + 86400)), stack.lifecycleOf(d).move().safeAfter());
+    }
+
     /** A policy changed by other means during a move wins: the move is set aside and its wish cleared. */
     @Test
     void aPolicyChangedDuringTheMoveSetsItAside() throws Exception {

@@ -45,9 +45,9 @@ class SystemdUnitTest {
             }
         }
         assertEquals(2, javas.size(), "ExecStart and the check of ExecReload");
-        for (List<String> java : javas) {
+        for (List<String> unitJava : javas) {
             List<String> run = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            run.addAll(jvmOptions(java));
+            run.addAll(jvmOptions(unitJava));
             run.add("-version");
             Process p = new ProcessBuilder(run).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
