@@ -203,6 +203,61 @@ class TemplateScopeTest {
         assertEquals(Map.of("Ref", "AlertTopic"), publish.get(0).get("Resource"), "its alerts go to the stack's topic only");
     }
 
+    /**
+     * Domains whose DNS is elsewhere (RFC 8461 §8.2): only where DelegationZone is set (empty by default: off), one
+     * statement lets the lifecycle write their records, and only at names under that zone; nothing lets it write at a
+     * delegated domain's own names but what a Route53 domain's set-up already allows (mta-sts.*, _mta-sts.*, ...).
+     */
+    @Test
+    void theLifecycleWritesUnderTheDelegationZoneOnlyWhereSetAndOnlyThere() {
+        Map<String, Object> parameter = map(map(translated.get("Parameters")).get("DelegationZone"));
+        assertEquals("", parameter.get("Default"), "off by default");
+        java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(String.valueOf(parameter.get("AllowedPattern")));
+        for (String ok : List.of("", "mta-sts.example-provider.net", "delegated.example.com")) {
+            assertTrue(allowed.matcher(ok).matches(), ok);
+        }
+        for (String bad : List.of("Mta-Sts.Example.net", "mta-sts.example.net.", "*.example.net", "net", "a b.example")) {
+            assertFalse(allowed.matcher(bad).matches(), bad);
+        }
+        assertEquals(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "DelegationZone"), "")))),
+                map(translated.get("Conditions")).get("HasDelegationZone"));
+
+        List<Map<String, Object>> delegated = new ArrayList<>();
+        for (Object policy : list(props("LifecycleRole").get("Policies"))) {
+            for (Object st : list(map(map(policy).get("PolicyDocument")).get("Statement"))) {
+                Map<String, Object> statement = map(st);
+                if (statement.containsKey("Fn::If") && list(statement.get("Fn::If")).get(0).equals("HasDelegationZone")) {
+                    assertEquals(Map.of("Ref", "AWS::NoValue"), list(statement.get("Fn::If")).get(2), "nothing when off");
+                    delegated.add(map(list(statement.get("Fn::If")).get(1)));
+                }
+                String text = String.valueOf(statement);
+                assertTrue(!text.contains("DelegationZone") || statement.containsKey("Fn::If"), "only under the condition");
+            }
+        }
+        assertEquals(1, delegated.size());
+        Map<String, Object> statement = delegated.get(0);
+        assertEquals(List.of("route53:ChangeResourceRecordSets"), list(statement.get("Action")));
+        Map<String, Object> condition = map(statement.get("Condition"));
+        List<Object> names = list(map(condition.get("ForAllValues:StringLike")).get("route53:ChangeResourceRecordSetsNormalizedRecordNames"));
+        assertEquals(List.of(Map.of("Fn::Sub", "*.${DelegationZone}")), names);
+        assertEquals(List.of("A", "AAAA", "TXT", "CNAME"), list(map(condition.get("ForAllValues:StringEquals"))
+                .get("route53:ChangeResourceRecordSetsRecordTypes")));
+        // what IAM matches, for a stack deployed with DelegationZone=mta-sts.provider.example
+        java.util.regex.Pattern like = java.util.regex.Pattern.compile(".*\\.mta-sts\\.provider\\.example");
+        for (String written : List.of("example.org.mta-sts.provider.example", "_mta-sts.example.org.mta-sts.provider.example",
+                "_smtp._tls.example.org.mta-sts.provider.example")) {
+            assertTrue(like.matcher(written).matches(), written);
+        }
+        for (String elsewhere : List.of("mta-sts.provider.example", "example.org", "provider.example",
+                "example.org.mta-sts.provider.example.evil.example", "mx.example.org")) {
+            assertFalse(like.matcher(elsewhere).matches(), elsewhere);
+        }
+        for (String f : List.of("LifecycleFunction", "LifecycleScheduleFunction")) {
+            assertEquals(Map.of("Ref", "DelegationZone"),
+                    map(map(props(f).get("Environment")).get("Variables")).get("DELEGATION_ZONE"), f);
+        }
+    }
+
     @Test
     void theReportsEmailFunctionListsOnlyThePrefixItReads() {
         Map<String, Object> listing = allowing(roleOf("ReportsS3Function"), "s3:ListBucket").get(0);

@@ -1,5 +1,6 @@
 package dev.mtasts.cli;
 
+import dev.mtasts.core.Delegation;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
@@ -37,6 +38,9 @@ import picocli.CommandLine.Spec;
                 DomainCommand.ListRows.class, DomainCommand.MoveMx.class, DomainCommand.Retire.class,
                 DomainCommand.Remove.class})
 final class DomainCommand {
+
+    /** How long {@code domain add --delegated} waits for the stack to know the CNAMEs (ACM names the fourth). */
+    static final java.time.Duration DELEGATION_KNOWN = java.time.Duration.ofSeconds(10);
 
     /** How long {@code domain add} waits for the stack to pick a new row up (the local stack: a quarter second). */
     static final java.time.Duration PICK_UP = java.time.Duration.ofSeconds(2);
@@ -171,6 +175,11 @@ final class DomainCommand {
                 + "_smtp._tls.<domain> that another host published.")
         boolean takeOver;
 
+        @Option(names = "--delegated", description = "The domain's DNS is not in this account's Route53: the stack "
+                + "keeps its records under the stack's delegation zone (DelegationZone), and you publish four CNAMEs "
+                + "once at the domain's DNS host; this command and mta-sts records DOMAIN print them.")
+        boolean delegated;
+
         @Override
         public Integer call() {
             DomainName name = domain(domain);
@@ -185,7 +194,14 @@ final class DomainCommand {
                 }
             }
             DomainStore store = table.open();
-            boolean added = store.add(name);
+            Optional<Map<String, Object>> before = store.find(name);
+            if (delegated && before.isPresent() && !DomainRow.delegated(before.get())) {
+                err().println("mta-sts: " + name + " is there already, its records in a Route53 hosted zone of the "
+                        + "account: to keep them behind CNAMEs instead, remove it (mta-sts domain remove " + name
+                        + ") and add it again with --delegated; nothing written");
+                return Main.INVALID;
+            }
+            boolean added = store.add(name, delegated ? Map.of(DomainRow.DNS, DomainRow.DELEGATED) : Map.of());
             if (p != null) {
                 store.put(new DomainRow(name, p));
             }
@@ -198,14 +214,32 @@ final class DomainCommand {
             }
             // what the stack makes of it is known within a second or so: say that, rather than "not picked up yet"
             Optional<RowView> view = added ? RowView.awaitPickUp(store, name, PICK_UP) : store.view(name.value()).map(RowView::of);
+            if (delegated && view.isPresent() && !view.get().servedLocally()) {
+                view = RowView.awaitDelegation(store, name, DELEGATION_KNOWN); // the certificate's record is the fourth
+            }
             boolean unseeded = view.map(v -> DomainRow.unseeded(v.item())).orElse(p == null);
             boolean noSeeding = unseeded && view.map(RowView::servedLocally).orElse(false);
             out().println(name + ": " + (added ? "added" : "already there") + (p != null ? ", " + RowView.summary(p)
                     : noSeeding ? "; it has no policy, and without an AWS emulator nothing seeds one"
-                    : added ? ", policy to be seeded from the zone's MX hosts" : "")
+                    : added ? ", policy to be seeded from " + (delegated ? "its MX records in public DNS"
+                    : "the zone's MX hosts") : "")
                     + (takeOver ? "; records of another host will be replaced" : "")
+                    + (delegated ? "; its DNS is elsewhere (delegated)" : "")
                     + (unremove ? "; its removal is withdrawn" : ""));
-            out().println("  lifecycle: " + view.map(RowView::lifecycleLine).orElse(RowView.NEW));
+            boolean waiting = view.map(RowView::lifecycle).filter(lc -> lc.blocked()
+                    && lc.step() == Lifecycle.Step.DELEGATION).isPresent();
+            out().println("  lifecycle: " + (waiting ? "blocked — certificate requested; waiting for the records below "
+                    + "in public DNS (looked at every few minutes)" : view.map(RowView::lifecycleLine).orElse(RowView.NEW)));
+            if (delegated) {
+                List<String> lines = view.map(RowView::delegationLines).orElse(List.of());
+                if (lines.isEmpty()) {
+                    out().println("The CNAMEs to publish at " + name + "'s DNS host are shown by mta-sts domain get "
+                            + name + " once the stack has picked it up.");
+                } else {
+                    out().println("Publish these records once at " + name + "'s DNS host:");
+                    lines.forEach(l -> out().println("  " + l));
+                }
+            }
             out().println(noSeeding ? "Give it its policy: mta-sts domain put " + name + " --mode testing --mx mail." + name
                     + table.echo() : "Follow it with: mta-sts domain get " + name + table.echo());
             return Main.OK;
@@ -292,6 +326,7 @@ final class DomainCommand {
                 out().println(view.domain() + ": " + RowView.summary(view.row().policy()));
                 out().println("  lifecycle: " + view.lifecycleLine());
                 view.mxLines().forEach(l -> out().println("  " + l));
+                delegationBlock(view);
                 view.checkLines().forEach(l -> out().println("  " + l));
                 view.status().forEach((k, v) -> out().println("  " + k.replace('_', ' ') + ": " + v));
                 out().println();
@@ -312,9 +347,20 @@ final class DomainCommand {
                 if (!unseeded) {
                     view.problems().forEach(p -> out().println("  " + p.message()));
                 }
+                delegationBlock(view);
             }
             out().flush();
             return view.row() != null || !view.rowDeleted() && DomainRow.unseeded(found.view().row()) ? Main.OK : Main.INVALID;
+        }
+
+        /** A delegated domain's CNAMEs, published once at its DNS host. */
+        private void delegationBlock(RowView view) {
+            List<String> cnames = view.delegationLines();
+            if (!cnames.isEmpty()) {
+                out().println("  delegation: CNAMEs published once at " + view.domain() + "'s DNS host (to "
+                        + view.lifecycle().delegation() + "):");
+                cnames.forEach(l -> out().println("    " + l));
+            }
         }
     }
 
@@ -403,6 +449,13 @@ final class DomainCommand {
                 return Main.INVALID;
             }
             MxMove.Wish wish = MxMove.Wish.of(found.item());
+            if (wish == null && DomainRow.delegated(found.item())) {
+                err().println("mta-sts: " + view.domain() + "'s DNS is not in Route53 (dns: delegated): the stack "
+                        + "cannot follow or change its MX records there. Put a policy that covers the old and the new "
+                        + "hosts (mta-sts domain put), change the MX records once its max_age has passed, then put the "
+                        + "policy without the old hosts");
+                return Main.INVALID;
+            }
             return cancel ? cancel(found, view, wish) : start(found, view, wish);
         }
 
@@ -622,6 +675,11 @@ final class DomainCommand {
             found.store().setWish(found.name(), DomainRow.REMOVE_REQUESTED, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             out().println(view.domain() + ": removal requested; the stack now removes _mta-sts, _smtp._tls, "
                     + found.name().policyHost() + " and its certificate, then the row");
+            List<String> cnames = view.delegationLines();
+            if (!cnames.isEmpty()) {
+                out().println("Once it is removed, delete these records at " + view.domain() + "'s DNS host:");
+                cnames.forEach(l -> out().println("  " + l));
+            }
             out().println("Follow it with: mta-sts domain get " + found.name() + table.echo());
             return Main.OK;
         }
@@ -659,7 +717,7 @@ final class DomainCommand {
         static RowView of(DomainView view) {
             Map<String, Object> item = view.merged();
             Map<String, Object> status = new LinkedHashMap<>();
-            for (String k : List.of(DomainRow.TAKE_OVER, DomainRow.RETIRE_AFTER, DomainRow.REMOVE_REQUESTED)) {
+            for (String k : List.of(DomainRow.DNS, DomainRow.TAKE_OVER, DomainRow.RETIRE_AFTER, DomainRow.REMOVE_REQUESTED)) {
                 if (item.get(k) != null) {
                     status.put(k, item.get(k));
                 }
@@ -800,6 +858,69 @@ final class DomainCommand {
             }
         }
 
+        /**
+         * The CNAMEs a delegated domain publishes once at its DNS host, as zone-file lines (RFC 8461 §8.2); the fourth,
+         * the certificate's validation record, once ACM has named it. Empty for a domain in Route53, or before the
+         * stack has set the domain up under its delegation zone.
+         */
+        List<String> delegationLines() {
+            if (lifecycle == null || !lifecycle.delegated() || domainName() == null) {
+                return List.of();
+            }
+            List<String> lines = new ArrayList<>(Delegation.zoneLines(
+                    new Delegation(domainName(), lifecycle.delegation()).cnames(lifecycle.validation())));
+            if (lifecycle.validation() == null) {
+                lines.add("(and the certificate's validation CNAME, once ACM names it: mta-sts records " + domain + ")");
+            }
+            return lines;
+        }
+
+        /** The CNAMEs as {@code domain get --json} gives them under {@code delegation}; null when not delegated. */
+        Map<String, Object> delegationJson() {
+            if (lifecycle == null || !lifecycle.delegated() || domainName() == null) {
+                return null;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("zone", lifecycle.delegation());
+            List<Object> records = new ArrayList<>();
+            for (Delegation.Cname c : new Delegation(domainName(), lifecycle.delegation()).cnames(lifecycle.validation())) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("name", c.name() + ".");
+                r.put("type", "CNAME");
+                r.put("value", c.target() + ".");
+                records.add(r);
+            }
+            m.put("records", records);
+            return m;
+        }
+
+        private DomainName domainName() {
+            try {
+                return DomainName.parse(domain);
+            } catch (InvalidException e) {
+                return null;
+            }
+        }
+
+        /** A delegated domain once the stack knows its four CNAMEs (or has blocked before that), or after {@code max}. */
+        static Optional<RowView> awaitDelegation(DomainStore store, DomainName name, java.time.Duration max) {
+            long deadline = System.nanoTime() + max.toNanos();
+            while (true) {
+                Optional<RowView> view = store.view(name.value()).map(RowView::of);
+                Lifecycle lc = view.map(RowView::lifecycle).orElse(null);
+                if (lc == null || lc.blocked() || lc.step().ordinal() > Lifecycle.Step.DELEGATION.ordinal()
+                        || System.nanoTime() > deadline) {
+                    return view;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return view;
+                }
+            }
+        }
+
         /** Whether the local stack without an AWS emulator has the domain: nothing is made, nothing seeded. */
         boolean servedLocally() {
             return lifecycle != null && lifecycle.step() == Lifecycle.Step.LOCAL;
@@ -808,6 +929,7 @@ final class DomainCommand {
         /** A row that holds only its domain, in a word. */
         String noPolicy() {
             return servedLocally() ? "no policy, not served (without an AWS emulator nothing seeds one)"
+                    : DomainRow.delegated(item) ? "no policy yet (it is seeded from its MX records in public DNS)"
                     : "no policy yet (it is seeded from the zone's MX hosts)";
         }
 
@@ -864,6 +986,10 @@ final class DomainCommand {
             }
             m.putAll(status);
             m.put("lifecycle", lifecycleJson());
+            Map<String, Object> cnames = delegationJson();
+            if (cnames != null) {
+                m.put("delegation", cnames);
+            }
             String served = served();
             if (served != null && (row == null || !served.equals(row.policy().render()))) {
                 m.put("served_id", lifecycle.announced().id());

@@ -52,6 +52,11 @@ final class ProvisionCommand implements Callable<Integer> {
                     + "ReportMailboxes).")
     List<String> mailboxes = new ArrayList<>();
 
+    @Option(names = "--delegation-zone", paramLabel = "ZONE",
+            description = "The public hosted zone the records of domains added with --delegated live under (as the "
+                    + "stack's DelegationZone); their CNAMEs and MX records are looked up in public DNS.")
+    String delegationZone;
+
     @Mixin
     TableOptions table;
 
@@ -93,7 +98,8 @@ final class ProvisionCommand implements Callable<Integer> {
                 Clock.systemUTC())
                 // an MX move's alerts, which the stack sends to its topic, are printed here; MX records left to the user
                 .withMxMoves((subject, body) -> out.println("alert: " + subject + System.lineSeparator()
-                        + body.strip().indent(2).stripTrailing()), false);
+                        + body.strip().indent(2).stripTrailing()), false)
+                .withDelegation(delegationZone, dev.mtasts.sender.Dns.system(java.time.Duration.ofSeconds(5)));
         List<DomainName> names = new ArrayList<>();
         try {
             if (domains.isEmpty()) {

@@ -71,6 +71,9 @@ final class RecordsCommand implements Callable<Integer> {
             }
             return Main.INVALID;
         }
+        if (DomainRow.delegated(item.get())) {
+            return delegated(name, dev.mtasts.core.Lifecycle.of(item.get()), rua != null, out, err);
+        }
         // RFC 8461 §8.1: the id printed is the one of the body the host serves now, never one ahead of it
         dev.mtasts.core.Lifecycle lc = dev.mtasts.core.Lifecycle.of(item.get());
         dev.mtasts.core.Policy served = row.policy();
@@ -99,6 +102,34 @@ final class RecordsCommand implements Callable<Integer> {
                 + "/.well-known/mta-sts.txt");
         out.printf("%-" + width + "s  IN TXT %s%n", sts, TxtRecord.quote(StsRecord.of(served).render()));
         out.printf("%-" + width + "s  IN TXT %s%n", rpt, TxtRecord.quote(tlsrpt.render()));
+        out.flush();
+        return Main.OK;
+    }
+
+    /**
+     * RFC 8461 §8.2: a domain whose DNS is elsewhere publishes CNAMEs to the stack's delegation zone, once; the TXT
+     * records behind them are the stack's, and follow the policy by themselves.
+     */
+    private static Integer delegated(DomainName name, dev.mtasts.core.Lifecycle lc, boolean ruaGiven, PrintWriter out,
+            PrintWriter err) {
+        if (ruaGiven) {
+            err.println("mta-sts: " + name + "'s DNS is elsewhere (dns: delegated): its _smtp._tls record is the "
+                    + "stack's, behind a CNAME, so --rua does not apply (the template's ReportMailboxes adds addresses)");
+            return Main.INVALID;
+        }
+        if (lc == null || !lc.delegated()) {
+            err.println("mta-sts: " + name + "'s DNS is elsewhere (dns: delegated), and the stack has not set it up "
+                    + "under its delegation zone yet: its CNAMEs are known once it has (mta-sts domain get " + name + ")");
+            return Main.INVALID;
+        }
+        dev.mtasts.core.Delegation delegation = new dev.mtasts.core.Delegation(name, lc.delegation());
+        out.println("; " + name + ": its DNS is elsewhere; publish these CNAMEs once at its DNS host. Behind them the "
+                + "stack keeps _mta-sts (its id follows the policy), _smtp._tls and the policy host under "
+                + lc.delegation() + ".");
+        dev.mtasts.core.Delegation.zoneLines(delegation.cnames(lc.validation())).forEach(out::println);
+        if (lc.validation() == null) {
+            out.println("; the certificate's validation CNAME follows once ACM names it: run this again in a minute");
+        }
         out.flush();
         return Main.OK;
     }

@@ -253,6 +253,9 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("  Reports         POST %s -> table %s, raw bodies in %s%n", HttpReportHandler.PATH,
                 ReportStore.DEFAULT_TABLE, stack.rawReports());
         out.println("  AWS             " + stack.describeAws());
+        if (stack.describeOutsideDns() != null) {
+            out.println("  Outside DNS     " + stack.describeOutsideDns());
+        }
         out.println("  Data            " + stack.describeData());
         out.println("  sam local       --env-vars " + stack.samLocalEnv() + "  (these ports, at " + SamLocalEnv.HOST + ")");
         if (!stack.bind().isLoopbackAddress()) {

@@ -117,6 +117,44 @@ class CheckCliTest {
         assertTrue(json.out().startsWith("[{\"domain\":\"example.com\",\"status\":\"ok\",\"findings\":["), json.out());
     }
 
+    /**
+     * RFC 8461 §8.2: a domain that delegates _mta-sts, its policy host and _smtp._tls by CNAME (as a domain added with
+     * --delegated does) is checked through the CNAMEs, and check says where they lead.
+     */
+    @Test
+    void aDelegatedDomainIsFollowedThroughItsCnamesAndSaidToBeOne() {
+        String zone = "mta-sts.provider.example.";
+        dns.remove("_mta-sts.example.com", "TXT").remove("mta-sts.example.com", "A").remove("_smtp._tls.example.com", "TXT")
+                .add("_mta-sts.example.com. 300 IN CNAME _mta-sts.example.com." + zone)
+                .add("_mta-sts.example.com." + zone + " 300 IN TXT \"v=STSv1; id=" + id + "\"")
+                .add("mta-sts.example.com. 300 IN CNAME example.com." + zone)
+                .add("example.com." + zone + " 300 IN A 127.0.0.1")
+                .add("_smtp._tls.example.com. 300 IN CNAME _smtp._tls.example.com." + zone)
+                .add("_smtp._tls.example.com." + zone + " 300 IN TXT \"v=TLSRPTv1; rua=https://mta-sts.example.com/v1/tlsrpt\"");
+        try {
+            Cli r = check();
+            System.out.println("check of a delegated domain:\n" + r.out());
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertTrue(r.out().startsWith("example.com: all checks ok"), r.out());
+            assertTrue(r.out().contains("delegated by CNAME (RFC 8461 §8.2): _mta-sts.example.com -> _mta-sts.example.com."
+                    + "mta-sts.provider.example, mta-sts.example.com -> example.com.mta-sts.provider.example, "
+                    + "_smtp._tls.example.com -> _smtp._tls.example.com.mta-sts.provider.example"), r.out());
+            assertTrue(r.out().contains("id=" + id + "\" (via CNAME _mta-sts.example.com -> "), r.out());
+
+            // the CNAME of _mta-sts removed at the domain's DNS host: senders see no policy, and check says so
+            dns.remove("_mta-sts.example.com", "CNAME");
+            Cli gone = check();
+            assertEquals(1, gone.exit(), gone.out());
+            assertTrue(gone.out().contains("senders see no MTA-STS policy"), gone.out());
+        } finally {
+            dns.remove("_mta-sts.example.com", "CNAME").remove("mta-sts.example.com", "CNAME")
+                    .remove("_smtp._tls.example.com", "CNAME")
+                    .add("_mta-sts.example.com. 300 IN TXT \"v=STSv1; id=" + id + "\"")
+                    .add("_smtp._tls.example.com. 300 IN TXT \"v=TLSRPTv1; rua=https://mta-sts.example.com/v1/tlsrpt\"")
+                    .add("mta-sts.example.com. 300 IN A 127.0.0.1");
+        }
+    }
+
     @Test
     void mxDriftUnderEnforceIsTheFirstThingSaid() {
         dns.add("example.com. 300 IN MX 30 new-mx.example.org.").add("new-mx.example.org. 300 IN A 127.0.0.1");

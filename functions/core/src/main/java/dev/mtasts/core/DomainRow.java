@@ -27,8 +27,21 @@ public record DomainRow(DomainName domain, Policy policy) {
      * {@link MxMove.Wish}); cleared by the stack once the move is over.
      */
     public static final String MX_MOVE = "mx_move";
+    /**
+     * Where the domain's DNS is: {@code delegated} for DNS outside this account's Route53, reached by CNAMEs to the
+     * stack's delegation zone ({@code domain add --delegated}, {@link Delegation}); absent (or {@code route53}) for a
+     * domain in a public hosted zone of the account.
+     */
+    public static final String DNS = "dns";
+    public static final String DELEGATED = "delegated";
+    public static final String ROUTE53 = "route53";
     /** When a retired policy's predecessor has expired from every sender's cache ({@code domain retire}). */
     public static final String RETIRE_AFTER = "retire_after";
+
+    /** Whether a row asks for its records behind CNAMEs to the stack's delegation zone ({@code dns: delegated}). */
+    public static boolean delegated(Map<String, ?> item) {
+        return DELEGATED.equals(item.get(DNS));
+    }
 
     /** Whether an item holds no policy at all (only its domain): the lifecycle seeds it from the zone's MX hosts. */
     public static boolean unseeded(Map<String, ?> item) {
@@ -90,6 +103,11 @@ public record DomainRow(DomainName domain, Policy policy) {
             maxAge = n.signum() < 0 || n.stripTrailingZeros().scale() > 0 ? n.toPlainString() : n.toBigInteger().toString();
         } else if (a != null) {
             problems.add(Problem.whole(MAX_AGE + ": " + expected("a number", a)));
+        }
+        Object dns = item.get(DNS);
+        if (dns != null && !DELEGATED.equals(dns) && !ROUTE53.equals(dns)) {
+            problems.add(Problem.whole(DNS + ": expected \"" + DELEGATED + "\" or \"" + ROUTE53 + "\", got "
+                    + (dns instanceof String s ? "\"" + s + "\"" : expected("a string", dns).substring("expected a string, got ".length()))));
         }
         Policy policy = null;
         boolean policyTypesOk = (m == null || m instanceof String) && (x == null || x instanceof List)

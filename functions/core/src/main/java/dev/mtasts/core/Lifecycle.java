@@ -37,11 +37,14 @@ import java.util.Map;
  * @param seeded the policy the stack seeded from the zone's MX hosts, which it keeps following while the row holds it
  * @param move an MX move ({@code domain move-mx}) as far as the stack has carried it, the last one once it is over
  * @param api the HTTP API the custom domain was mapped to: the stack's own, unless the stack was deployed again
+ * @param delegation for a domain whose DNS is not in Route53 ({@code dns: delegated}): the stack's delegation zone,
+ *     under which it keeps the domain's records behind the CNAMEs the user published once ({@link Delegation});
+ *     null for a domain in a hosted zone of the account
  */
 public record Lifecycle(Step step, boolean blocked, String detail, Instant since, Instant retryAt, int attempts,
         String zoneId, String zoneName, String certificateArn, String validation, String target, String accepted,
         Refusal refused, String live, String reporting, Announced announced, Lease lease, Seeded seeded, MxMove move,
-        String api) {
+        String api, String delegation) {
 
     /** The attribute of a domain's state item that holds this (and of rows written by earlier versions). */
     public static final String ATTRIBUTE = "lifecycle";
@@ -52,6 +55,8 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         CONFLICTS("conflicts", "looking for records of another host at mta-sts, _mta-sts and _smtp._tls"),
         SEED("seed", "reading the row's policy (seeding it from the zone's MX hosts if it has none)"),
         CERTIFICATE("certificate", "getting an ACM certificate for the policy host"),
+        /** Only for a domain whose DNS is elsewhere: its CNAMEs in public DNS, then its certificate validated. */
+        DELEGATION("delegation", "waiting for the domain's CNAMEs to the delegation zone in public DNS (RFC 8461 §8.2)"),
         CUSTOM_DOMAIN("custom-domain", "creating the policy host's API Gateway custom domain"),
         ALIAS("alias", "pointing the policy host (A and AAAA) at the custom domain"),
         DECIDE("decide", "checking the policy against the zone's MX hosts"),
@@ -97,6 +102,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 case CONFLICTS -> SEED;
                 case SEED -> CERTIFICATE;
                 case CERTIFICATE -> CUSTOM_DOMAIN;
+                case DELEGATION -> CUSTOM_DOMAIN;
                 case CUSTOM_DOMAIN -> ALIAS;
                 case ALIAS -> DECIDE;
                 case DECIDE -> LIVE_CHECK;
@@ -172,7 +178,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     /** What the local stack without an AWS emulator writes on its rows. */
     public static Lifecycle local(Instant now) {
         return new Lifecycle(Step.LOCAL, false, Step.LOCAL.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** A domain the stack has not looked at yet. */
@@ -199,7 +205,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
 
     public static Lifecycle start(Instant now) {
         return new Lifecycle(Step.ZONE, false, Step.ZONE.doing(), now, null, 0, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** What {@code domain get} shows: a state and, in plain words, what is happening. */
@@ -336,89 +342,100 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
     public Lifecycle at(Step next, String detail, Instant now) {
         boolean same = next == step && !blocked;
         return new Lifecycle(next, false, detail, same ? since : now, null, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle waiting(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, 0, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     /** AWS is limiting the rate of requests: try again at {@code retry}, the count of failures left as it is. */
     public Lifecycle backingOff(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle failing(String detail, Instant retry) {
         return new Lifecycle(step, false, detail, since, retry, attempts + 1, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle blockedBy(String detail, Instant now, Instant lookAgain) {
         return new Lifecycle(step, true, detail, blocked ? since : now, lookAgain, 0, zoneId, zoneName,
-                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                certificateArn, validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withZone(String id, String name) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, id, name, certificateArn, validation,
-                target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withCertificate(String arn, String validationRecord) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, arn, validationRecord,
-                target, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                target, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withTarget(String t) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move, api);
+                validation, t, accepted, refused, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     /** The MX check passed for this id: it may be served (it is what the id will say) and then announced. */
     public Lifecycle withAccepted(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, id, null, live, reporting, announced, lease, seeded, move, api);
+                validation, target, id, null, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withRefused(Refusal r) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, null, r, live, reporting, announced, lease, seeded, move, api);
+                validation, target, null, r, live, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withLive(String id) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move, api);
+                validation, target, accepted, refused, id, reporting, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withReporting(String value) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, value, announced, lease, seeded, move, api);
+                validation, target, accepted, refused, live, value, announced, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withAnnounced(Announced a) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, a, lease, seeded, move, api);
+                validation, target, accepted, refused, live, reporting, a, lease, seeded, move, api, delegation);
     }
 
     public Lifecycle withLease(Lease l) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, l, seeded, move, api);
+                validation, target, accepted, refused, live, reporting, announced, l, seeded, move, api, delegation);
     }
 
     public Lifecycle withSeeded(Seeded s) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, s, move, api);
+                validation, target, accepted, refused, live, reporting, announced, lease, s, move, api, delegation);
+    }
+
+    /** The delegation zone the domain's records live under, or null for a domain in a hosted zone of its own. */
+    public Lifecycle withDelegation(String zone) {
+        return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, api, zone);
+    }
+
+    /** Whether the domain's DNS is elsewhere, reached through CNAMEs to the stack's delegation zone. */
+    public boolean delegated() {
+        return delegation != null;
     }
 
     public Lifecycle withMove(MxMove m) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m, api);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, m, api, delegation);
     }
 
     public Lifecycle withApi(String a) {
         return new Lifecycle(step, blocked, detail, since, retryAt, attempts, zoneId, zoneName, certificateArn,
-                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, a);
+                validation, target, accepted, refused, live, reporting, announced, lease, seeded, move, a, delegation);
     }
 
     /** The lifecycle of a row's item, or null when the stack has not looked at the domain yet (or it is unreadable). */
@@ -445,7 +462,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
                 m.get("attempts") instanceof BigDecimal n ? n.intValue() : 0,
                 text(m, "zone_id"), text(m, "zone_name"), text(m, "certificate_arn"), text(m, "validation"),
                 text(m, "target"), text(m, "accepted"), refused, text(m, "live"), text(m, "reporting"), announced, lease,
-                seeded, MxMove.of(m.get("move")), text(m, "api"));
+                seeded, MxMove.of(m.get("move")), text(m, "api"), text(m, "delegation"));
     }
 
     /** As stored: plain values (String, Number, Boolean, Map), nulls left out. */
@@ -469,6 +486,7 @@ public record Lifecycle(Step step, boolean blocked, String detail, Instant since
         put(m, "live", live);
         put(m, "reporting", reporting);
         put(m, "api", api);
+        put(m, "delegation", delegation);
         if (announced != null) {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("id", announced.id());

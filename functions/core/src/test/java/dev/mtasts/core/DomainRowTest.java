@@ -38,6 +38,10 @@ class DomainRowTest {
                 Arguments.of("number stored as 6.048E+5", row("example.com", "enforce", MX, n("6.048E+5")), enforce),
                 Arguments.of("mode none without mx", Map.of("domain", "example.com", "mode", "none", "max_age", n("86400")),
                         "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n"),
+                Arguments.of("dns delegated (RFC 8461 §8.2)", Map.of("domain", "example.com", "mode", "enforce", "mx", MX,
+                        "max_age", n("604800"), "dns", "delegated"), enforce),
+                Arguments.of("dns route53", Map.of("domain", "example.com", "mode", "enforce", "mx", MX,
+                        "max_age", n("604800"), "dns", "route53"), enforce),
                 Arguments.of("A-label domain", row("xn--mller-kva.example", "testing", List.of("MX.xn--mller-kva.example"), n("86401")),
                         "version: STSv1\r\nmode: testing\r\nmx: mx.xn--mller-kva.example\r\nmax_age: 86401\r\n"));
     }
@@ -84,6 +88,12 @@ class DomainRowTest {
                         List.of("mode must be one of testing, enforce, none (got \"Enforce\")",
                                 "mx[0]: \"mail.example.com.\" is not a valid mx pattern: no trailing dot",
                                 "max_age must be a whole number of seconds, 0 to 31557600, at most 10 digits (got \"86400.5\")")),
+                Arguments.of("dns naming a provider", Map.of("domain", "example.com", "mode", "none", "max_age", n("86400"),
+                        "dns", "cloudflare"), List.of("dns: expected \"delegated\" or \"route53\", got \"cloudflare\"")),
+                Arguments.of("dns in capitals", Map.of("domain", "example.com", "mode", "none", "max_age", n("86400"),
+                        "dns", "Delegated"), List.of("dns: expected \"delegated\" or \"route53\", got \"Delegated\"")),
+                Arguments.of("dns as a boolean", Map.of("domain", "example.com", "mode", "none", "max_age", n("86400"),
+                        "dns", true), List.of("dns: expected \"delegated\" or \"route53\", got a boolean")),
                 Arguments.of("only a domain", Map.of("domain", "example.com"), List.of("mode is missing", "max_age is missing")));
     }
 

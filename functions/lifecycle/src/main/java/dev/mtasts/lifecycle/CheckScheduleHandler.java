@@ -34,7 +34,7 @@ public final class CheckScheduleHandler implements RequestHandler<Map<String, Ob
         Sender sender = new Sender(Dns.system(t), new PolicyFetch(null, t), 443);
         BiConsumer<String, String> alert = LifecycleSettings.alerts(env);
         return new DailyCheck(LifecycleSettings.store(env), new DomainCheck(sender, null, Clock.systemUTC()),
-                Emf.toStdout(), alert, Clock.systemUTC());
+                Emf.toStdout(), alert, Clock.systemUTC()).withPublicDns(sender.dns());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.mtasts.lifecycle;
 
+import dev.mtasts.core.Delegation;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.InvalidException;
 import dev.mtasts.core.Lifecycle;
@@ -33,6 +34,8 @@ public final class DailyCheck {
     private final Emf emf;
     private final BiConsumer<String, String> alert;
     private final Clock clock;
+    /** Public DNS for delegated domains' CNAMEs (RFC 8461 §8.2); null: none are looked at. */
+    private final PublicCnames cnames;
 
     /** @param alert takes a subject (under 100 characters) and a body; null sends none */
     public DailyCheck(DomainStore store, DomainCheck check, Emf emf, BiConsumer<String, String> alert, Clock clock) {
@@ -41,6 +44,24 @@ public final class DailyCheck {
         this.emf = emf;
         this.alert = alert;
         this.clock = clock;
+        this.cnames = null;
+    }
+
+    private DailyCheck(DailyCheck d, PublicCnames cnames) {
+        this.store = d.store;
+        this.check = d.check;
+        this.emf = d.emf;
+        this.alert = d.alert;
+        this.clock = d.clock;
+        this.cnames = cnames;
+    }
+
+    /**
+     * The same, also looking through {@code dns} at the CNAMEs each delegated domain published once: one removed or
+     * pointing elsewhere fails the check (senders would no longer reach what the stack keeps current).
+     */
+    public DailyCheck withPublicDns(dev.mtasts.sender.Dns dns) {
+        return new DailyCheck(this, new PublicCnames(dns));
     }
 
     /** What one run found. */
@@ -96,7 +117,7 @@ public final class DailyCheck {
         if (lc == null || lc.announced() == null || lc.step().removing() || view.rowDeleted() || view.state() == null) {
             return new int[3]; // nothing announced yet (or being removed): nothing senders could rely on
         }
-        DomainCheck.Report report = check.check(domain, true);
+        DomainCheck.Report report = delegation(domain, lc, check.check(domain, true));
         List<DomainCheck.Finding> errors = report.findings().stream()
                 .filter(f -> f.level() == DomainCheck.Level.ERROR).toList();
         boolean failed = !errors.isEmpty();
@@ -120,8 +141,37 @@ public final class DailyCheck {
         return new int[] {1, failed ? 1 : 0, alerted};
     }
 
+    /** A delegated domain's CNAMEs, as findings of their own first: what is missing or changed, exactly. */
+    private DomainCheck.Report delegation(DomainName domain, Lifecycle lc, DomainCheck.Report report) {
+        if (!lc.delegated() || cnames == null) {
+            return report;
+        }
+        List<DomainCheck.Finding> findings = new ArrayList<>();
+        try {
+            List<PublicCnames.Missing> missing = cnames.missing(new Delegation(domain, lc.delegation()).cnames(lc.validation()));
+            for (PublicCnames.Missing m : missing) {
+                findings.add(new DomainCheck.Finding(DELEGATION, DomainCheck.Level.ERROR, "removed or changed at "
+                        + domain + "'s DNS host: " + m.describe() + "; publish it again"));
+            }
+            if (missing.isEmpty()) {
+                findings.add(new DomainCheck.Finding(DELEGATION, DomainCheck.Level.OK, "the CNAMEs to "
+                        + lc.delegation() + " are in public DNS"));
+            }
+        } catch (dev.mtasts.sender.Dns.Failure e) {
+            findings.add(new DomainCheck.Finding(DELEGATION, DomainCheck.Level.UNCHECKED, e.getMessage()));
+        }
+        findings.addAll(report.findings());
+        return new DomainCheck.Report(report.domain(), findings, report.policy(), report.announcedId(), report.timings());
+    }
+
+    /** The check of a delegated domain's CNAMEs. */
+    static final String DELEGATION = "delegation";
+
     /** An MX that an enforce policy misses stops mail: that alert says so first. */
     static String subject(DomainName domain, List<DomainCheck.Finding> errors) {
+        if (errors.stream().anyMatch(f -> f.check().equals(DELEGATION))) {
+            return shorten("MTA-STS: " + domain + ": a CNAME of its delegation was removed or changed");
+        }
         boolean drift = errors.stream().anyMatch(f -> f.check().equals("mx coverage"));
         return shorten(drift ? "MTA-STS: mail to " + domain + " at risk: an MX host is not in the enforce policy"
                 : "MTA-STS: " + domain + " fails " + errors.size() + (errors.size() == 1 ? " check" : " checks")

@@ -94,6 +94,15 @@ public final class DomainLifecycle {
         return new DomainLifecycle(rows, steps.withMxMoves(alert, mayWriteMx), emf, clock, afterStep, sleeper);
     }
 
+    /**
+     * The same, with domains whose DNS is not in Route53 ({@code dns: delegated}) kept under the public hosted zone
+     * named {@code zone} (the template's DelegationZone; empty or null: delegation is off), their CNAMEs and MX records
+     * read from public DNS through {@code dns}.
+     */
+    public DomainLifecycle withDelegation(String zone, dev.mtasts.sender.Dns dns) {
+        return new DomainLifecycle(rows, steps.withDelegation(zone, dns), emf, clock, afterStep, sleeper);
+    }
+
     /** The same, with a hook run after every step and before its progress is written: tests crash there. */
     DomainLifecycle withHook(BiConsumer<DomainName, Step> hook, Sleeper sleeper) {
         return new DomainLifecycle(rows, steps, emf, clock, hook, sleeper);

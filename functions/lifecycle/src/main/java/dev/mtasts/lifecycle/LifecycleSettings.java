@@ -35,6 +35,8 @@ public final class LifecycleSettings {
     public static final String ALERT_TOPIC_ENV = "ALERT_TOPIC_ARN";
     /** {@code true} where the template's AllowMxSwitch lets the stack change MX records ({@code --switch-mx}). */
     public static final String MX_SWITCH_ENV = "ALLOW_MX_SWITCH";
+    /** The template's DelegationZone: the public hosted zone delegated domains' records live under; empty: off. */
+    public static final String DELEGATION_ZONE_ENV = "DELEGATION_ZONE";
 
     private LifecycleSettings() {
     }
@@ -59,7 +61,8 @@ public final class LifecycleSettings {
         return DomainLifecycle.of(store, new Zones(route53(credentials)), new Certificates(acm, stack),
                 new CustomDomains(api, apiId.strip(), stack), policyHost(live == null || live.isBlank() ? null : java.net.URI.create(live.strip())),
                 null, mailboxes(env.get(MAILBOXES_ENV)), ttl(env.get(TTL_ENV)), Emf.toStdout(), Clock.systemUTC())
-                .withMxMoves(alerts(env), "true".equalsIgnoreCase(String.valueOf(env.get(MX_SWITCH_ENV)).strip()));
+                .withMxMoves(alerts(env), "true".equalsIgnoreCase(String.valueOf(env.get(MX_SWITCH_ENV)).strip()))
+                .withDelegation(env.get(DELEGATION_ZONE_ENV), dev.mtasts.sender.Dns.system(java.time.Duration.ofSeconds(5)));
     }
 
     /** Publishes to the stack's alert topic (subject, body), or null when the stack has none. */

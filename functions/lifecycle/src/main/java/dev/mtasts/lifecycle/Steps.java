@@ -1,6 +1,7 @@
 package dev.mtasts.lifecycle;
 
 import dev.mtasts.core.Announcement;
+import dev.mtasts.core.Delegation;
 import dev.mtasts.core.DomainName;
 import dev.mtasts.core.DomainRow;
 import dev.mtasts.core.InvalidException;
@@ -58,16 +59,20 @@ final class Steps {
     private final Clock clock;
     private final Settings settings;
     private final MxWatch watch;
+    /** The delegation zone's name, or null: delegation is off ({@code DelegationZone} left empty). */
+    private final String delegationZone;
+    /** Public DNS, for delegated domains: their CNAMEs and MX records; null when delegation is off. */
+    private final PublicCnames publicDns;
 
     Steps(DomainStore store, Zones zones, Certificates certificates, CustomDomains customDomains, PolicyFetch fetch,
             Function<DomainName, PolicyFetch.Target> policyHost, Emf emf, Clock clock, Settings settings) {
         this(store, zones, certificates, customDomains, fetch, policyHost, emf, clock, settings,
-                new MxWatch(store, zones, null, false, clock));
+                new MxWatch(store, zones, null, false, clock), null, null);
     }
 
     private Steps(DomainStore store, Zones zones, Certificates certificates, CustomDomains customDomains,
             PolicyFetch fetch, Function<DomainName, PolicyFetch.Target> policyHost, Emf emf, Clock clock,
-            Settings settings, MxWatch watch) {
+            Settings settings, MxWatch watch, String delegationZone, PublicCnames publicDns) {
         this.store = store;
         this.zones = zones;
         this.certificates = certificates;
@@ -78,17 +83,29 @@ final class Steps {
         this.clock = clock;
         this.settings = settings;
         this.watch = watch;
+        this.delegationZone = delegationZone;
+        this.publicDns = publicDns;
     }
 
     /** The same steps, with MX moves alerting to {@code alert} (null: none) and switching MX records if allowed. */
     Steps withMxMoves(java.util.function.BiConsumer<String, String> alert, boolean mayWriteMx) {
         return new Steps(store, zones, certificates, customDomains, fetch, policyHost, emf, clock, settings,
-                new MxWatch(store, zones, alert, mayWriteMx, clock));
+                new MxWatch(store, zones, alert, mayWriteMx, clock), delegationZone, publicDns);
+    }
+
+    /**
+     * The same steps, with domains whose DNS is elsewhere ({@code dns: delegated}) kept under {@code zone} (the
+     * name of a public hosted zone of the account) and their CNAMEs and MX records read from {@code dns}.
+     */
+    Steps withDelegation(String zone, dev.mtasts.sender.Dns dns) {
+        return new Steps(store, zones, certificates, customDomains, fetch, policyHost, emf, clock, settings, watch,
+                zone == null || zone.isBlank() ? null : Zones.trimDot(zone.strip()).toLowerCase(java.util.Locale.ROOT),
+                new PublicCnames(dns));
     }
 
     /** Whether a ready domain's MX records are to be read now (a move under way, a seeded policy following them). */
     boolean mxDue(DomainRowView row, Lifecycle lc, Instant now) {
-        return watch.due(row, lc, now);
+        return !lc.delegated() && watch.due(row, lc, now); // a delegated domain's MX records are not in Route53
     }
 
     Outcome run(Step step, DomainRowView row, Lifecycle lc) {
@@ -97,6 +114,7 @@ final class Steps {
             case CONFLICTS -> conflicts(row, lc);
             case SEED -> seed(row, lc);
             case CERTIFICATE -> certificate(row, lc);
+            case DELEGATION -> delegation(row, lc);
             case CUSTOM_DOMAIN -> customDomain(row, lc);
             case ALIAS -> alias(row, lc);
             case DECIDE -> decide(row, lc);
@@ -122,6 +140,10 @@ final class Steps {
     // --- provisioning --------------------------------------------------------------------------------------------
 
     private Outcome zone(DomainRowView row, Lifecycle lc) {
+        if (DomainRow.delegated(row.item())) {
+            return delegationZone(row, lc);
+        }
+        lc = lc.withDelegation(null);
         Optional<Zones.Zone> zone = zones.zoneFor(row.domain());
         if (zone.isEmpty()) {
             return blocked(lc, "no public Route53 hosted zone of this account holds " + row.domain() + ": create one "
@@ -132,6 +154,95 @@ final class Steps {
             found = found.withCertificate(lc.certificateArn(), null); // the validation record went with the old zone
         }
         return new Outcome.Done(found, "zone " + zone.get().name());
+    }
+
+    /** A delegated domain lives under the stack's delegation zone, whatever zones the account has. */
+    private Outcome delegationZone(DomainRowView row, Lifecycle lc) {
+        if (delegationZone == null || publicDns == null) {
+            return blocked(lc, "the row says dns: delegated, but this stack has no delegation zone: deploy it with the "
+                    + "parameter DelegationZone (a public hosted zone of this account the stack may write under; mta-sts "
+                    + "provision takes it as --delegation-zone), or, "
+                    + "if " + row.domain() + "'s zone is in this account's Route53, add it again without --delegated");
+        }
+        Optional<Zones.Zone> zone = zones.named(delegationZone);
+        if (zone.isEmpty()) {
+            return blocked(lc, "the delegation zone " + delegationZone + " is not a public hosted zone of this account: "
+                    + "create it (and delegate it from its parent), or deploy with the DelegationZone you have");
+        }
+        Lifecycle found = lc.withZone(zone.get().id(), zone.get().name()).withDelegation(zone.get().name());
+        return new Outcome.Done(found, "delegation zone " + zone.get().name() + ": " + row.domain()
+                + "'s DNS host publishes CNAMEs to it");
+    }
+
+    /** How often a delegated domain's missing CNAMEs are looked for in its first hour: users publish them then. */
+    static final Duration DELEGATION_LOOK = Duration.ofMinutes(5);
+
+    /**
+     * RFC 8461 §8.2: a delegated domain's CNAMEs in public DNS, then its certificate validated through the last of
+     * them. Blocked, naming exactly the records missing or wrong, until public DNS answers all four.
+     */
+    private Outcome delegation(DomainRowView row, Lifecycle lc) {
+        DomainName d = row.domain();
+        if (!lc.delegated()) {
+            return new Outcome.Done(lc, "the domain's zone is in Route53");
+        }
+        if (lc.validation() == null) {
+            return new Outcome.Jump(lc, Step.CERTIFICATE, "the certificate's validation record is not known yet");
+        }
+        List<PublicCnames.Missing> missing;
+        try {
+            missing = publicDns.missing(delegationOf(row, lc).cnames(lc.validation()));
+        } catch (dev.mtasts.sender.Dns.Failure e) {
+            return new Outcome.Wait(lc, "public DNS did not answer: " + e.getMessage(), Duration.ofMinutes(1));
+        }
+        if (!missing.isEmpty()) {
+            boolean firstHour = lc.since() == null || !lc.since().plus(Duration.ofHours(1)).isBefore(clock.instant());
+            return new Outcome.Blocked(lc, "publish at " + d + "'s DNS host, once, " + (missing.size() == 1
+                    ? "this record: " : "these " + missing.size() + " records: ") + PublicCnames.describe(missing)
+                    + ". The stack looks again every " + (firstHour ? DELEGATION_LOOK.toMinutes() : LOOK_AGAIN.toMinutes())
+                    + " minutes (mta-sts records " + d + " prints them all)", firstHour ? DELEGATION_LOOK : LOOK_AGAIN);
+        }
+        Optional<Certificates.Certificate> cert = certificates.find(d, lc.certificateArn());
+        if (cert.isEmpty()) {
+            return new Outcome.Jump(lc.withCertificate(null, null), Step.CERTIFICATE, "the certificate is gone: requesting one");
+        }
+        CertificateStatus status = cert.get().status();
+        if (status == CertificateStatus.ISSUED) {
+            return new Outcome.Done(lc, "public DNS answers the four CNAMEs; certificate issued");
+        }
+        if (status == CertificateStatus.PENDING_VALIDATION) {
+            return new Outcome.Wait(lc, "public DNS answers the four CNAMEs; waiting for ACM to validate "
+                    + d.policyHost() + " through " + cert.get().validationName(), Duration.ofSeconds(20));
+        }
+        return new Outcome.Blocked(lc, "ACM did not issue the certificate of " + d.policyHost() + " (" + status
+                + (cert.get().failure() == null ? "" : ", " + cert.get().failure()) + "): run mta-sts provision --domain "
+                + d + " to request a new one, then publish its validation CNAME (mta-sts records " + d + ")",
+                LOOK_AGAIN_CERTIFICATE);
+    }
+
+    /** Where a domain's records live: under the delegation zone for a delegated domain, else at its own names. */
+    private static Delegation delegationOf(DomainRowView row, Lifecycle lc) {
+        return new Delegation(row.domain(), lc.delegation());
+    }
+
+    /** The name of the policy host's A and AAAA records in the zone the stack writes. */
+    private static String hostRecords(DomainRowView row, Lifecycle lc) {
+        return lc.delegated() ? delegationOf(row, lc).policyHostTarget() : row.domain().policyHost();
+    }
+
+    /** The name of the {@code _mta-sts} TXT in the zone the stack writes. */
+    private static String stsRecord(DomainRowView row, Lifecycle lc) {
+        return lc.delegated() ? delegationOf(row, lc).stsTarget() : row.domain().stsRecordName();
+    }
+
+    /** The name of the {@code _smtp._tls} TXT in the zone the stack writes. */
+    private static String tlsRptRecord(DomainRowView row, Lifecycle lc) {
+        return lc.delegated() ? delegationOf(row, lc).tlsRptTarget() : row.domain().tlsRptRecordName();
+    }
+
+    /** The domain's MX hosts: from its zone, or, for a delegated domain, as public DNS answers them. */
+    private List<String> mxHosts(DomainRowView row, Lifecycle lc) throws dev.mtasts.sender.Dns.Failure {
+        return lc.delegated() ? publicDns.mxHosts(row.domain()) : zones.targeted(zone(lc)).mxHosts(row.domain());
     }
 
     /**
@@ -183,14 +294,14 @@ final class Steps {
             return blocked(lc, foreignCustomDomain(custom.get()));
         }
         String target = custom.map(CustomDomains.CustomDomain::target).orElse(lc.target());
-        for (ResourceRecordSet set : zones.setsAt(zone(lc), d.policyHost())) {
+        for (ResourceRecordSet set : zones.setsAt(zone(lc), hostRecords(row, lc))) {
             boolean ours = (set.type() == RRType.A || set.type() == RRType.AAAA) && Zones.aliasTo(set, target);
             if (!ours && (set.type() == RRType.A || set.type() == RRType.AAAA || set.type() == RRType.CNAME)) {
                 found.add(Zones.describe(set));
             }
         }
-        foreignAnnouncement(zones.setsAt(zone(lc), d.stsRecordName()), lc).ifPresent(found::add);
-        foreignReporting(zones.setsAt(zone(lc), d.tlsRptRecordName()), row, lc).ifPresent(found::add);
+        foreignAnnouncement(zones.setsAt(zone(lc), stsRecord(row, lc)), lc).ifPresent(found::add);
+        foreignReporting(zones.setsAt(zone(lc), tlsRptRecord(row, lc)), row, lc).ifPresent(found::add);
         if (!found.isEmpty() && !row.takeOver()) {
             return blocked(lc, "records of another host are in the way: " + String.join("; ", found)
                     + ". Delete them, or let the stack replace them: mta-sts domain add " + d + " --take-over");
@@ -207,10 +318,15 @@ final class Steps {
             return blocked(lc, "the row is not a valid policy, so it is neither served nor announced: " + row.problem()
                     + ". Fix it: mta-sts domain put " + row.domain() + " --mode testing --mx <your MX host>");
         }
-        List<String> mx = zones.targeted(zone(lc)).mxHosts(row.domain());
+        List<String> mx;
+        try {
+            mx = mxHosts(row, lc);
+        } catch (dev.mtasts.sender.Dns.Failure e) {
+            return new Outcome.Wait(lc, "public DNS did not answer: " + e.getMessage(), Duration.ofMinutes(1));
+        }
         if (mx.isEmpty()) {
-            return blocked(lc, "the row holds no policy and zone " + lc.zoneName() + " has no MX record for "
-                    + row.domain() + " to seed one from: add the MX records, or give the policy: mta-sts domain put "
+            return blocked(lc, "the row holds no policy and " + (lc.delegated() ? "public DNS" : "zone " + lc.zoneName())
+                    + " has no MX record for " + row.domain() + " to seed one from: add the MX records, or give the policy: mta-sts domain put "
                     + row.domain() + " --mode testing --mx <your MX host>");
         }
         Policy seedPolicy;
@@ -220,8 +336,9 @@ final class Steps {
             return blocked(lc, "the zone's MX hosts " + mx + " are not valid mx patterns: " + e.getMessage());
         }
         boolean seeded = store.seed(new DomainRow(row.domain(), seedPolicy)); // false: the user wrote one, which wins
-        return new Outcome.Jump(seeded ? lc.withSeeded(new Lifecycle.Seeded(seedPolicy.id(), clock.instant(), null,
-                List.of())) : lc, Step.SEED, "seeded a testing policy from MX " + String.join(", ", mx));
+        // a seeded policy follows the zone's MX records; a delegated domain's are not in a zone the stack reads
+        return new Outcome.Jump(seeded && !lc.delegated() ? lc.withSeeded(new Lifecycle.Seeded(seedPolicy.id(),
+                clock.instant(), null, List.of())) : lc, Step.SEED, "seeded a testing policy from MX " + String.join(", ", mx));
     }
 
     private Outcome certificate(DomainRowView row, Lifecycle lc) {
@@ -235,6 +352,11 @@ final class Steps {
                     + "validation record", Duration.ofSeconds(5));
         }
         String validation = cert.validationName() + " " + cert.validationValue();
+        if (lc.delegated()) {
+            // the validation record is the fourth CNAME the user publishes: the delegation step waits for all four
+            return new Outcome.Jump(next.withCertificate(cert.arn(), validation), Step.DELEGATION, "requested "
+                    + "certificate " + cert.arn() + "; its validation record is " + validation);
+        }
         if (!validation.equals(lc.validation())) {
             zones.change(zone(lc), List.of(Zones.upsertCname(cert.validationName(), cert.validationValue(), 300)),
                     "mta-sts-serverless: ACM validation of " + d.policyHost());
@@ -287,7 +409,8 @@ final class Steps {
 
     private Outcome alias(DomainRowView row, Lifecycle lc) {
         DomainName d = row.domain();
-        List<ResourceRecordSet> sets = zones.setsAt(zone(lc), d.policyHost());
+        String host = hostRecords(row, lc);
+        List<ResourceRecordSet> sets = zones.setsAt(zone(lc), host);
         List<Change> changes = new ArrayList<>();
         List<String> foreign = new ArrayList<>();
         for (RRType type : List.of(RRType.A, RRType.AAAA)) {
@@ -296,7 +419,7 @@ final class Steps {
                 continue;
             }
             set.ifPresent(s -> foreign.add(Zones.describe(s)));
-            changes.add(Zones.upsertAlias(d.policyHost(), type, lc.target()));
+            changes.add(Zones.upsertAlias(host, type, lc.target()));
         }
         Optional<ResourceRecordSet> cname = Zones.ofType(sets, RRType.CNAME);
         cname.ifPresent(s -> {
@@ -304,13 +427,13 @@ final class Steps {
             changes.add(0, Zones.delete(s)); // a CNAME cannot stand beside the A and AAAA records
         });
         if (!foreign.isEmpty() && !row.takeOver()) {
-            return blocked(lc, "records of another host are at " + d.policyHost() + ": " + String.join("; ", foreign)
+            return blocked(lc, "records of another host are at " + host + ": " + String.join("; ", foreign)
                     + ". Delete them, or let the stack replace them: mta-sts domain add " + d + " --take-over");
         }
         if (!changes.isEmpty()) {
             zones.change(zone(lc), changes, "mta-sts-serverless: policy host " + d.policyHost());
         }
-        return new Outcome.Done(lc, d.policyHost() + " A and AAAA point at the custom domain");
+        return new Outcome.Done(lc, host + " A and AAAA point at the custom domain");
     }
 
     /** The options of a {@code domain put} that keeps the policy and adds the MX hosts it misses. */
@@ -326,7 +449,12 @@ final class Steps {
         if (row.policy() == null) {
             return new Outcome.Jump(lc, Step.SEED, "the row has no valid policy");
         }
-        List<String> mx = zones.targeted(zone(lc)).mxHosts(row.domain());
+        List<String> mx;
+        try {
+            mx = mxHosts(row, lc); // a delegated domain's as public DNS answers them: what senders act on
+        } catch (dev.mtasts.sender.Dns.Failure e) {
+            return new Outcome.Wait(lc, "public DNS did not answer for the MX records: " + e.getMessage(), Duration.ofMinutes(1));
+        }
         Announcement decision = Announcement.decide(Optional.of(row.item()), mx);
         String id = row.policy().id();
         if (decision instanceof Announcement.Refuse r) {
@@ -383,7 +511,7 @@ final class Steps {
     private Outcome reporting(DomainRowView row, Lifecycle lc) {
         DomainName d = row.domain();
         String value = tlsRpt(d);
-        String name = d.tlsRptRecordName();
+        String name = tlsRptRecord(row, lc);
         List<ResourceRecordSet> sets = zones.setsAt(zone(lc), name);
         Optional<ResourceRecordSet> txt = Zones.ofType(sets, RRType.TXT);
         String current = Zones.onlyTxt(txt);
@@ -410,7 +538,21 @@ final class Steps {
             return new Outcome.Jump(lc, Step.DECIDE, "the policy changed before it was announced");
         }
         String value = StsRecord.of(policy).render();
-        String name = d.stsRecordName();
+        String name = stsRecord(row, lc);
+        if (lc.delegated()) {
+            // senders read _mta-sts at the domain's own DNS host: only the stack's CNAME there leads them to this id
+            List<PublicCnames.Missing> off;
+            try {
+                off = publicDns.missing(List.of(delegationOf(row, lc).cnames(null).get(1)));
+            } catch (dev.mtasts.sender.Dns.Failure e) {
+                return new Outcome.Wait(lc, "public DNS did not answer: " + e.getMessage(), Duration.ofMinutes(1));
+            }
+            if (!off.isEmpty()) {
+                return new Outcome.Blocked(lc, "not announced: " + d.stsRecordName() + " in public DNS is not the "
+                        + "stack's CNAME: publish " + PublicCnames.describe(off) + " in its place at " + d
+                        + "'s DNS host", DELEGATION_LOOK);
+            }
+        }
         List<ResourceRecordSet> sets = zones.setsAt(zone(lc), name);
         String current = Zones.onlyTxt(Zones.ofType(sets, RRType.TXT));
         Lifecycle.Announced announced = lc.announced() != null && lc.announced().id().equals(policy.id())
@@ -439,7 +581,7 @@ final class Steps {
         if (lc.zoneId() == null) {
             return new Outcome.Done(lc, "no zone: nothing was published");
         }
-        String name = row.domain().stsRecordName();
+        String name = stsRecord(row, lc);
         Optional<ResourceRecordSet> txt = Zones.ofType(zones.setsAt(zone(lc), name), RRType.TXT);
         String current = Zones.onlyTxt(txt);
         if (txt.isPresent() && current != null && ownAnnouncement(current, lc)) {
@@ -454,7 +596,7 @@ final class Steps {
         if (lc.zoneId() == null) {
             return new Outcome.Done(lc, "no zone: nothing was published");
         }
-        String name = row.domain().tlsRptRecordName();
+        String name = tlsRptRecord(row, lc);
         Optional<ResourceRecordSet> txt = Zones.ofType(zones.setsAt(zone(lc), name), RRType.TXT);
         String current = Zones.onlyTxt(txt);
         if (txt.isPresent() && current != null && (current.equals(lc.reporting()) || current.equals(tlsRpt(row.domain())))) {
@@ -472,7 +614,7 @@ final class Steps {
         String target = lc.target() != null ? lc.target() : customDomains.find(row.domain())
                 .filter(c -> ourCustomDomain(c, lc)).map(CustomDomains.CustomDomain::target).orElse(null);
         List<Change> changes = new ArrayList<>();
-        for (ResourceRecordSet set : zones.setsAt(zone(lc), row.domain().policyHost())) {
+        for (ResourceRecordSet set : zones.setsAt(zone(lc), hostRecords(row, lc))) {
             if ((set.type() == RRType.A || set.type() == RRType.AAAA) && Zones.aliasTo(set, target)) {
                 changes.add(Zones.delete(set));
             }
@@ -480,7 +622,7 @@ final class Steps {
         if (!changes.isEmpty()) {
             zones.change(zone(lc), changes, "mta-sts-serverless: " + row.domain() + " removed");
         }
-        return new Outcome.Done(lc, changes.isEmpty() ? "no alias records" : "removed " + row.domain().policyHost() + " A and AAAA");
+        return new Outcome.Done(lc, changes.isEmpty() ? "no alias records" : "removed " + hostRecords(row, lc) + " A and AAAA");
     }
 
     private Outcome deleteCustomDomain(DomainRowView row, Lifecycle lc) {
@@ -523,7 +665,7 @@ final class Steps {
                 return new Outcome.Wait(lc, "waiting for API Gateway to release the certificate", Duration.ofSeconds(30));
             }
         }
-        if (validation != null && lc.zoneId() != null) {
+        if (validation != null && lc.zoneId() != null && !lc.delegated()) { // a delegated domain's is at its DNS host
             String[] v = validation.split(" ", 2);
             Optional<ResourceRecordSet> set = Zones.ofType(zones.setsAt(zone(lc), v[0]), RRType.CNAME)
                     .filter(s -> s.resourceRecords().size() == 1 && v.length == 2

@@ -46,6 +46,21 @@ public final class Zones {
         return found;
     }
 
+    /** The public hosted zone of exactly this name (the delegation zone), listed again once when not found. */
+    public Optional<Zone> named(String name) {
+        for (int pass = 0; pass < 2; pass++) {
+            if (publicZones == null || pass == 1) {
+                publicZones = listPublicZones();
+            }
+            for (Zone z : publicZones) {
+                if (z.name().equals(name)) {
+                    return Optional.of(z);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Forgets the listing: a zone was deleted (and perhaps made again under a new id) since it was read. */
     public void refresh() {
         publicZones = null;

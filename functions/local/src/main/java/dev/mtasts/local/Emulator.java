@@ -59,6 +59,11 @@ final class Emulator implements AutoCloseable {
     private AwsClients clients;
     /** The HTTP API the lifecycle maps custom domains to, once {@link #lifecycle} has found or made it. */
     private volatile String apiId;
+    /** The DNS host of delegated domains, in the sandbox this run started; null otherwise. */
+    private OutsideDns outside;
+
+    /** The delegation zone of the sandbox: delegated domains' records go under it (the template's DelegationZone). */
+    static final String DELEGATION_ZONE = "mta-sts.delegation.test";
 
     private Emulator(URI endpoint, MotoServer moto, String why) {
         this.endpoint = endpoint;
@@ -106,8 +111,9 @@ final class Emulator implements AutoCloseable {
     void zonesFor(List<Object> rows) {
         var route53 = clients().route53();
         for (Object row : rows) {
-            if (!(row instanceof Map<?, ?> m) || !(m.get(DomainRow.DOMAIN) instanceof String d)) {
-                continue;
+            if (!(row instanceof Map<?, ?> m) || !(m.get(DomainRow.DOMAIN) instanceof String d)
+                    || DomainRow.DELEGATED.equals(m.get(DomainRow.DNS))) {
+                continue; // a delegated domain's DNS is elsewhere: the outside DNS, not a hosted zone
             }
             DomainName domain;
             try {
@@ -174,7 +180,7 @@ final class Emulator implements AutoCloseable {
      * {@code since} (an earlier run's, on kept tables) are skipped.
      */
     AutoCloseable lifecycle(DomainStore store, DynamoDbClient dynamo, InetAddress httpAddress, int httpPort,
-            PrintWriter log, Instant since) {
+            PrintWriter log, Instant since, Path outsideFile) throws java.io.IOException {
         DynamoDbStreamsClient streams = DynamoDbStreamsClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(Dynamo.LOCAL_REGION).credentialsProvider(Dynamo.localCredentials())
                 .endpointOverride(dynamo.serviceClientConfiguration().endpointOverride().orElseThrow()).build();
@@ -195,7 +201,15 @@ final class Emulator implements AutoCloseable {
                 d -> PolicyFetch.Target.plain(d.policyHost(), httpAddress, httpPort),
                 null, List.of(), LifecycleSettings.DEFAULT_TTL, new Emf(line -> { }, Clock.systemUTC()), Clock.systemUTC())
                 .withMxMoves((subject, body) -> alert(log, subject, body), true); // the emulator's zones are a sandbox
+        Runner[] delegated = new Runner[1];
+        if (started()) {
+            outside = OutsideDns.start(outsideFile, DELEGATION_ZONE, () -> delegated[0].advanceAll(delegated(store), null));
+            lifecycle = lifecycle.withDelegation(delegationZone(), dev.mtasts.sender.Dns.server(outside.address(),
+                    java.time.Duration.ofSeconds(2)));
+        }
+        OutsideDns dns = outside;
         Runner runner = new Runner(lifecycle);
+        delegated[0] = runner;
         LifecycleStreamHandler onStream = new LifecycleStreamHandler(runner);
         LifecycleScheduleHandler onSchedule = new LifecycleScheduleHandler(store, runner, Clock.systemUTC());
         LocalStream stream = new LocalStream(dynamo, streams, store.table(), event -> {
@@ -221,7 +235,42 @@ final class Emulator implements AutoCloseable {
             timer.shutdownNow();
             stream.close();
             streams.close();
+            if (dns != null) {
+                dns.close();
+            }
         };
+    }
+
+    /** The domains whose DNS is the outside DNS ({@code dns: delegated}). */
+    private static List<DomainName> delegated(DomainStore store) {
+        List<DomainName> out = new ArrayList<>();
+        for (DomainView v : store.views()) {
+            if (v.row() != null && DomainRow.delegated(v.row())) {
+                try {
+                    out.add(DomainName.parse(v.key()));
+                } catch (InvalidException e) {
+                    // not a key the stack serves
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The sandbox's delegation zone, made when missing: a public hosted zone, as DelegationZone names one. */
+    private String delegationZone() {
+        var route53 = clients().route53();
+        boolean there = route53.listHostedZonesPaginator(r -> { }).hostedZones().stream()
+                .anyMatch(z -> z.name().equals(DELEGATION_ZONE + "."));
+        if (!there) {
+            route53.createHostedZone(r -> r.name(DELEGATION_ZONE).callerReference(DELEGATION_ZONE + "-" + System.nanoTime()));
+        }
+        return DELEGATION_ZONE;
+    }
+
+    /** The outside DNS in plain words, for a banner; null when there is none. */
+    String describeOutsideDns() {
+        return outside == null ? null : outside.address() + " from " + outside.file() + "  (the DNS host of domains "
+                + "added with --delegated; their records go under " + DELEGATION_ZONE + ")";
     }
 
     /** The stack's alerts (an MX move's), which go to its SNS topic in AWS, on the console. */
@@ -242,6 +291,11 @@ final class Emulator implements AutoCloseable {
             var key = record.getDynamodb().getKeys().get(DomainRow.DOMAIN);
             if (!"INSERT".equals(record.getEventName()) || key == null || key.getS() == null) {
                 continue;
+            }
+            var dns = record.getDynamodb().getNewImage() == null ? null
+                    : record.getDynamodb().getNewImage().get(DomainRow.DNS);
+            if (dns != null && DomainRow.DELEGATED.equals(dns.getS())) {
+                continue; // its DNS is elsewhere: the outside DNS, not a hosted zone
             }
             DomainName domain;
             try {

@@ -255,9 +255,9 @@ public final class LocalStack implements AutoCloseable {
                         Limits.DEFAULT.maxCompressedBytes(), Clock.systemUTC()));
         api = new LocalApiGateway(bind, port, routes, log);
         lifecycle = aws.lifecycle(domains, client, bind.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bind,
-                api.port(), log, data.kept() ? opened : null);
+                api.port(), log, data.kept() ? opened : null, data.root().resolve(OutsideDns.FILE));
         samLocalEnv = SamLocalEnv.write(data.root(), SamLocalEnv.of(dynamo.port(), api.port(), aws.endpoint(),
-                aws.apiId()));
+                aws.apiId(), aws.started() ? Emulator.DELEGATION_ZONE : null));
     }
 
     /** The file for {@code sam local --env-vars} this run wrote (once {@link #serve} has started the listener). */
@@ -282,6 +282,11 @@ public final class LocalStack implements AutoCloseable {
     /** The AWS emulator in use, null without one. */
     public URI awsEndpoint() {
         return aws.endpoint();
+    }
+
+    /** The DNS host of delegated domains ({@code domain add --delegated}) in plain words, or null without one. */
+    public String describeOutsideDns() {
+        return aws.describeOutsideDns();
     }
 
     /** The AWS emulator in plain words, for a banner. */

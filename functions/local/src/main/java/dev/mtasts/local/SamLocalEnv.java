@@ -42,7 +42,7 @@ public final class SamLocalEnv {
     static final List<String> GLOBALS = List.of("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
             "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     private static final List<String> LIFECYCLE = List.of("DOMAINS_TABLE", "STATE_TABLE", "STACK_NAME", "HTTP_API_ID",
-            "REPORT_MAILBOXES", "STS_TXT_TTL", "ALERT_TOPIC_ARN", "ALLOW_MX_SWITCH", "LIVE_CHECK_URL");
+            "REPORT_MAILBOXES", "STS_TXT_TTL", "ALERT_TOPIC_ARN", "ALLOW_MX_SWITCH", "DELEGATION_ZONE", "LIVE_CHECK_URL");
     /** Each function of template.yaml, in its order, with the variables it declares besides the globals. */
     static final List<Map.Entry<String, List<String>>> FUNCTIONS = List.of(
             Map.entry("PolicyFunction", List.of("DOMAINS_TABLE", "STATE_TABLE")),
@@ -65,8 +65,10 @@ public final class SamLocalEnv {
      * @param awsEndpoint the AWS emulator, or null without one: then the other services' endpoint is DynamoDB Local
      *     too, where their calls fail rather than reach AWS
      * @param apiId the HTTP API the local stack made in the emulator, or null
+     * @param delegationZone the delegation zone of the emulator the stack started, or null
      */
-    static Map<String, Map<String, String>> of(int dynamodbPort, int httpPort, URI awsEndpoint, String apiId) {
+    static Map<String, Map<String, String>> of(int dynamodbPort, int httpPort, URI awsEndpoint, String apiId,
+            String delegationZone) {
         String dynamodb = "http://" + HOST + ":" + dynamodbPort;
         Map<String, String> values = new LinkedHashMap<>();
         values.put("AWS_ENDPOINT_URL", awsEndpoint == null ? dynamodb : "http://" + HOST + ":" + port(awsEndpoint));
@@ -85,6 +87,7 @@ public final class SamLocalEnv {
         values.put("STS_TXT_TTL", Long.toString(LifecycleSettings.DEFAULT_TTL));
         values.put("ALERT_TOPIC_ARN", "");
         values.put("ALLOW_MX_SWITCH", "false");
+        values.put("DELEGATION_ZONE", delegationZone == null ? "" : delegationZone);
         values.put("LIVE_CHECK_URL", "http://" + HOST + ":" + httpPort);
         Map<String, Map<String, String>> env = new LinkedHashMap<>();
         for (var function : FUNCTIONS) {

@@ -141,6 +141,20 @@ public final class Dns {
         return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain(), a.validated());
     }
 
+    /**
+     * The CNAME at a name itself, not followed: its target in lower case without the trailing dot (RFC 8461 §8.2: a
+     * domain may delegate {@code _mta-sts} and {@code mta-sts} by CNAME). Empty when the name holds other records or
+     * none.
+     */
+    public Answer<String> cname(String name) throws Failure {
+        Answer<Record> a = query(name, Type.CNAME);
+        List<String> out = new ArrayList<>();
+        for (Record r : a.records()) {
+            out.add(hostName(((CNAMERecord) r).getTarget()));
+        }
+        return new Answer<>(out, a.cnames(), a.owner(), a.nxdomain(), a.validated());
+    }
+
     /** An MX host and its preference. */
     public record Mx(int preference, String host) {
     }

@@ -74,6 +74,20 @@ public final class DomainCheck {
         }
     }
 
+    /** A domain that delegates {@code _mta-sts}, its policy host or {@code _smtp._tls} by CNAME: where to. */
+    private Optional<Finding> delegation(DomainName domain) {
+        List<String> delegated = new ArrayList<>();
+        for (String name : List.of(domain.stsRecordName(), domain.policyHost(), domain.tlsRptRecordName())) {
+            try {
+                sender.dns().cname(name).records().forEach(t -> delegated.add(name + " -> " + t));
+            } catch (Dns.Failure e) {
+                // the checks of each name say what DNS answered
+            }
+        }
+        return delegated.isEmpty() ? Optional.empty() : Optional.of(new Finding("delegation", Level.OK,
+                "delegated by CNAME (RFC 8461 §8.2): " + String.join(", ", delegated)));
+    }
+
     static int rank(Level l) {
         return switch (l) {
             case OK -> 0;
@@ -118,6 +132,9 @@ public final class DomainCheck {
         } catch (Dns.Failure e) {
             f.add(new Finding("_mta-sts", Level.UNCHECKED, e.getMessage()));
         }
+
+        // RFC 8461 §8.2: _mta-sts and the policy host delegated by CNAME to the host that keeps them
+        delegation(domain).ifPresent(f::add);
 
         // DNS: _smtp._tls (RFC 8460 §3), and that https: endpoints answer
         try {

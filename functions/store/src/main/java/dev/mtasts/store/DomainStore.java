@@ -158,8 +158,18 @@ public final class DomainStore {
 
     /** Adds a row that holds only its domain, for the lifecycle to seed; false when there is a row already. */
     public boolean add(DomainName domain) {
+        return add(domain, Map.of());
+    }
+
+    /**
+     * The same with wishes written in the same request ({@code dns: delegated}), so that the lifecycle, which may
+     * start on the row's first image, never sees the row without them.
+     */
+    public boolean add(DomainName domain, Map<String, Object> wishes) {
+        Map<String, AttributeValue> item = new java.util.LinkedHashMap<>(key(domain));
+        wishes.forEach((k, v) -> item.put(k, Items.toAttribute(v)));
         try {
-            call(() -> client.putItem(r -> r.tableName(table).item(key(domain))
+            call(() -> client.putItem(r -> r.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(#d)")
                     .expressionAttributeNames(Map.of("#d", DomainRow.DOMAIN))));
             return true;
