@@ -66,7 +66,7 @@ class DemoTest {
         domains.createTable();
         domains.state().createTable();
         new ReportStore(client, ReportStore.DEFAULT_TABLE, Duration.ofDays(400)).createTable();
-        DomainsFile.load(domains, DomainsFile.read(Path.of("..", "..", "infra", "local", "domains.json")));
+        DomainsFile.load(domains, DomainsFile.read(Path.of("..", "..", "infra", "local", "domains.json")), false);
 
         demo = Cli.run("demo", dir.resolve("demo").toString());
         try (var list = Files.list(dir.resolve("demo"))) {

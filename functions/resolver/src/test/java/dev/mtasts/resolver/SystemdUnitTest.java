@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class SystemdUnitTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), run + "\n" + out);
-            assertTrue(!out.toLowerCase(java.util.Locale.ROOT).contains("warning"), out);
+            assertTrue(!out.toLowerCase(Locale.ROOT).contains("warning"), out);
         }
     }
 
