@@ -28,11 +28,12 @@ import sun.misc.SignalHandler;
                 + "postfix-mta-sts-resolver is, reading the same configuration file.",
             "For a domain with an enforce policy it answers \"secure match=<the domain's MX hosts that the policy "
                 + "allows> servername=hostname\", or \"dane-only\" where DNSSEC-validated TLSA records cover its MX "
-                + "hosts (DANE before MTA-STS); for testing (unless strict_testing), none or no policy, nothing, so "
+                + "hosts and Postfix looks DNSSEC up (DANE before MTA-STS); for testing (unless strict_testing), none or no policy, nothing, so "
                 + "Postfix's own settings apply. Policies are cached for their max_age in a file that survives "
                 + "restarts, rechecked by their id and refreshed in the background, so that lookups are answered from "
                 + "memory. Every answer is logged with its reason on standard error (the journal under systemd).",
-            "SIGHUP reads the configuration file again and keeps the cache; SIGUSR1 writes the counters in the log.",
+            "SIGHUP reads the configuration file again and keeps the cache; SIGUSR1 writes the counters in the log"
+                + " (with \"metrics: HOST:PORT\", Prometheus scrapes them at /metrics).",
             "In main.cf: smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix",
             "Check: postmap -q example.com socketmap:inet:127.0.0.1:8461:postfix"})
 public final class ResolverCommand implements Callable<Integer> {
@@ -48,7 +49,7 @@ public final class ResolverCommand implements Callable<Integer> {
 
     @Option(names = "--check-config",
             description = "Check the configuration as a start would (the file, the cache file, --ca-file, "
-                    + "--dns-server), say what it sets, and exit: 0 when the resolver would start with it, 1 when the "
+                    + "--dns-server, Postfix's main.cf for DANE), say what it sets, and exit: 0 when the resolver would start with it, 1 when the "
                     + "file is invalid, 2 when something else stops it. Nothing is written.")
     boolean checkConfig;
 
