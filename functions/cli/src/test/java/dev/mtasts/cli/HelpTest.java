@@ -86,7 +86,7 @@ class HelpTest {
     @Test
     void everyCommandIsThere() {
         assertEquals(List.of("", "serve", "policy", "policy lint", "domain", "domain add", "domain put", "domain get",
-                "domain list", "domain retire", "domain remove", "records", "report", "report parse", "report ingest",
+                "domain list", "domain move-mx", "domain retire", "domain remove", "records", "report", "report parse", "report ingest",
                 "reports", "demo", "provision", "check", "resolver"), commands().toList());
     }
 

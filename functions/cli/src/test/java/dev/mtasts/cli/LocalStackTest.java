@@ -278,7 +278,10 @@ class LocalStackTest {
         assertEquals(200, page.statusCode());
         assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
         for (String d : List.of("example.com", "example.org", "broken.example")) {
-            assertTrue(page.body().contains("<section class=\"card domain\" id=\"d-" + d + "\">"), d);
+            // a domain without reports in the window is a brief card (whether this class's other tests posted one
+            // for example.com before depends on the order JUnit runs them in)
+            assertTrue(page.body().matches("(?s).*<section class=\"card domain( brief)?\" id=\"d-" + d.replace(".", "\\.")
+                    + "\">.*"), d);
         }
         assertTrue(page.body().contains("not a valid policy: mode enforce needs at least one mx pattern"), page.body());
         assertTrue(page.body().contains("certificate-expired 4"), "the report just posted");

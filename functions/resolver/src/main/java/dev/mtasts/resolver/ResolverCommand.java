@@ -176,10 +176,7 @@ public final class ResolverCommand implements Callable<Integer> {
         this.current = file;
         this.resolver = resolver;
         this.server = server;
-        bound = server.listen();
-        log.info("answering Postfix on " + bound + "; in main.cf: smtp_tls_policy_maps = "
-                + bound.postfixTable("postfix") + (cfg.zones().isEmpty() ? "" : " (zones: "
-                + String.join(", ", cfg.zones().keySet()) + "; any other name gets default_zone)"));
+        // the signals are taken before the line that says the resolver is ready: a reload sent upon it is not lost
         Duration shutdown = cfg.shutdownTimeout();
         Thread hook = new Thread(() -> {
             stop.countDown();
@@ -188,6 +185,10 @@ public final class ResolverCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         SignalHandler hup = handle("HUP", s -> reload());
         SignalHandler usr1 = handle("USR1", s -> log.info(resolver.counters().line()));
+        bound = server.listen();
+        log.info("answering Postfix on " + bound + "; in main.cf: smtp_tls_policy_maps = "
+                + bound.postfixTable("postfix") + (cfg.zones().isEmpty() ? "" : " (zones: "
+                + String.join(", ", cfg.zones().keySet()) + "; any other name gets default_zone)"));
         started.countDown();
         try {
             stop.await();
