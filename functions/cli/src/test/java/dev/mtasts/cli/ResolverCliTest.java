@@ -1,6 +1,7 @@
 package dev.mtasts.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.resolver.ResolverCommand;
@@ -484,8 +485,15 @@ class ResolverCliTest {
     /** The resolver in a JVM of its own, as {@code java … dev.mtasts.resolver.Main} (what the jar runs). */
     record Daemon(Process process, Path log, int port) implements AutoCloseable {
         static Daemon start(Path config) throws Exception {
+            return start(config, "--default-signal=HUP");
+        }
+
+        /** With {@code hup} the way env(1) starts it with SIGHUP: {@code --default-signal=HUP} or {@code --ignore-signal=HUP}. */
+        static Daemon start(Path config, String hup) throws Exception {
             Path log = Files.createTempFile(dir, "daemon", ".log");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            // SIGHUP at its default whatever this JVM was started with (a build run under nohup ignores it, and so
+            // would the resolver), as systemd starts the unit
+            Process p = new ProcessBuilder("env", hup, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "dev.mtasts.resolver.Main", "--config", config.toString(),
                     "--dns-server", dns.address(), "--ca-file", caFile.toString(), "--https-port",
                     Integer.toString(https.port()), "--listen", "127.0.0.1:0", "--postfix-config", postfix.toString())
@@ -577,6 +585,20 @@ class ResolverCliTest {
             assertTrue(d.process().waitFor(30, TimeUnit.SECONDS));
             assertEquals(143, d.process().exitValue(), d.output());
             assertTrue(d.output().contains(" info  stopping"), d.output());
+        }
+    }
+
+    /** Started with SIGHUP ignored (nohup), the JVM leaves it ignored: the start says a reload will do nothing. */
+    @Test
+    void aResolverStartedWithSighupIgnoredSaysSo() throws Exception {
+        Path config = Files.writeString(dir.resolve("nohup.yml"), "cache:\n  type: internal\n");
+        try (Daemon d = Daemon.start(config, "--ignore-signal=HUP")) {
+            assertTrue(d.output().contains(" warn  SIGHUP is ignored (the resolver was started with it ignored, as nohup"
+                    + " does): systemctl reload will not read the configuration again; restart the resolver instead\n"),
+                    d.output());
+        }
+        try (Daemon d = Daemon.start(config)) {
+            assertFalse(d.output().contains("SIGHUP is ignored"), d.output());
         }
     }
 

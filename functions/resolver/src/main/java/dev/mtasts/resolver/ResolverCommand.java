@@ -319,13 +319,19 @@ public final class ResolverCommand implements Callable<Integer> {
     /** Installs a handler; returns the one it replaces (null where the signal cannot be handled here). */
     private SignalHandler handle(String name, SignalHandler handler) {
         try {
-            return Signal.handle(new Signal(name), s -> {
+            SignalHandler before = Signal.handle(new Signal(name), s -> {
                 try {
                     handler.handle(s);
                 } catch (RuntimeException e) {
                     log.error("SIG" + name + ": " + e);
                 }
             });
+            if (before == SignalHandler.SIG_IGN && name.equals("HUP")) {
+                // started with SIGHUP ignored (nohup): the JVM then leaves it ignored, and a reload would do nothing
+                log.warn("SIGHUP is ignored (the resolver was started with it ignored, as nohup does): systemctl reload"
+                        + " will not read the configuration again; restart the resolver instead");
+            }
+            return before;
         } catch (IllegalArgumentException unavailable) {
             // e.g. SIGHUP ignored by whoever started the resolver (nohup): a reload would then silently do nothing
             log.warn("SIG" + name + " cannot be handled (" + unavailable.getMessage() + "): "
