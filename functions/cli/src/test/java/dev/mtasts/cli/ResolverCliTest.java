@@ -1,6 +1,7 @@
 package dev.mtasts.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.resolver.ResolverCommand;
@@ -139,6 +140,8 @@ class ResolverCliTest {
                 .add("_25._tcp.mx.unsigned.example. 300 IN TLSA " + TLSA)
                 .signed("dane.example").signed("halfdane.example");
         postfix = Postmap.configDir(dir);
+        // the Postfix that asks looks DNSSEC up, as it must to act on a dane-only answer (postmap does not mind)
+        Files.writeString(postfix.resolve("main.cf"), "smtp_dns_support_level = dnssec\n");
         resolver = Running.start(config("main", "cache:\n  options:\n    filename: " + dir.resolve("main-cache.jsonl")));
     }
 
@@ -174,13 +177,18 @@ class ResolverCliTest {
     /** A resolver running in this JVM, its log kept. */
     record Running(ResolverCommand command, CompletableFuture<Integer> exit, StringWriter output, int port) implements AutoCloseable {
         static Running start(Path config, String... listen) throws Exception {
+            return start(config, postfix, listen);
+        }
+
+        /** With {@code postfixConfig} as the configuration directory of the Postfix that asks. */
+        static Running start(Path config, Path postfixConfig, String... listen) throws Exception {
             ResolverCommand command = new ResolverCommand();
             CommandLine cl = new CommandLine(command);
             StringWriter log = new StringWriter();
             cl.setErr(new PrintWriter(log, true));
             List<String> args = new ArrayList<>(List.of("--config", config.toString(), "--dns-server", dns.address(),
                     "--ca-file", caFile.toString(), "--https-port", Integer.toString(https.port()), "--verbosity", "debug",
-                    "--listen", listen.length > 0 ? listen[0] : "127.0.0.1:0"));
+                    "--listen", listen.length > 0 ? listen[0] : "127.0.0.1:0", "--postfix-config", postfixConfig.toString()));
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cl.execute(args.toArray(String[]::new)));
             for (int i = 0; i < 600 && !command.started.await(100, TimeUnit.MILLISECONDS); i++) {
                 if (exit.isDone()) {
@@ -423,6 +431,39 @@ class ResolverCliTest {
     }
 
     /**
+     * A Postfix whose SMTP client does not look DNSSEC up finds a dane-only answer invalid and defers the mail
+     * ("dane-only configured with dnssec lookups disabled"): the resolver reads that Postfix's main.cf with postconf and
+     * answers MTA-STS instead, saying why; once main.cf says dnssec and the resolver is reloaded, DANE comes back with
+     * each domain's next check.
+     */
+    @Test
+    void noDaneAnswerForAPostfixWithoutDnssec() throws Exception {
+        Path plain = Files.createDirectories(dir.resolve("postfix-plain"));
+        Path mainCf = Files.writeString(plain.resolve("main.cf"), "smtp_dns_support_level = enabled\n");
+        try (Running r = Running.start(config("plain", "cache:\n  type: internal"), plain)) {
+            Postmap first = r.query("postfix", "dane.example");
+            assertEquals("secure match=mx.dane.example servername=hostname", first.out().strip(), first.err() + r.log());
+            assertTrue(r.log().contains(" warn  DANE answers are off: " + mainCf + ": smtp_dns_support_level = enabled,"
+                    + " and Postfix defers the mail it is told dane-only for unless that is dnssec; set"
+                    + " smtp_dns_support_level = dnssec there, then systemctl reload mta-sts-resolver (or set dane:"
+                    + " false)\n"), r.log());
+
+            Files.writeString(mainCf, "smtp_dns_support_level = dnssec\n");
+            r.command().reload();
+            assertTrue(r.log().contains("configuration reloaded from "), r.log());
+            pastGrace();
+            r.query("postfix", "dane.example"); // starts the domain's next check
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            String answer;
+            do {
+                Thread.sleep(100);
+                answer = r.query("postfix", "dane.example").out().strip();
+            } while (!answer.equals("dane-only") && System.nanoTime() < deadline);
+            assertEquals("dane-only", answer, r.log());
+        }
+    }
+
+    /**
      * tlsrpt: true (Postfix 3.10+): the policy's details in the answer, as Postfix's TLSRPT_README names them, so that
      * Postfix reports the result to the receiving domain; an enforce policy no MX host matches becomes a failure
      * Postfix reports (and still delivers nothing) instead of a deferral nobody hears of.
@@ -444,11 +485,18 @@ class ResolverCliTest {
     /** The resolver in a JVM of its own, as {@code java … dev.mtasts.resolver.Main} (what the jar runs). */
     record Daemon(Process process, Path log, int port) implements AutoCloseable {
         static Daemon start(Path config) throws Exception {
+            return start(config, "--default-signal=HUP");
+        }
+
+        /** With {@code hup} the way env(1) starts it with SIGHUP: {@code --default-signal=HUP} or {@code --ignore-signal=HUP}. */
+        static Daemon start(Path config, String hup) throws Exception {
             Path log = Files.createTempFile(dir, "daemon", ".log");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            // SIGHUP at its default whatever this JVM was started with (a build run under nohup ignores it, and so
+            // would the resolver), as systemd starts the unit
+            Process p = new ProcessBuilder("env", hup, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "dev.mtasts.resolver.Main", "--config", config.toString(),
                     "--dns-server", dns.address(), "--ca-file", caFile.toString(), "--https-port",
-                    Integer.toString(https.port()), "--listen", "127.0.0.1:0")
+                    Integer.toString(https.port()), "--listen", "127.0.0.1:0", "--postfix-config", postfix.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             java.util.regex.Pattern answering = java.util.regex.Pattern.compile("answering Postfix on 127\\.0\\.0\\.1:(\\d+)");
             long deadline = System.nanoTime() + 60_000_000_000L;
@@ -538,6 +586,20 @@ class ResolverCliTest {
             assertTrue(d.process().waitFor(30, TimeUnit.SECONDS));
             assertEquals(143, d.process().exitValue(), d.output());
             assertTrue(d.output().contains(" info  stopping"), d.output());
+        }
+    }
+
+    /** Started with SIGHUP ignored (nohup), the JVM leaves it ignored: the start says a reload will do nothing. */
+    @Test
+    void aResolverStartedWithSighupIgnoredSaysSo() throws Exception {
+        Path config = Files.writeString(dir.resolve("nohup.yml"), "cache:\n  type: internal\n");
+        try (Daemon d = Daemon.start(config, "--ignore-signal=HUP")) {
+            assertTrue(d.output().contains(" warn  SIGHUP is ignored (the resolver was started with it ignored, as nohup"
+                    + " does): systemctl reload will not read the configuration again; restart the resolver instead\n"),
+                    d.output());
+        }
+        try (Daemon d = Daemon.start(config)) {
+            assertFalse(d.output().contains("SIGHUP is ignored"), d.output());
         }
     }
 

@@ -72,7 +72,10 @@ class ResolverErrorsCliTest {
         Path cache = dir.resolve("state").resolve("cache.jsonl");
         Path config = Files.writeString(dir.resolve("r.yml"), "port: 8462\ncache:\n  options:\n    filename: " + cache
                 + "\nzones:\n  strict:\n    strict_testing: true\nmetrics: 127.0.0.1:9461\n");
-        Cli r = Cli.run("resolver", "--check-config", "--config", config.toString(), "--dns-server", "127.0.0.1:5353");
+        Path postfix = Files.createDirectories(dir.resolve("postfix"));
+        Files.writeString(postfix.resolve("main.cf"), "smtp_dns_support_level = dnssec\n");
+        Cli r = Cli.run("resolver", "--check-config", "--config", config.toString(), "--dns-server", "127.0.0.1:5353",
+                "--postfix-config", postfix.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals(config + ": the resolver would start with it\n"
                 + "  listen   127.0.0.1:8462 (smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8462:postfix)\n"
@@ -80,6 +83,7 @@ class ResolverErrorsCliTest {
                 + "  zones    default_zone: timeout 4 s, strict_testing false, require_sni true, tlsrpt false, dane true\n"
                 + "           strict: timeout 4 s, strict_testing true, require_sni true, tlsrpt false, dane true\n"
                 + "  DNS      127.0.0.1:5353 (on this host: its AD bit is trusted for DANE)\n"
+                + "  Postfix  " + postfix.resolve("main.cf") + ": smtp_dns_support_level = dnssec (DANE answers work)\n"
                 + "  metrics  http://127.0.0.1:9461/metrics\n", r.out());
         assertFalse(Files.exists(cache.getParent()), "nothing made");
     }
@@ -93,6 +97,36 @@ class ResolverErrorsCliTest {
         assertTrue(r.out().contains("  DNS      192.0.2.53:53; DANE answers are off: the DNS server asked (192.0.2.53:53) is"
                 + " not on this host, and its AD bit could be forged on the way; run a validating resolver on 127.0.0.1,"
                 + " as Postfix's smtp_dns_support_level = dnssec needs (or set dane: false)\n"), r.out());
+    }
+
+    /**
+     * Postfix defers the mail it is told dane-only for unless its SMTP client looks DNSSEC up: the check reads the
+     * main.cf of the Postfix that asks (Postfix's default is no DNSSEC), and says when it cannot.
+     */
+    @Test
+    void checkConfigSaysDaneIsOffForAPostfixWithoutDnssec() throws Exception {
+        Path config = Files.writeString(dir.resolve("r.yml"), "cache:\n  type: internal\n");
+        Path postfix = Files.createDirectories(dir.resolve("postfix"));
+        Files.writeString(postfix.resolve("main.cf"), "# smtp_dns_support_level = dnssec\nmyhostname = mx.example.com\n");
+        Cli r = Cli.run("resolver", "--check-config", "--config", config.toString(), "--dns-server", "127.0.0.1",
+                "--postfix-config", postfix.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("  DNS      127.0.0.1:53 (on this host: its AD bit is trusted for DANE)\n"
+                + "  Postfix  DANE answers are off: " + postfix.resolve("main.cf") + ": smtp_dns_support_level not set"
+                + " (no DNSSEC), and Postfix defers the mail it is told dane-only for unless that is dnssec; set"
+                + " smtp_dns_support_level = dnssec there, then systemctl reload mta-sts-resolver (or set dane: false)\n"),
+                r.out());
+
+        Cli none = Cli.run("resolver", "--check-config", "--config", config.toString(), "--dns-server", "127.0.0.1",
+                "--postfix-config", dir.resolve("elsewhere").toString());
+        assertEquals(0, none.exit(), none.err());
+        assertTrue(none.out().contains("  Postfix  not read (no " + dir.resolve("elsewhere").resolve("main.cf") + "): DANE"
+                + " answers assume smtp_dns_support_level = dnssec in the main.cf of the Postfix that asks\n"), none.out());
+
+        Path nodane = Files.writeString(dir.resolve("nodane.yml"), "default_zone:\n  dane: false\n");
+        Cli off = Cli.run("resolver", "--check-config", "--config", nodane.toString(), "--dns-server", "127.0.0.1",
+                "--postfix-config", postfix.toString());
+        assertFalse(off.out().contains("  Postfix  "), "no DANE asked, nothing to say: " + off.out());
     }
 
     @Test

@@ -24,12 +24,19 @@ public final class Quote {
      * {@code max} characters, it is cut and ends in {@code …}.
      */
     public static String escaped(String s, int max) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
         int end = Math.min(s.length(), max);
         if (end < s.length() && end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
             end--; // never half a character
         }
-        for (int i = 0; i < end; i++) {
+        int first = 0;
+        while (first < end && !escapes(s.charAt(first))) {
+            first++;
+        }
+        if (first == s.length()) {
+            return s; // nothing to escape or cut: most log lines, each answer's among them
+        }
+        StringBuilder b = new StringBuilder(end + 8).append(s, 0, first);
+        for (int i = first; i < end; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\\' -> b.append("\\\\");
@@ -39,7 +46,7 @@ public final class Quote {
                 default -> {
                     if (c < 0x20 || c == 0x7f) {
                         b.append(String.format("\\x%02x", (int) c));
-                    } else if (c >= 0x80 && c < 0xa0 || c == '\u2028' || c == '\u2029' || bidi(c)) {
+                    } else if (escapes(c)) {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);
@@ -51,6 +58,11 @@ public final class Quote {
             b.append('…');
         }
         return b.toString();
+    }
+
+    /** Whether {@link #escaped} writes {@code c} otherwise than as itself. */
+    private static boolean escapes(char c) {
+        return c < 0x20 || c == '\\' || c == 0x7f || c >= 0x80 && c < 0xa0 || c == '\u2028' || c == '\u2029' || bidi(c);
     }
 
     /** The marks and embeddings that make a terminal show text in another order than it was written. */

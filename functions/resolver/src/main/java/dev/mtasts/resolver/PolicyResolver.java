@@ -467,8 +467,7 @@ public final class PolicyResolver implements AutoCloseable {
 
     /** Some zone answers DANE first: the TLSA records of validated MX hosts are worth asking. */
     private boolean daneWanted() {
-        ResolverConfig c = config;
-        return c.defaultZone().dane() || c.zones().values().stream().anyMatch(Zone::dane);
+        return config.daneWanted();
     }
 
     /** An MX answer, and what DNSSEC says of its hosts (null when not asked). */

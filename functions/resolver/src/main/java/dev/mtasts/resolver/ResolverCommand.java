@@ -28,11 +28,12 @@ import sun.misc.SignalHandler;
                 + "postfix-mta-sts-resolver is, reading the same configuration file.",
             "For a domain with an enforce policy it answers \"secure match=<the domain's MX hosts that the policy "
                 + "allows> servername=hostname\", or \"dane-only\" where DNSSEC-validated TLSA records cover its MX "
-                + "hosts (DANE before MTA-STS); for testing (unless strict_testing), none or no policy, nothing, so "
+                + "hosts and Postfix looks DNSSEC up (DANE before MTA-STS); for testing (unless strict_testing), none or no policy, nothing, so "
                 + "Postfix's own settings apply. Policies are cached for their max_age in a file that survives "
                 + "restarts, rechecked by their id and refreshed in the background, so that lookups are answered from "
                 + "memory. Every answer is logged with its reason on standard error (the journal under systemd).",
-            "SIGHUP reads the configuration file again and keeps the cache; SIGUSR1 writes the counters in the log.",
+            "SIGHUP reads the configuration file again and keeps the cache; SIGUSR1 writes the counters in the log"
+                + " (with \"metrics: HOST:PORT\", Prometheus scrapes them at /metrics).",
             "In main.cf: smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix",
             "Check: postmap -q example.com socketmap:inet:127.0.0.1:8461:postfix"})
 public final class ResolverCommand implements Callable<Integer> {
@@ -48,9 +49,15 @@ public final class ResolverCommand implements Callable<Integer> {
 
     @Option(names = "--check-config",
             description = "Check the configuration as a start would (the file, the cache file, --ca-file, "
-                    + "--dns-server), say what it sets, and exit: 0 when the resolver would start with it, 1 when the "
+                    + "--dns-server, Postfix's main.cf for DANE), say what it sets, and exit: 0 when the resolver would start with it, 1 when the "
                     + "file is invalid, 2 when something else stops it. Nothing is written.")
     boolean checkConfig;
+
+    @Option(names = "--postfix-config", paramLabel = "DIR", defaultValue = "/etc/postfix",
+            description = "The configuration directory of the Postfix that asks: DANE is answered only where its "
+                    + "main.cf says smtp_dns_support_level = dnssec, or where postconf cannot read one (default: "
+                    + "${DEFAULT-VALUE}).")
+    Path postfixConfig;
 
     @Mixin
     SenderOptions senderOptions;
@@ -119,6 +126,9 @@ public final class ResolverCommand implements Callable<Integer> {
         }
         ResolverLog log = new ResolverLog(err, level, Clock.systemUTC());
         this.log = log;
+        String daneOff = daneOff(cfg, probe);
+        ResolverConfig file = cfg;
+        cfg = daneOff == null ? cfg : cfg.withoutDane();
         // one sender per timeout: a zone's timeout bounds each DNS question and the whole fetch
         Map<Duration, Sender> senders = new ConcurrentHashMap<>();
         PolicyResolver resolver = new PolicyResolver(cfg, zone -> senders.computeIfAbsent(zone.timeout(),
@@ -132,7 +142,6 @@ public final class ResolverCommand implements Callable<Integer> {
             resolver.close();
             return Main.ERROR;
         }
-        String daneOff = daneOff(cfg, probe);
         if (daneOff != null) {
             log.warn(daneOff);
         }
@@ -164,20 +173,22 @@ public final class ResolverCommand implements Callable<Integer> {
             log.info("counters for Prometheus on http://" + cfg.metrics().toString().replaceAll(":\\d+$", "") + ":"
                     + metricsPort + MetricsEndpoint.PATH);
         }
-        this.current = cfg;
+        this.current = file;
         this.resolver = resolver;
         this.server = server;
-        bound = server.listen();
-        log.info("answering Postfix on " + bound + "; in main.cf: smtp_tls_policy_maps = "
-                + bound.postfixTable("postfix") + (cfg.zones().isEmpty() ? "" : " (zones: "
-                + String.join(", ", cfg.zones().keySet()) + "; any other name gets default_zone)"));
+        // the signals are taken before the line that says the resolver is ready: a reload sent upon it is not lost
+        Duration shutdown = cfg.shutdownTimeout();
         Thread hook = new Thread(() -> {
             stop.countDown();
-            awaitQuietly(stopped, cfg.shutdownTimeout().plusSeconds(10));
+            awaitQuietly(stopped, shutdown.plusSeconds(10));
         }, "mta-sts-resolver-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         SignalHandler hup = handle("HUP", s -> reload());
         SignalHandler usr1 = handle("USR1", s -> log.info(resolver.counters().line()));
+        bound = server.listen();
+        log.info("answering Postfix on " + bound + "; in main.cf: smtp_tls_policy_maps = "
+                + bound.postfixTable("postfix") + (cfg.zones().isEmpty() ? "" : " (zones: "
+                + String.join(", ", cfg.zones().keySet()) + "; any other name gets default_zone)"));
         started.countDown();
         try {
             stop.await();
@@ -231,27 +242,39 @@ public final class ResolverCommand implements Callable<Integer> {
         if (listen != null) {
             later.removeIf(k -> k.equals("host, port") || k.equals("path")); // --listen decides
         }
-        resolver.reconfigure(next);
+        String daneOff = daneOff(next, dns(Zone.DEFAULT_TIMEOUT));
+        resolver.reconfigure(daneOff == null ? next : next.withoutDane());
         server.timeouts(new SocketmapServer.Timeouts(next.idleTimeout(), next.requestTimeout()));
         current = next;
         next.notes().forEach(log::info);
         log.info("configuration reloaded from " + config + ", the cache kept (" + resolver.size() + " domains)"
                 + (later.isEmpty() ? "" : "; " + String.join(", ", later) + " changed: in use from the next start"));
-        String daneOff = daneOff(next, dns(Zone.DEFAULT_TIMEOUT));
         if (daneOff != null) {
             log.warn(daneOff);
         }
     }
 
-    /** Why DANE answers are off though a zone asks for them, or null. */
-    private static String daneOff(ResolverConfig cfg, Dns dns) {
-        boolean wanted = cfg.defaultZone().dane() || cfg.zones().values().stream().anyMatch(Zone::dane);
-        if (!wanted || dns.onThisHost()) {
+    /**
+     * Why DANE answers are off though a zone asks for them, or null: the AD bit means something only from a resolver on
+     * this host, and Postfix acts on a dane-only answer only with smtp_dns_support_level = dnssec (else it defers the
+     * mail).
+     */
+    private String daneOff(ResolverConfig cfg, Dns dns) {
+        if (!cfg.daneWanted()) {
             return null;
         }
-        return "DANE answers are off: the DNS server asked (" + String.join(", ", dns.servers()) + ") is not on this"
-                + " host, and its AD bit could be forged on the way; run a validating resolver on 127.0.0.1, as"
-                + " Postfix's smtp_dns_support_level = dnssec needs (or set dane: false)";
+        if (!dns.onThisHost()) {
+            return "DANE answers are off: the DNS server asked (" + String.join(", ", dns.servers()) + ") is not on this"
+                    + " host, and its AD bit could be forged on the way; run a validating resolver on 127.0.0.1, as"
+                    + " Postfix's smtp_dns_support_level = dnssec needs (or set dane: false)";
+        }
+        PostfixDns postfix = PostfixDns.read(postfixConfig);
+        if (postfix.known() && !postfix.dnssec()) {
+            return "DANE answers are off: " + postfix.why() + ", and Postfix defers the mail it is told dane-only for"
+                    + " unless that is dnssec; set smtp_dns_support_level = dnssec there, then systemctl reload"
+                    + " mta-sts-resolver (or set dane: false)";
+        }
+        return null;
     }
 
     /** {@code --check-config}: what a start would find, written on standard output. */
@@ -274,8 +297,14 @@ public final class ResolverCommand implements Callable<Integer> {
         out.println("  zones    " + zone(cfg.defaultZone()));
         cfg.zones().values().forEach(z -> out.println("           " + zone(z)));
         String daneOff = daneOff(cfg, dns);
-        out.println("  DNS      " + String.join(", ", dns.servers()) + (daneOff != null ? "; " + daneOff
-                : dns.onThisHost() ? " (on this host: its AD bit is trusted for DANE)" : ""));
+        out.println("  DNS      " + String.join(", ", dns.servers()) + (!dns.onThisHost() && daneOff != null ? "; "
+                + daneOff : dns.onThisHost() ? " (on this host: its AD bit is trusted for DANE)" : ""));
+        if (cfg.daneWanted() && dns.onThisHost()) {
+            PostfixDns postfix = PostfixDns.read(postfixConfig);
+            out.println("  Postfix  " + (daneOff != null ? daneOff : postfix.dnssec() ? postfix.why() + " (DANE answers"
+                    + " work)" : "not read (" + postfix.why() + "): DANE answers assume smtp_dns_support_level = dnssec"
+                    + " in the main.cf of the Postfix that asks"));
+        }
         out.println("  metrics  " + (cfg.metrics() == null ? "off" : "http://" + cfg.metrics() + MetricsEndpoint.PATH));
         cfg.notes().forEach(n -> out.println("  note     " + n));
         out.flush();
@@ -290,15 +319,24 @@ public final class ResolverCommand implements Callable<Integer> {
     /** Installs a handler; returns the one it replaces (null where the signal cannot be handled here). */
     private SignalHandler handle(String name, SignalHandler handler) {
         try {
-            return Signal.handle(new Signal(name), s -> {
+            SignalHandler before = Signal.handle(new Signal(name), s -> {
                 try {
                     handler.handle(s);
                 } catch (RuntimeException e) {
                     log.error("SIG" + name + ": " + e);
                 }
             });
+            if (before == SignalHandler.SIG_IGN && name.equals("HUP")) {
+                // started with SIGHUP ignored (nohup): the JVM then leaves it ignored, and a reload would do nothing
+                log.warn("SIGHUP is ignored (the resolver was started with it ignored, as nohup does): systemctl reload"
+                        + " will not read the configuration again; restart the resolver instead");
+            }
+            return before;
         } catch (IllegalArgumentException unavailable) {
-            log.debug("SIG" + name + " cannot be handled on this system: " + unavailable.getMessage());
+            // e.g. SIGHUP ignored by whoever started the resolver (nohup): a reload would then silently do nothing
+            log.warn("SIG" + name + " cannot be handled (" + unavailable.getMessage() + "): "
+                    + (name.equals("HUP") ? "systemctl reload will not read the configuration again"
+                    : "the counters will not be written on kill -USR1") + "; restart the resolver instead");
             return null;
         }
     }

@@ -117,6 +117,20 @@ public record ResolverConfig(Listen listen, boolean reusePort, Duration shutdown
         return out;
     }
 
+    /** Whether some zone answers DANE first. */
+    public boolean daneWanted() {
+        return defaultZone.dane() || zones.values().stream().anyMatch(Zone::dane);
+    }
+
+    /** The same settings with DANE answered in no zone. */
+    ResolverConfig withoutDane() {
+        Map<String, Zone> plain = new LinkedHashMap<>();
+        zones.forEach((name, zone) -> plain.put(name, zone.withoutDane()));
+        return new ResolverConfig(listen, reusePort, shutdownTimeout, idleTimeout, requestTimeout, cacheGrace, cacheFile,
+                cacheSize, proactive, refreshInterval, concurrencyLimit, graceRatio, defaultZone.withoutDane(), plain,
+                metrics, notes);
+    }
+
     /** Every setting at its default, as with an empty file. */
     public static ResolverConfig defaults() {
         try {

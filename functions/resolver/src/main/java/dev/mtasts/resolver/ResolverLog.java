@@ -4,7 +4,6 @@ import dev.mtasts.core.Quote;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
@@ -33,11 +32,19 @@ public final class ResolverLog {
         String label() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** The label as a line shows it, padded to five characters. */
+        private final String column = String.format(Locale.ROOT, "%-5s", name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The last second a line was written in, and how it was written (one format per second, not per line). */
+    private record Second(long epochSecond, String text) {
     }
 
     private final PrintWriter out;
     private final Level threshold;
     private final Clock clock;
+    private volatile Second second = new Second(Long.MIN_VALUE, "");
 
     public ResolverLog(PrintWriter out, Level threshold, Clock clock) {
         this.out = out;
@@ -65,12 +72,22 @@ public final class ResolverLog {
         log(Level.ERROR, message);
     }
 
+    /** {@code 2025-12-02T06:10:00Z}: every answer is logged, so the time is formatted once a second. */
+    private String timestamp() {
+        long now = clock.instant().getEpochSecond();
+        Second s = second;
+        if (s.epochSecond() != now) {
+            s = new Second(now, Instant.ofEpochSecond(now).toString());
+            second = s;
+        }
+        return s.text();
+    }
+
     public void log(Level level, String message) {
         if (!enabled(level)) {
             return;
         }
-        String line = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS) + " " + String.format("%-5s", level.label()) + " "
-                + Quote.escaped(message, Integer.MAX_VALUE);
+        String line = timestamp() + " " + level.column + " " + Quote.escaped(message, Integer.MAX_VALUE);
         synchronized (out) {
             out.println(line);
             out.flush();

@@ -23,6 +23,11 @@ public record Zone(String name, boolean strictTesting, Duration timeout, boolean
         return new Zone(name, false, DEFAULT_TIMEOUT, true, false, true);
     }
 
+    /** The same settings, DANE not answered: what the zone gets where DANE cannot work (see {@link PostfixDns}). */
+    Zone withoutDane() {
+        return new Zone(name, strictTesting, timeout, requireSni, tlsrpt, false);
+    }
+
     /** The same settings under another name: a zone states only what differs from the default zone. */
     Zone named(String other) {
         return new Zone(other, strictTesting, timeout, requireSni, tlsrpt, dane);

@@ -57,6 +57,27 @@ class SystemdUnitTest {
         }
     }
 
+    /**
+     * What {@code systemctl reload} runs first, on the example configuration the unit reads: its output is the check's
+     * own lines and nothing else (no SLF4J lines from dnsjava, which would land in the journal at every start).
+     */
+    @Test
+    void theCheckOfReloadSaysOnlyWhatItChecks() throws Exception {
+        List<String> check = lines().stream().filter(l -> l.startsWith("ExecReload=")).map(SystemdUnitTest::command)
+                .filter(c -> c.get(0).endsWith("/java")).findFirst().orElseThrow();
+        List<String> run = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        run.addAll(jvmOptions(check));
+        run.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.mtasts.resolver.Main", "--check-config",
+                "--config", "../../infra/systemd/mta-sts-resolver.yml", "--dns-server", "127.0.0.1:53"));
+        Process p = new ProcessBuilder(run).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("../../infra/systemd/mta-sts-resolver.yml: the resolver would start with it\n"), out);
+        assertTrue(out.lines().skip(1).allMatch(l -> l.startsWith("  ")), out);
+        assertTrue(!out.contains("SLF4J"), out);
+    }
+
     @Test
     void reloadChecksTheFileTheResolverReadsThenSignalsIt() throws Exception {
         List<String> start = null;
