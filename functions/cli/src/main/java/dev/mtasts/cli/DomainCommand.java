@@ -843,10 +843,16 @@ final class DomainCommand {
 
         /** The domain once the stack has picked it up (its state written), or as it is after {@code max}. */
         static Optional<RowView> awaitPickUp(DomainStore store, DomainName name, java.time.Duration max) {
+            return await(store, name, max, view -> view.isEmpty() || view.get().lifecycle() != null);
+        }
+
+        /** The row and the stack's state once {@code done} says so, or after {@code max}, looked at every 100 ms. */
+        private static Optional<RowView> await(DomainStore store, DomainName name, java.time.Duration max,
+                java.util.function.Predicate<Optional<RowView>> done) {
             long deadline = System.nanoTime() + max.toNanos();
             while (true) {
                 Optional<RowView> view = store.view(name.value()).map(RowView::of);
-                if (view.isEmpty() || view.get().lifecycle() != null || System.nanoTime() > deadline) {
+                if (done.test(view) || System.nanoTime() > deadline) {
                     return view;
                 }
                 try {
@@ -904,21 +910,10 @@ final class DomainCommand {
 
         /** A delegated domain once the stack knows its four CNAMEs (or has blocked before that), or after {@code max}. */
         static Optional<RowView> awaitDelegation(DomainStore store, DomainName name, java.time.Duration max) {
-            long deadline = System.nanoTime() + max.toNanos();
-            while (true) {
-                Optional<RowView> view = store.view(name.value()).map(RowView::of);
+            return await(store, name, max, view -> {
                 Lifecycle lc = view.map(RowView::lifecycle).orElse(null);
-                if (lc == null || lc.blocked() || lc.step().ordinal() > Lifecycle.Step.DELEGATION.ordinal()
-                        || System.nanoTime() > deadline) {
-                    return view;
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return view;
-                }
-            }
+                return lc == null || lc.blocked() || lc.step().ordinal() > Lifecycle.Step.DELEGATION.ordinal();
+            });
         }
 
         /** Whether the local stack without an AWS emulator has the domain: nothing is made, nothing seeded. */
