@@ -8,6 +8,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
@@ -215,7 +221,7 @@ public final class Dns {
             try {
                 Message q = Message.newQuery(Record.newRecord(current, type, DClass.IN));
                 q.getHeader().setFlag(Flags.AD);
-                response = resolver.send(q);
+                response = send(q);
             } catch (IOException e) {
                 throw new Failure("no answer for " + hostName(current) + " " + Type.string(type) + " (" + why(e) + ")", true);
             }
@@ -260,6 +266,33 @@ public final class Dns {
         }
         throw new Failure("more than " + MAX_CNAMES + " CNAMEs from " + name, false);
     }
+
+    /**
+     * Asks and waits as {@link Resolver#send} does, with dnsjava's answers completed on {@link #ANSWERS}. Left to
+     * itself, dnsjava completes each answer in the common fork-join pool, which CompletableFuture replaces by a new
+     * thread per task on a host of one or two cores: four new threads per cold lookup of {@code mta-sts resolver}.
+     */
+    private Message send(Message q) throws IOException {
+        try {
+            return resolver.sendAsync(q, ANSWERS).toCompletableFuture()
+                    .get(resolver.getTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new java.net.SocketTimeoutException("Timed out");
+        }
+    }
+
+    /** Threads that complete dnsjava's answers, kept for a while and shared by every {@code Dns}. */
+    private static final Executor ANSWERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "dns-answer");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * Why no answer came, in our words (dnsjava's carry query ids). Over UDP a refusal is the ICMP "port

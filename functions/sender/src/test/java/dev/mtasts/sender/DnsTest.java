@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -97,6 +99,22 @@ class DnsTest {
         assertEquals("no answer for _mta-sts.example.com TXT (connection refused: no DNS server at 127.0.0.1:" + closed
                 + ")", refused.getMessage());
         assertTrue(refused.passing(), "a server may be started later");
+    }
+
+    /**
+     * A resolver answering a stream of questions does not start a thread for each answer (dnsjava's default does on a
+     * host of one or two cores, where the common fork-join pool is replaced by a thread per task).
+     */
+    @Test
+    void questionsDoNotStartAThreadEach() throws Exception {
+        dns.mx("example.com");
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalStartedThreadCount();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(2, dns.mx("example.com").records().size());
+        }
+        long started = threads.getTotalStartedThreadCount() - before;
+        assertTrue(started <= 10, started + " threads started for 100 questions");
     }
 
     /** A validating resolver's AD bit is asked for and kept, for every answer on a CNAME chain; TLSA as senders judge it. */
