@@ -96,21 +96,24 @@ public final class ResolverBench {
                 System.out.println("    mta-sts resolver          " + lookup(ours.port, setA.get(0)));
                 System.out.println("    postfix-mta-sts-resolver  " + lookup(theirs.port, setA.get(0)));
 
-                Result[] cold = {new Result(), new Result()};
-                run(cold, 0, ours, setA.subList(1, setA.size()), connections, 0);
-                run(cold, 1, theirs, setA.subList(1, setA.size()), connections, 0);
-                run(cold, 1, theirs, setB, connections, 0);
-                run(cold, 0, ours, setB, connections, 0);
+                // the first half right after start, the second with each resolver's code paths warm
+                Result[] first = {new Result(), new Result()};
+                Result[] second = {new Result(), new Result()};
+                run(first, 0, ours, setA.subList(1, setA.size()), connections, 0);
+                run(first, 1, theirs, setA.subList(1, setA.size()), connections, 0);
+                run(second, 1, theirs, setB, connections, 0);
+                run(second, 0, ours, setB, connections, 0);
+                Result[] cold = {first[0].plus(second[0]), first[1].plus(second[1])};
 
                 Result[] warm = {new Result(), new Result()};
                 for (int round = 0; round < 3; round++) {
-                    int first = round % 2;
-                    run(warm, first, first == 0 ? ours : theirs, all, connections, seconds);
-                    run(warm, 1 - first, first == 0 ? theirs : ours, all, connections, seconds);
+                    int leader = round % 2;
+                    run(warm, leader, leader == 0 ? ours : theirs, all, connections, seconds);
+                    run(warm, 1 - leader, leader == 0 ? theirs : ours, all, connections, seconds);
                 }
                 long[] peak = {ours.peakKb(), theirs.peakKb()};
                 long[] rss = {ours.rssKb(), theirs.rssKb()};
-                report(cold, warm, idle, rss, peak, ours, theirs);
+                report(cold, first, second, warm, idle, rss, peak, ours, theirs);
             } finally {
                 ours.stop();
                 theirs.stop();
@@ -118,7 +121,8 @@ public final class ResolverBench {
         }
     }
 
-    static void report(Result[] cold, Result[] warm, long[] idle, long[] rss, long[] peak, Daemon ours, Daemon theirs) {
+    static void report(Result[] cold, Result[] first, Result[] second, Result[] warm, long[] idle, long[] rss, long[] peak,
+            Daemon ours, Daemon theirs) {
         System.out.println();
         System.out.printf(Locale.ROOT, "  %-44s %24s %34s %15s%n", "", "ours: mta-sts resolver", "theirs: postfix-mta-sts-resolver",
                 "ours ÷ theirs");
@@ -128,6 +132,11 @@ public final class ResolverBench {
         row("cold: latency p99 (ms)", cold[0].percentile(99) / 1e6, cold[1].percentile(99) / 1e6, "%.1f", false);
         row("cold: resolver CPU per lookup (ms)", cold[0].cpuMillis / (double) cold[0].count,
                 cold[1].cpuMillis / (double) cold[1].count, "%.1f", false);
+        row("cold, first half: resolver CPU per lookup", first[0].cpuMillis / (double) first[0].count,
+                first[1].cpuMillis / (double) first[1].count, "%.1f", false);
+        row("cold, second half: resolver CPU per lookup", second[0].cpuMillis / (double) second[0].count,
+                second[1].cpuMillis / (double) second[1].count, "%.1f", false);
+        row("cold, second half: lookups/s", second[0].perSecond(), second[1].perSecond(), "%.0f", true);
         System.out.printf(Locale.ROOT, "  %-44s %24s %34s%n", "cold: answered with the policy",
                 cold[0].ok + "/" + cold[0].count, cold[1].ok + "/" + cold[1].count);
         row("cached: lookups/s", warm[0].perSecond(), warm[1].perSecond(), "%.0f", true);
@@ -204,6 +213,17 @@ public final class ResolverBench {
         long ok;
         long cpuMillis;
         final List<long[]> latencies = new ArrayList<>();
+
+        Result plus(Result other) {
+            Result r = new Result();
+            r.nanos = nanos + other.nanos;
+            r.count = count + other.count;
+            r.ok = ok + other.ok;
+            r.cpuMillis = cpuMillis + other.cpuMillis;
+            r.latencies.addAll(latencies);
+            r.latencies.addAll(other.latencies);
+            return r;
+        }
 
         double perSecond() {
             return count / (nanos / 1e9);
