@@ -196,6 +196,9 @@ final class CacheFile {
             g.writeNumberField("mx_resolved", mx.resolved().toEpochMilli());
             if (mx.dane() != null) {
                 strings(g, "dane_tlsa", mx.dane().tlsa());
+                if (mx.dane().failed()) {
+                    g.writeBooleanField("dane_failed", true);
+                }
                 g.writeStringField("dane_why", mx.dane().why());
             }
             g.writeEndObject();
@@ -224,6 +227,7 @@ final class CacheFile {
         List<String> mx = List.of();
         List<String> others = List.of();
         List<String> daneTlsa = List.of();
+        boolean daneFailed = false;
         String daneWhy = null;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -245,6 +249,7 @@ final class CacheFile {
                     case "mx" -> mx = strings(p, t);
                     case "other_mx" -> others = strings(p, t);
                     case "dane_tlsa" -> daneTlsa = strings(p, t);
+                    case "dane_failed" -> daneFailed = p.getBooleanValue();
                     case "dane_why" -> daneWhy = p.getValueAsString();
                     default -> p.skipChildren();
                 }
@@ -259,7 +264,7 @@ final class CacheFile {
         Policy policy = Policy.parse(body);
         return new Saved(new CachedPolicy(DomainName.parse(domain).value(), id, policy, Instant.ofEpochMilli(fetched),
                 Instant.ofEpochMilli(checked), new MxHosts(mx, others, nullMx, problem, Instant.ofEpochMilli(resolved),
-                daneWhy == null ? null : new Dane(daneTlsa, daneWhy)), null), Instant.ofEpochMilli(used));
+                daneWhy == null ? null : new Dane(daneTlsa, daneFailed, daneWhy)), null), Instant.ofEpochMilli(used));
     }
 
     private static List<String> strings(JsonParser p, JsonToken t) throws IOException {

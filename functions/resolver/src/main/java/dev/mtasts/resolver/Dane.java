@@ -12,24 +12,29 @@ import java.util.List;
  * Postfix is then told {@code dane-only}: it looks the TLSA records up again itself, through the same resolver
  * ({@code smtp_dns_support_level = dnssec}), checks each server's certificate against them, and delivers only to an
  * MX host whose certificate they authenticate; an MX host without TLSA records is not delivered to, so that a domain
- * with DANE on some of its hosts never gets less than DANE. A TLSA lookup that fails establishes nothing: the MTA-STS
- * answer stands, so that delaying the resolver's answers cannot turn a policy into less than it asks.
+ * with DANE on some of its hosts never gets less than DANE. A TLSA lookup that fails (a bogus answer, SERVFAIL, no
+ * answer) with the MX records validated leaves DANE possible, and RFC 7672 §2.2 does not let a sender deliver to such
+ * a host without it: Postfix is told {@code dane-only} too, looks the records up again and defers what they do not
+ * authenticate. Answering MTA-STS instead would let a certificate any public CA issued stand in for the TLSA records
+ * that an attacker who can break DNS answers hides (RFC 8461 §2: MTA-STS must not override DANE). The state is asked
+ * again at the domain's next lookup after {@code cache_grace}.
  *
- * @param tlsa the MX hosts with usable TLSA records; empty when DANE does not apply
- * @param why for the log: which hosts have TLSA records and which do not, or why DANE does not apply
+ * @param tlsa the MX hosts with usable TLSA records
+ * @param failed a TLSA lookup failed, so that DANE may apply though no host is known to have records
+ * @param why for the log: which hosts have TLSA records and which do not, or why DANE does or does not apply
  */
-public record Dane(List<String> tlsa, String why) {
+public record Dane(List<String> tlsa, boolean failed, String why) {
 
     public Dane {
         tlsa = List.copyOf(tlsa);
     }
 
     public boolean applies() {
-        return !tlsa.isEmpty();
+        return failed || !tlsa.isEmpty();
     }
 
     static Dane not(String why) {
-        return new Dane(List.of(), why);
+        return new Dane(List.of(), false, why);
     }
 
     /**
@@ -63,7 +68,9 @@ public record Dane(List<String> tlsa, String why) {
             try {
                 t = dns.tlsa(host);
             } catch (Dns.Failure e) {
-                return not("the TLSA lookup for " + host + " failed (" + e.getMessage() + "), so DANE is not established");
+                return new Dane(List.of(), true, "the TLSA lookup for " + host + " failed (" + e.getMessage()
+                        + "), so DANE may apply: Postfix looks the records up itself and delivers only where they"
+                        + " authenticate the server (RFC 7672 §2.2)");
             }
             if (!t.validated()) {
                 without.add(host + " (not validated)");
@@ -76,7 +83,7 @@ public record Dane(List<String> tlsa, String why) {
         if (with.isEmpty()) {
             return not("DNSSEC-validated MX records, but no MX host has usable TLSA records");
         }
-        return new Dane(with, "DNSSEC-validated MX records; usable TLSA records for " + String.join(", ", with)
+        return new Dane(with, false, "DNSSEC-validated MX records; usable TLSA records for " + String.join(", ", with)
                 + (without.isEmpty() ? "" : "; none for " + String.join(", ", without)
                 + ", where Postfix will not deliver (dane-only)"));
     }

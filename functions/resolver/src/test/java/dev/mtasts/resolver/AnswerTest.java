@@ -153,14 +153,17 @@ class AnswerTest {
         assertTrue(Answer.of(unknown, zone(false, true, true), NOW).reply().startsWith("TEMP "));
     }
 
-    static final Dane COVERED = new Dane(List.of("mail.example.com"),
+    static final Dane COVERED = new Dane(List.of("mail.example.com"), false,
             "DNSSEC-validated MX records; usable TLSA records for mail.example.com");
+    static final Dane FAILED = new Dane(List.of(), true,
+            "the TLSA lookup for mail.example.com failed (timed out), so DANE may apply");
     static final Dane UNSIGNED = Dane.not("the MX records are not DNSSEC-validated");
 
     /**
      * DANE before MTA-STS (RFC 8461 §2): where the policy asks for something and DNSSEC-validated TLSA records cover
-     * the MX hosts, Postfix is told dane-only (with no TLSRPT attributes: Postfix reports DANE itself), unless the
-     * zone turns it off; where the policy asks nothing, Postfix's own settings still apply.
+     * the MX hosts, or a TLSA lookup failed so that DANE may apply, Postfix is told dane-only (with no TLSRPT
+     * attributes: Postfix reports DANE itself), unless the zone turns it off; where the policy asks nothing, Postfix's
+     * own settings still apply.
      */
     @ParameterizedTest(name = "[{index}] {0} strict {1}, dane {2}, TLSA {3}, MX {4}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
@@ -168,6 +171,8 @@ class AnswerTest {
             enforce | false | false | covered  | 10 mail.example.com | OK secure match=mail.example.com servername=hostname
             enforce | false | true  | unsigned | 10 mail.example.com | OK secure match=mail.example.com servername=hostname
             enforce | false | true  | unasked  | 10 mail.example.com | OK secure match=mail.example.com servername=hostname
+            enforce | false | true  | failed   | 10 mail.example.com | OK dane-only
+            enforce | false | false | failed   | 10 mail.example.com | OK secure match=mail.example.com servername=hostname
             enforce | false | true  | covered  | 10 mail.example.org | OK dane-only
             testing | false | true  | covered  | 10 mail.example.com | "NOTFOUND "
             testing | true  | true  | covered  | 10 mail.example.com | OK dane-only
@@ -178,6 +183,7 @@ class AnswerTest {
         Dane d = switch (tlsa) {
             case "covered" -> COVERED;
             case "unsigned" -> UNSIGNED;
+            case "failed" -> FAILED;
             default -> null;
         };
         CachedPolicy c = withDane(cached(mode, "mail.example.com", records), d);
@@ -189,8 +195,8 @@ class AnswerTest {
                 assertEquals(reply, a.reply(), a.reason());
             }
             if (reply.equals("OK dane-only")) {
-                assertTrue(a.reason().startsWith("DANE before MTA-STS (RFC 8461 §2): DNSSEC-validated MX records; usable"
-                        + " TLSA records for mail.example.com; the " + mode + " policy abc123"), a.reason());
+                assertTrue(a.reason().startsWith("DANE before MTA-STS (RFC 8461 §2): " + d.why() + "; the " + mode
+                        + " policy abc123"), a.reason());
             }
         }
     }

@@ -24,12 +24,15 @@ class CacheFileTest {
     Path dir;
 
     static CacheFile.Saved saved(String domain, long maxAge, Instant fetched) throws Exception {
+        return saved(domain, maxAge, fetched, new Dane(List.of("mail." + domain), false,
+                "DNSSEC-validated MX records; usable TLSA records for mail." + domain));
+    }
+
+    static CacheFile.Saved saved(String domain, long maxAge, Instant fetched, Dane dane) throws Exception {
         Policy p = Policy.parse("version: STSv1\nmode: enforce\nmx: mail." + domain + "\nmx: *.mx." + domain
                 + "\nmax_age: " + maxAge + "\nx-note: kept\n");
         return new CacheFile.Saved(new CachedPolicy(domain, "id" + maxAge, p, fetched, fetched.plusSeconds(5),
-                new MxHosts(List.of("mail." + domain), List.of("other.example.org"), false, null, fetched,
-                        new Dane(List.of("mail." + domain), "DNSSEC-validated MX records; usable TLSA records for mail."
-                                + domain)), null),
+                new MxHosts(List.of("mail." + domain), List.of("other.example.org"), false, null, fetched, dane), null),
                 fetched.plusSeconds(30));
     }
 
@@ -39,9 +42,12 @@ class CacheFileTest {
         f.checkWritable();
         CacheFile.Saved a = saved("example.com", 604800, NOW.minusSeconds(3600));
         CacheFile.Saved expired = saved("example.org", 600, NOW.minusSeconds(3600));
-        f.write(List.of(a, expired));
+        CacheFile.Saved failedTlsa = saved("example.net", 86400, NOW.minusSeconds(60), new Dane(List.of(), true,
+                "the TLSA lookup for mail.example.net failed (timed out), so DANE may apply"));
+        f.write(List.of(a, expired, failedTlsa));
         CacheFile.Loaded back = f.read(NOW);
-        assertEquals(List.of(a), back.policies());
+        assertEquals(List.of(a, failedTlsa), back.policies());
+        assertTrue(back.policies().get(1).policy().mx().dane().applies(), "a failed TLSA lookup still answers DANE");
         assertEquals(1, back.expired());
         assertEquals(List.of(), back.skipped());
     }
