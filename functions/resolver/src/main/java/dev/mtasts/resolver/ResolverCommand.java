@@ -177,10 +177,9 @@ public final class ResolverCommand implements Callable<Integer> {
         this.resolver = resolver;
         this.server = server;
         // the signals are taken before the line that says the resolver is ready: a reload sent upon it is not lost
-        Duration shutdown = cfg.shutdownTimeout();
         Thread hook = new Thread(() -> {
             stop.countDown();
-            awaitQuietly(stopped, shutdown.plusSeconds(10));
+            awaitQuietly(stopped, current.shutdownTimeout().plusSeconds(10)); // as reloaded
         }, "mta-sts-resolver-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         SignalHandler hup = handle("HUP", s -> reload());

@@ -28,8 +28,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * The resolver's settings, read from a YAML file with the keys and meanings of postfix-mta-sts-resolver's
- * {@code mta-sts-daemon.yml}, so that an existing file can be pointed at as it is, and two of its own for connections
- * that hold it up ({@code idle_timeout}, {@code request_timeout}). A key this resolver does not know
+ * {@code mta-sts-daemon.yml}, so that an existing file can be pointed at as it is, and some of its own: for connections
+ * that hold it up ({@code idle_timeout}, {@code request_timeout}), the counters' endpoint ({@code metrics}), and in a
+ * zone {@code tlsrpt} and {@code dane}. A key this resolver does not know
  * is an error naming it and its line; a key it knows but has no use for (the SQLite pool's {@code threads}) is
  * accepted and noted.
  *
