@@ -298,6 +298,10 @@ public final class ResolverCommand implements Callable<Integer> {
                     + " unless that is dnssec; set smtp_dns_support_level = dnssec there, then systemctl reload"
                     + " mta-sts-resolver (or set dane: false)";
         }
+        if (postfix.known() && postfix.problem() != null) {
+            return "DANE answers are off: " + postfix.problem() + ", with which Postfix finds dane-only invalid and"
+                    + " defers the mail; change it there, then systemctl reload mta-sts-resolver (or set dane: false)";
+        }
         return null;
     }
 
