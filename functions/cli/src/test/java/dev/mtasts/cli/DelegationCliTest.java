@@ -4,31 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mtasts.store.Dynamo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.HostedZone;
 import software.amazon.awssdk.services.route53.model.RRType;
 import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
@@ -41,60 +26,30 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  */
 class DelegationCliTest {
     static final String ZONE = "mta-sts.delegation.test";
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path dir;
 
-    static ServeCommand serve;
-    static CompletableFuture<Integer> exit;
-    static final StringWriter console = new StringWriter();
-    static String endpoint;
-    static Route53Client route53;
+    static LocalServe local;
     static Path outside;
 
     @BeforeAll
     static void start() throws Exception {
-        serve = new ServeCommand();
-        CommandLine cl = new CommandLine(serve);
-        cl.setOut(new PrintWriter(console, true));
         Path data = dir.resolve("data");
         outside = data.resolve("outside-dns.zone");
-        exit = CompletableFuture.supplyAsync(() -> cl.execute("--port", "0", "--dynamodb-port", "0", "--data-dir",
-                data.toString()));
-        assertTrue(serve.started.await(90, TimeUnit.SECONDS), "serve did not start: " + console);
-        assertTrue(serve.awsInUse != null, "serve started its moto_server: " + console);
-        endpoint = "http://127.0.0.1:" + serve.dynamoPort;
-        route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.AWS_GLOBAL)
-                .credentialsProvider(Dynamo.localCredentials()).endpointOverride(serve.awsInUse).build();
+        local = new LocalServe("--data-dir", data.toString());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        route53.close();
-        serve.stop();
-        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
-    }
-
-    static String awaitGet(String domain, Predicate<String> done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        String out = "";
-        while (Instant.now().isBefore(deadline)) {
-            Cli get = Cli.run("domain", "get", domain, "--json", "--endpoint-url", endpoint);
-            out = get.exit() + " " + get.out() + get.err();
-            if (done.test(out)) {
-                return out;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError(domain + " did not get there: " + out + "\n" + console);
+        local.close();
     }
 
     /** Every record set of every hosted zone, as {@code zone: name type}. */
     static List<String> allRecords() {
         List<String> out = new java.util.ArrayList<>();
-        for (HostedZone z : route53.listHostedZonesPaginator(r -> { }).hostedZones()) {
-            for (ResourceRecordSet s : route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(z.id())).resourceRecordSets()) {
+        for (HostedZone z : local.route53.listHostedZonesPaginator(r -> { }).hostedZones()) {
+            for (ResourceRecordSet s : local.route53.listResourceRecordSetsPaginator(r -> r.hostedZoneId(z.id())).resourceRecordSets()) {
                 if (s.type() != RRType.SOA && s.type() != RRType.NS) {
                     out.add(z.name() + ": " + s.name() + " " + s.typeAsString());
                 }
@@ -105,9 +60,9 @@ class DelegationCliTest {
 
     @Test
     void addedDelegatedTheDomainWaitsForItsCnamesThenIsReadyUnderTheDelegationZoneOnly() throws Exception {
-        assertTrue(console.toString().contains("Outside DNS     127.0.0.1:"), console.toString());
+        assertTrue(local.console.toString().contains("Outside DNS     127.0.0.1:"), local.console.toString());
         Cli add = Cli.run("domain", "add", "example.net", "--delegated", "--mode", "testing", "--mx", "mail.example.net",
-                "--endpoint-url", endpoint);
+                "--endpoint-url", local.endpoint);
         System.out.println("$ mta-sts domain add example.net --delegated --mode testing --mx mail.example.net\n" + add.out());
         assertEquals(0, add.exit(), add.err());
         assertTrue(add.out().startsWith("example.net: added, testing, mx mail.example.net, max_age 86400, id "), add.out());
@@ -123,21 +78,21 @@ class DelegationCliTest {
         assertTrue(lines.get(3).matches("_\\w+\\.mta-sts\\.example\\.net\\.\\s+CNAME  _\\w+(\\.\\w+)*\\.acm-validations\\.aws\\."),
                 lines.get(3));
 
-        String blocked = awaitGet("example.net", o -> o.contains("\"state\":\"blocked\""));
+        String blocked = local.awaitGet("example.net", o -> o.contains("\"state\":\"blocked\""));
         assertTrue(blocked.contains("\"dns\":\"delegated\""), blocked);
         assertTrue(blocked.contains("\"delegation\":{\"zone\":\"" + ZONE + "\",\"records\":[{\"name\":\"mta-sts.example.net.\","
                 + "\"type\":\"CNAME\",\"value\":\"example.net." + ZONE + ".\"}"), blocked);
         assertTrue(blocked.contains("publish at example.net's DNS host, once, these 4 records"), blocked);
-        Cli get = Cli.run("domain", "get", "example.net", "--endpoint-url", endpoint);
+        Cli get = Cli.run("domain", "get", "example.net", "--endpoint-url", local.endpoint);
         System.out.println("$ mta-sts domain get example.net\n" + get.out());
         for (String line : lines) {
             assertTrue(get.out().contains("    " + line + "\n"), get.out());
         }
-        Cli records = Cli.run("records", "example.net", "--endpoint-url", endpoint);
+        Cli records = Cli.run("records", "example.net", "--endpoint-url", local.endpoint);
         System.out.println("$ mta-sts records example.net\n" + records.out());
         assertEquals(0, records.exit(), records.err());
         assertEquals(lines, records.out().lines().filter(l -> !l.startsWith(";")).toList());
-        Cli rua = Cli.run("records", "example.net", "--rua", "mailto:a@example.net", "--endpoint-url", endpoint);
+        Cli rua = Cli.run("records", "example.net", "--rua", "mailto:a@example.net", "--endpoint-url", local.endpoint);
         assertEquals(1, rua.exit());
         assertTrue(rua.err().contains("--rua does not apply"), rua.err());
         assertFalse(allRecords().stream().anyMatch(r -> r.contains("example.net")), "nothing made before: " + allRecords());
@@ -146,44 +101,43 @@ class DelegationCliTest {
         Files.writeString(outside, "example.net. MX 10 mail.example.net.\n" + lines.get(0) + "\n" + lines.get(2) + "\n"
                 + lines.get(3) + "\n_mta-sts.example.net. TXT \"v=STSv1; id=old1\"\n", StandardCharsets.UTF_8,
                 StandardOpenOption.APPEND);
-        String still = awaitGet("example.net", o -> o.contains("this record: _mta-sts.example.net."));
+        String still = local.awaitGet("example.net", o -> o.contains("this record: _mta-sts.example.net."));
         assertTrue(still.contains("(public DNS has: TXT \\\"v=STSv1; id=old1\\\" instead of the CNAME)"), still);
 
         String zone = Files.readString(outside).replace("_mta-sts.example.net. TXT \"v=STSv1; id=old1\"\n", lines.get(1) + "\n");
         Files.writeString(outside, zone, StandardCharsets.UTF_8);
-        String ready = awaitGet("example.net", o -> o.contains("\"lifecycle\":{\"state\":\"ready\""));
+        String ready = local.awaitGet("example.net", o -> o.contains("\"lifecycle\":{\"state\":\"ready\""));
         assertTrue(ready.contains("\"announced_id\""), ready);
-        HttpResponse<String> served = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort
-                + "/.well-known/mta-sts.txt")).header("Host", "mta-sts.example.net").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> served = local.policy("example.net");
         assertEquals("version: STSv1\r\nmode: testing\r\nmx: mail.example.net\r\nmax_age: 86400\r\n", served.body());
         List<String> made = allRecords().stream().filter(r -> r.contains("example.net")).toList();
         assertEquals(List.of(ZONE + ".: example.net." + ZONE + ". A", ZONE + ".: example.net." + ZONE + ". AAAA",
                 ZONE + ".: _mta-sts.example.net." + ZONE + ". TXT", ZONE + ".: _smtp._tls.example.net." + ZONE + ". TXT"),
                 made.stream().sorted(java.util.Comparator.comparing(r -> r.replace("_", "~"))).toList(), made.toString());
-        Cli readyGet = Cli.run("domain", "get", "example.net", "--endpoint-url", endpoint);
+        Cli readyGet = Cli.run("domain", "get", "example.net", "--endpoint-url", local.endpoint);
         System.out.println("$ mta-sts domain get example.net\n" + readyGet.out());
 
-        Cli moveMx = Cli.run("domain", "move-mx", "example.net", "--to", "mx.new.example", "--endpoint-url", endpoint);
+        Cli moveMx = Cli.run("domain", "move-mx", "example.net", "--to", "mx.new.example", "--endpoint-url", local.endpoint);
         assertEquals(1, moveMx.exit());
         assertTrue(moveMx.err().contains("DNS is not in Route53 (dns: delegated)"), moveMx.err());
 
-        Cli remove = Cli.run("domain", "remove", "example.net", "--force", "--endpoint-url", endpoint);
+        Cli remove = Cli.run("domain", "remove", "example.net", "--force", "--endpoint-url", local.endpoint);
         System.out.println("$ mta-sts domain remove example.net --force\n" + remove.out());
         assertEquals(0, remove.exit(), remove.err());
         assertTrue(remove.out().contains("Once it is removed, delete these records at example.net's DNS host:\n"), remove.out());
         for (String line : lines) {
             assertTrue(remove.out().contains("  " + line + "\n"), remove.out());
         }
-        awaitGet("example.net", o -> o.startsWith("0 ") && o.contains("\"removed\":\""));
+        local.awaitGet("example.net", o -> o.startsWith("0 ") && o.contains("\"removed\":\""));
         assertEquals(List.of(), allRecords().stream().filter(r -> r.contains("example.net")).toList());
     }
 
     @Test
     void aDomainInRoute53IsNotTurnedIntoADelegatedOne() {
-        route53.createHostedZone(r -> r.name("inzone.example").callerReference("inzone" + System.nanoTime()));
+        local.route53.createHostedZone(r -> r.name("inzone.example").callerReference("inzone" + System.nanoTime()));
         assertEquals(0, Cli.run("domain", "add", "inzone.example", "--mode", "testing", "--mx", "mail.inzone.example",
-                "--endpoint-url", endpoint).exit());
-        Cli again = Cli.run("domain", "add", "inzone.example", "--delegated", "--endpoint-url", endpoint);
+                "--endpoint-url", local.endpoint).exit());
+        Cli again = Cli.run("domain", "add", "inzone.example", "--delegated", "--endpoint-url", local.endpoint);
         assertEquals(1, again.exit(), again.out());
         assertTrue(again.err().contains("remove it (mta-sts domain remove inzone.example) and add it again with --delegated; "
                 + "nothing written"), again.err());

@@ -6,30 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mtasts.core.MxMove;
 import dev.mtasts.core.Policy;
-import dev.mtasts.store.Dynamo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.route53.model.Change;
 import software.amazon.awssdk.services.route53.model.ChangeAction;
 import software.amazon.awssdk.services.route53.model.RRType;
@@ -43,42 +29,26 @@ import software.amazon.awssdk.services.route53.model.ResourceRecordSet;
  * reason and the row left as it was. The waits of an enforce move are MxMoveTest's, with a test clock.
  */
 class MoveMxCliTest {
-    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path dir;
 
-    static ServeCommand serve;
-    static CompletableFuture<Integer> exit;
-    static final StringWriter console = new StringWriter();
-    static String endpoint;
-    static Route53Client route53;
+    static LocalServe local;
 
     @BeforeAll
     static void start() throws Exception {
         Path domains = dir.resolve("domains.json");
         Files.writeString(domains, "[]");
-        serve = new ServeCommand();
-        CommandLine cl = new CommandLine(serve);
-        cl.setOut(new PrintWriter(console, true));
-        exit = CompletableFuture.supplyAsync(() -> cl.execute("--port", "0", "--dynamodb-port", "0", "--domains",
-                domains.toString(), "--data-dir", dir.resolve("reports").toString()));
-        assertTrue(serve.started.await(90, TimeUnit.SECONDS), "serve did not start: " + console);
-        assertTrue(serve.awsInUse != null, "serve started its moto_server: " + console);
-        endpoint = "http://127.0.0.1:" + serve.dynamoPort;
-        route53 = Route53Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.AWS_GLOBAL)
-                .credentialsProvider(Dynamo.localCredentials()).endpointOverride(serve.awsInUse).build();
+        local = new LocalServe("--domains", domains.toString(), "--data-dir", dir.resolve("reports").toString());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        route53.close();
-        serve.stop();
-        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+        local.close();
     }
 
     static String zone(String name, String... mx) {
-        String id = route53.createHostedZone(r -> r.name(name).callerReference(name + System.nanoTime())).hostedZone().id();
+        String id = local.route53.createHostedZone(r -> r.name(name).callerReference(name + System.nanoTime())).hostedZone().id();
         setMx(id, name, mx);
         return id;
     }
@@ -88,13 +58,13 @@ class MoveMxCliTest {
         for (int i = 0; i < mx.length; i++) {
             records.add(ResourceRecord.builder().value((i + 1) * 10 + " " + mx[i] + ".").build());
         }
-        route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(Change.builder()
+        local.route53.changeResourceRecordSets(r -> r.hostedZoneId(zoneId).changeBatch(b -> b.changes(Change.builder()
                 .action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder().name(name).type(RRType.MX)
                         .ttl(3600L).resourceRecords(records).build()).build())));
     }
 
     static String records(String zoneId, String name, RRType type) {
-        return route53.listResourceRecordSets(r -> r.hostedZoneId(zoneId).startRecordName(name).startRecordType(type)
+        return local.route53.listResourceRecordSets(r -> r.hostedZoneId(zoneId).startRecordName(name).startRecordType(type)
                 .maxItems("1")).resourceRecordSets().stream().filter(s -> s.type() == type)
                 .flatMap(s -> s.resourceRecords().stream()).map(ResourceRecord::value).reduce((a, b) -> a + " " + b)
                 .orElse("");
@@ -103,28 +73,12 @@ class MoveMxCliTest {
     static Cli domain(String... args) {
         List<String> line = new ArrayList<>(List.of("domain"));
         line.addAll(List.of(args));
-        line.addAll(List.of("--endpoint-url", endpoint));
+        line.addAll(List.of("--endpoint-url", local.endpoint));
         return Cli.run(line.toArray(String[]::new));
     }
 
-    /** {@code domain get D --json} until its output passes the test, or a minute. */
-    static String awaitGet(String domain, Predicate<String> done) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        String out = "";
-        while (Instant.now().isBefore(deadline)) {
-            Cli get = domain("get", domain, "--json");
-            out = get.exit() + " " + get.out() + get.err();
-            if (done.test(out)) {
-                return out;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError(domain + " did not get there: " + out + "\n" + console);
-    }
-
     static String served(String domain) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serve.httpPort
-                + "/.well-known/mta-sts.txt")).header("Host", "mta-sts." + domain).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = local.policy(domain);
         return r.statusCode() + " " + r.body();
     }
 
@@ -133,7 +87,7 @@ class MoveMxCliTest {
         String zone = zone("movecli.example", "mail.old.example");
         assertEquals(0, domain("put", "movecli.example", "--mode", "enforce", "--mx", "mail.old.example", "--max-age",
                 "604800").exit());
-        awaitGet("movecli.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
+        local.awaitGet("movecli.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
         Policy old = Policy.of("enforce", List.of("mail.old.example"), "604800");
         Policy covering = Policy.of("enforce", List.of("mail.old.example", "mx.new.example"), "604800");
 
@@ -147,7 +101,7 @@ class MoveMxCliTest {
                 + "passed since; domain get shows the time then; the stack drops mail.old.example from the policy once "
                 + "no MX record names it"), move.out());
 
-        String waiting = awaitGet("movecli.example", o -> o.contains("\"mx_move\":{\"state\":\"waiting\""));
+        String waiting = local.awaitGet("movecli.example", o -> o.contains("\"mx_move\":{\"state\":\"waiting\""));
         assertTrue(waiting.contains("\"announced_id\":\"" + covering.id() + "\""), waiting);
         assertTrue(waiting.contains("\"from\":[\"mail.old.example\"],\"to\":[\"mx.new.example\"],\"switch_mx\":false"),
                 waiting);
@@ -170,7 +124,7 @@ class MoveMxCliTest {
         System.out.println("$ mta-sts domain move-mx movecli.example --cancel\n" + cancel.out());
         assertTrue(cancel.out().startsWith("movecli.example: MX move cancelled; enforce, mx mail.old.example, max_age "
                 + "604800, id " + old.id()), cancel.out());
-        String cancelled = awaitGet("movecli.example", o -> o.contains("\"mx_move\":{\"state\":\"cancelled\"")
+        String cancelled = local.awaitGet("movecli.example", o -> o.contains("\"mx_move\":{\"state\":\"cancelled\"")
                 && o.contains("\"announced_id\":\"" + old.id() + "\""));
         assertTrue(cancelled.contains("\"state\":\"ready\""), cancelled);
         assertEquals("200 " + old.render(), served("movecli.example"));
@@ -189,9 +143,9 @@ class MoveMxCliTest {
         zone("retiremove.example", "mail.old.example");
         assertEquals(0, domain("put", "retiremove.example", "--mode", "enforce", "--mx", "mail.old.example",
                 "--max-age", "604800").exit());
-        awaitGet("retiremove.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
+        local.awaitGet("retiremove.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
         assertEquals(0, domain("move-mx", "retiremove.example", "--to", "mx.new.example").exit());
-        String waiting = awaitGet("retiremove.example", o -> o.contains("\"mx_move\":{\"state\":\"waiting\""));
+        String waiting = local.awaitGet("retiremove.example", o -> o.contains("\"mx_move\":{\"state\":\"waiting\""));
         Instant safe = Instant.parse(waiting.replaceAll("(?s).*\"safe_after\":\"([^\"]+)\".*", "$1"));
 
         Instant before = Instant.now();
@@ -205,7 +159,7 @@ class MoveMxCliTest {
         Cli remove = domain("remove", "retiremove.example");
         assertEquals(1, remove.exit());
         assertTrue(remove.err().contains("until " + until), remove.err());
-        String retired = awaitGet("retiremove.example", o -> o.contains("\"mode\":\"none\"")
+        String retired = local.awaitGet("retiremove.example", o -> o.contains("\"mode\":\"none\"")
                 && o.contains("\"state\":\"ready\""));
         assertTrue(retired.contains("\"mx_move\":{\"state\":\"waiting\""), "the move goes on: " + retired);
         assertTrue(retired.contains("\"safe_after\":\"" + safe + "\""), retired);
@@ -216,7 +170,7 @@ class MoveMxCliTest {
     void underTestingTheNewPolicyIsServedAtOnceAndTheStackSwitchesTheMx() throws Exception {
         String zone = zone("testcli.example", "mail.old.example");
         assertEquals(0, domain("put", "testcli.example", "--mode", "testing", "--mx", "mail.old.example").exit());
-        awaitGet("testcli.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
+        local.awaitGet("testcli.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
         Cli move = domain("move-mx", "testcli.example", "--to", "mx.new.example", "--switch-mx");
         assertEquals(0, move.exit(), move.err());
         System.out.println("$ mta-sts domain move-mx testcli.example --to mx.new.example --switch-mx\n" + move.out());
@@ -225,11 +179,11 @@ class MoveMxCliTest {
                 move.out());
         Policy after = Policy.of("testing", List.of("mx.new.example"), "86400");
         assertEquals("200 " + after.render(), served("testcli.example"), "served by the very next request");
-        String done = awaitGet("testcli.example", o -> o.contains("\"mx_move\":{\"state\":\"done\""));
+        String done = local.awaitGet("testcli.example", o -> o.contains("\"mx_move\":{\"state\":\"done\""));
         assertTrue(done.contains("\"announced_id\":\"" + after.id() + "\""), done);
         assertEquals("10 mx.new.example.", records(zone, "testcli.example", RRType.MX));
-        assertTrue(console.toString().contains("alert: MTA-STS: testcli.example: MX records moved to mx.new.example"),
-                console.toString());
+        assertTrue(local.console.toString().contains("alert: MTA-STS: testcli.example: MX records moved to mx.new.example"),
+                local.console.toString());
 
         // without --switch-mx there is nothing for the stack to carry out: the policy changes, that is all
         Cli plain = domain("move-mx", "testcli.example", "--to", "mx2.new.example", "--from", "mx.new.example");
@@ -283,7 +237,7 @@ class MoveMxCliTest {
     void aSeededPolicySaysItFollowsTheZonesMxRecords() throws Exception {
         zone("seedcli.example", "mail.seedcli.example");
         assertEquals(0, domain("add", "seedcli.example").exit());
-        String ready = awaitGet("seedcli.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
+        String ready = local.awaitGet("seedcli.example", o -> o.contains("\"state\":\"ready\"") && o.contains("announced_id"));
         assertTrue(ready.contains("\"seeded\":{\"follows_mx\":true}"), ready);
         assertTrue(domain("get", "seedcli.example").out().contains("\n  mx: the seeded testing policy follows the zone's "
                 + "MX records\n"));
