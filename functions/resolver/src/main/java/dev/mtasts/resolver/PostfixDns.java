@@ -56,7 +56,7 @@ record PostfixDns(String level, String why, String problem) {
         }
         try {
             p.getOutputStream().close();
-            // a few lines, well within a pipe's buffer: waited for first, so that a postconf that hangs cannot
+            // a few lines, well within a pipe's buffer: waited for first, so that a postconf that hangs cannot hold us
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return new PostfixDns(null, "postconf did not answer within 5 s", null);

@@ -284,6 +284,11 @@ public final class ResolverCommand implements Callable<Integer> {
      * mail).
      */
     private String daneOff(ResolverConfig cfg, Dns dns) {
+        return daneOff(cfg, dns, cfg.daneWanted() && dns.onThisHost() ? PostfixDns.read(postfixConfig) : null);
+    }
+
+    /** The same with Postfix's settings already read ({@code postconf} takes a second or two). */
+    private static String daneOff(ResolverConfig cfg, Dns dns, PostfixDns postfix) {
         if (!cfg.daneWanted()) {
             return null;
         }
@@ -292,7 +297,6 @@ public final class ResolverCommand implements Callable<Integer> {
                     + " host, and its AD bit could be forged on the way; run a validating resolver on 127.0.0.1, as"
                     + " Postfix's smtp_dns_support_level = dnssec needs (or set dane: false)";
         }
-        PostfixDns postfix = PostfixDns.read(postfixConfig);
         if (postfix.known() && !postfix.dnssec()) {
             return "DANE answers are off: " + postfix.why() + ", and Postfix defers the mail it is told dane-only for"
                     + " unless that is dnssec; set smtp_dns_support_level = dnssec there, then systemctl reload"
@@ -328,11 +332,11 @@ public final class ResolverCommand implements Callable<Integer> {
         }
         out.println("  zones    " + zone(cfg.defaultZone()));
         cfg.zones().values().forEach(z -> out.println("           " + zone(z)));
-        String daneOff = daneOff(cfg, dns);
+        PostfixDns postfix = cfg.daneWanted() && dns.onThisHost() ? PostfixDns.read(postfixConfig) : null;
+        String daneOff = daneOff(cfg, dns, postfix);
         out.println("  DNS      " + String.join(", ", dns.servers()) + (!dns.onThisHost() && daneOff != null ? "; "
                 + daneOff : dns.onThisHost() ? " (on this host: its AD bit is trusted for DANE)" : ""));
-        if (cfg.daneWanted() && dns.onThisHost()) {
-            PostfixDns postfix = PostfixDns.read(postfixConfig);
+        if (postfix != null) {
             out.println("  Postfix  " + (daneOff != null ? daneOff : postfix.dnssec() ? postfix.why() + " (DANE answers"
                     + " work)" : "not read (" + postfix.why() + "): DANE answers assume smtp_dns_support_level = dnssec"
                     + " in the main.cf of the Postfix that asks"));
